@@ -1,0 +1,177 @@
+"""The whole salesflow exception hierarchy.
+
+Every error the library raises is a :class:`SalesflowError`. Errors that match a
+built-in category also inherit from it (``ValidationError`` is a ``ValueError``,
+``NotFound`` a ``LookupError``, ``NotAllowed`` a ``PermissionError``), so callers can
+catch either. An expected business answer ("not yet eligible, these actions are
+missing") is a return value, not an exception: see :func:`salesflow.win_eligibility`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "ConcurrencyError",
+    "Conflict",
+    "CurrencyMismatch",
+    "DealClosed",
+    "DealNotClosed",
+    "InactiveProcess",
+    "NotAllowed",
+    "NotEligible",
+    "NotFound",
+    "NoteRequired",
+    "ReasonRequired",
+    "RuleViolation",
+    "SalesflowError",
+    "StageGated",
+    "UnknownAction",
+    "UnknownProcess",
+    "UnknownStage",
+    "ValidationError",
+]
+
+
+class SalesflowError(Exception):
+    """The root of every error salesflow raises."""
+
+
+class ValidationError(SalesflowError, ValueError):
+    """A value is malformed: the message names the field, the value and the rule."""
+
+    def __init__(self, field: str, value: Any, problem: str) -> None:
+        self.field = field
+        self.value = value
+        self.problem = problem
+        super().__init__(f"{field}: {problem} (got {value!r})")
+
+
+class CurrencyMismatch(ValidationError):
+    """Two amounts in different currencies were combined without a rate."""
+
+    def __init__(self, left: str, right: str) -> None:
+        super().__init__(
+            "currency",
+            (left, right),
+            f"cannot combine {left} with {right}; convert with an explicit rate first",
+        )
+
+
+class ReasonRequired(ValidationError):
+    """Losing a deal (or resigning a lead) needs a non-empty reason."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__("reason", "", f"{what} needs a non-empty reason")
+
+
+class NotFound(SalesflowError, LookupError):
+    """Something named by id does not exist."""
+
+
+class UnknownProcess(NotFound):
+    """No process with this id in the catalog (or on the deal)."""
+
+    def __init__(self, process_id: str, known: Iterable[str] = ()) -> None:
+        self.process_id = process_id
+        hint = ", ".join(sorted(known))
+        super().__init__(
+            f"unknown process {process_id!r}" + (f"; known processes: {hint}" if hint else "")
+        )
+
+
+class UnknownStage(NotFound):
+    """No stage with this id in the process."""
+
+    def __init__(self, stage_id: str, process_id: str) -> None:
+        self.stage_id = stage_id
+        self.process_id = process_id
+        super().__init__(f"process {process_id!r} has no stage {stage_id!r}")
+
+
+class UnknownAction(NotFound):
+    """No action with this id in the process."""
+
+    def __init__(self, action_id: str, process_id: str) -> None:
+        self.action_id = action_id
+        self.process_id = process_id
+        super().__init__(f"process {process_id!r} has no action {action_id!r}")
+
+
+class Conflict(SalesflowError):
+    """Something with this id already exists, or two settings contradict each other."""
+
+
+class ConcurrencyError(SalesflowError):
+    """A save was based on a stale version; nothing was overwritten."""
+
+
+class RuleViolation(SalesflowError):
+    """A rule of the sales process refuses the operation; the message says which rule."""
+
+
+class NotAllowed(RuleViolation, PermissionError):
+    """The actor may not do this (``performed_by`` or a role rule)."""
+
+    def __init__(self, actor_id: str, what: str, allowed: str) -> None:
+        self.actor_id = actor_id
+        super().__init__(f"{actor_id!r} may not {what}; allowed: {allowed}")
+
+
+class NoteRequired(RuleViolation):
+    """The action needs a note (or a note with a file) and none was given."""
+
+    def __init__(self, action_id: str, with_file: bool) -> None:
+        self.action_id = action_id
+        self.with_file = with_file
+        need = "a note with a file attached" if with_file else "a note"
+        super().__init__(f"action {action_id!r} needs {need}; pass note=Note(...)")
+
+
+class DealClosed(RuleViolation):
+    """The deal is won or lost; reopen it first."""
+
+    def __init__(self, deal_id: str, status: str, what: str) -> None:
+        self.deal_id = deal_id
+        super().__init__(f"cannot {what}: deal {deal_id!r} is {status}; reopen it first")
+
+
+class DealNotClosed(RuleViolation):
+    """Only a won or lost deal can be reopened."""
+
+    def __init__(self, deal_id: str) -> None:
+        self.deal_id = deal_id
+        super().__init__(f"deal {deal_id!r} is open; only a won or lost deal can be reopened")
+
+
+class InactiveProcess(RuleViolation):
+    """Only active processes accept new deals (or deals switching in for the first time)."""
+
+    def __init__(self, process_id: str, what: str) -> None:
+        self.process_id = process_id
+        super().__init__(f"process {process_id!r} is inactive: cannot {what}; activate it first")
+
+
+class StageGated(RuleViolation):
+    """A direct forward move would skip mandatory actions of a gated process."""
+
+    def __init__(self, stage_id: str, missing: Iterable[str]) -> None:
+        self.stage_id = stage_id
+        self.missing = tuple(missing)
+        super().__init__(
+            f"cannot move forward to stage {stage_id!r}: mandatory actions not done: "
+            + ", ".join(self.missing)
+        )
+
+
+class NotEligible(RuleViolation):
+    """The deal may not be won yet; ``missing`` lists the mandatory actions left."""
+
+    def __init__(self, deal_id: str, missing: Iterable[str]) -> None:
+        self.deal_id = deal_id
+        self.missing = tuple(missing)
+        super().__init__(
+            f"deal {deal_id!r} cannot be won yet: mandatory actions not done: "
+            + ", ".join(self.missing)
+        )

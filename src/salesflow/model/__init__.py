@@ -1,0 +1,1 @@
+"""Frozen domain objects: money, people, processes, deals and events."""

@@ -1,0 +1,71 @@
+"""attrs validators that raise salesflow's ``ValidationError`` naming the field and value."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from salesflow.errors import ValidationError
+
+__all__ = [
+    "aware",
+    "aware_or_none",
+    "check_aware",
+    "date_or_none",
+    "non_empty",
+    "non_empty_or_none",
+    "non_negative_int",
+    "str_set",
+]
+
+
+def check_aware(name: str, value: object) -> datetime:
+    """Return *value* if it is a timezone-aware datetime, else raise ``ValidationError``."""
+    if not isinstance(value, datetime):
+        raise ValidationError(name, value, "must be a datetime")
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise ValidationError(name, value, "must be timezone-aware (naive datetimes are refused)")
+    return value
+
+
+def aware(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: a timezone-aware datetime."""
+    check_aware(attribute.name, value)
+
+
+def aware_or_none(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``None`` or a timezone-aware datetime."""
+    if value is not None:
+        check_aware(attribute.name, value)
+
+
+def date_or_none(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``None`` or a calendar date (not a datetime)."""
+    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+        raise ValidationError(attribute.name, value, "must be a date (not a datetime)")
+
+
+def non_empty(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: a string with at least one non-blank character."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(attribute.name, value, "must be a non-empty string")
+
+
+def non_empty_or_none(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``None`` or a non-empty string."""
+    if value is not None:
+        non_empty(instance, attribute, value)
+
+
+def non_negative_int(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: an ``int`` (not a bool) that is ≥ 0."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(attribute.name, value, "must be an integer ≥ 0")
+
+
+def str_set(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: a frozenset of non-empty strings."""
+    if not isinstance(value, frozenset) or not all(isinstance(v, str) and v for v in value):
+        raise ValidationError(attribute.name, value, "must be a set of non-empty strings")

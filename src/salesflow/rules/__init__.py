@@ -1,0 +1,1 @@
+"""The pure rules engine: functions from state, actor and time to new state plus events."""

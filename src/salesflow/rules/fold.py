@@ -1,0 +1,95 @@
+"""Applying events to deals, and rebuilding a deal from its timeline (H1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from salesflow.errors import ValidationError
+from salesflow.model.deal import Deal, DealStatus, StageEntry
+from salesflow.model.events import (
+    ActionCompleted,
+    ActionUncompleted,
+    DealCreated,
+    DealLost,
+    DealReopened,
+    DealUpdated,
+    DealWon,
+    Event,
+    ProcessSwitched,
+    StageEntered,
+)
+from salesflow.model.frozenmap import FrozenMap
+
+__all__ = ["apply", "apply_all", "fold"]
+
+
+def apply(deal: Deal, event: Event) -> Deal:
+    """Return *deal* with *event* applied; requests (notifications, tasks) change nothing.
+
+    ``DealCreated`` starts a timeline and is handled by :func:`fold`.
+    """
+    if event.deal_id != deal.id:
+        raise ValidationError(
+            "event.deal_id", event.deal_id, f"does not belong to deal {deal.id!r}"
+        )
+    v = event.version
+    match event:
+        case ActionCompleted(process_id=pid, action_id=aid, completion=c):
+            per = deal.completions.get(pid) or FrozenMap()
+            return attrs.evolve(
+                deal, completions=deal.completions.set(pid, per.set(aid, c)), version=v
+            )
+        case ActionUncompleted(process_id=pid, action_id=aid):
+            per = deal.completions[pid]
+            return attrs.evolve(
+                deal, completions=deal.completions.set(pid, per.delete(aid)), version=v
+            )
+        case StageEntered(process_id=pid, stage_id=sid, at=at):
+            entered = (*deal.stage_entries.get(pid, ()), StageEntry(sid, at))
+            return attrs.evolve(deal, stage_entries=deal.stage_entries.set(pid, entered), version=v)
+        case ProcessSwitched(to_process_id=pid):
+            by_process = deal.stage_entries
+            if pid not in by_process:
+                by_process = by_process.set(pid, ())
+            return attrs.evolve(deal, process_id=pid, stage_entries=by_process, version=v)
+        case DealWon(at=at):
+            return attrs.evolve(deal, status=DealStatus.WON, closed_at=at, version=v)
+        case DealLost(at=at, reason=reason):
+            return attrs.evolve(
+                deal, status=DealStatus.LOST, closed_at=at, lost_reason=reason, version=v
+            )
+        case DealReopened():
+            return attrs.evolve(
+                deal, status=DealStatus.OPEN, closed_at=None, lost_reason=None, version=v
+            )
+        case DealUpdated(changes=changes):
+            return attrs.evolve(deal, **dict(changes), version=v)
+        case DealCreated():
+            raise ValidationError("event", event, "a deal is created only once, first")
+    return deal
+
+
+def fold(events: Iterable[Event]) -> Deal:
+    """Rebuild a deal from its timeline: ``DealCreated`` first, then the rest in order."""
+    deal: Deal | None = None
+    for event in events:
+        if deal is None:
+            if not isinstance(event, DealCreated):
+                raise ValidationError(
+                    "events[0]", event, "a deal's timeline must start with DealCreated"
+                )
+            deal = event.deal
+        else:
+            deal = apply(deal, event)
+    if deal is None:
+        raise ValidationError("events", (), "an empty timeline has no deal")
+    return deal
+
+
+def apply_all(deal: Deal, events: Iterable[Event]) -> Deal:
+    """Apply several events in order."""
+    for event in events:
+        deal = apply(deal, event)
+    return deal
