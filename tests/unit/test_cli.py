@@ -1,0 +1,45 @@
+"""The command line: ``salesflow demo`` (C1)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from salesflow.cli import main
+
+
+def test_demo_walks_the_scenarios_and_rebuilds_every_deal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Catalog:" in out
+    assert "VIP client      → Negotiated sale" in out
+    assert "✗ bob drags BETA straight to Closing: refused" in out
+    assert "✗ ann (agent) completes 'Order confirmed by a manager': refused" in out
+    assert "can BETA be won? missing mandatory actions — Closing: Contract signed" in out
+    assert "Default remembers: needs, value-determined" in out
+    assert "ORD-7 is won" in out
+    assert "reopen GAMMA" in out
+    assert out.rstrip().endswith(": True")
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "salesflow demo" in capsys.readouterr().err
+
+
+def test_demo_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["demo", "--help"])
+    assert info.value.code == 0
+    assert "example:\n  salesflow demo" in capsys.readouterr().out
+
+
+def test_python_dash_m_salesflow_runs_the_demo() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "salesflow", "demo"], capture_output=True, text=True, check=True
+    )
+    assert "Every deal rebuilt" in result.stdout
