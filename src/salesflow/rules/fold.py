@@ -42,10 +42,10 @@ def apply(deal: Deal, event: Event) -> Deal:
                 deal, completions=deal.completions.set(pid, per.set(aid, c)), version=v
             )
         case ActionUncompleted(process_id=pid, action_id=aid):
-            per = deal.completions[pid]
-            return attrs.evolve(
-                deal, completions=deal.completions.set(pid, per.delete(aid)), version=v
-            )
+            done = deal.completions[pid].delete(aid)
+            # an empty map is stored as no map, so undoing a completion restores the deal
+            by_process = deal.completions.set(pid, done) if done else deal.completions.delete(pid)
+            return attrs.evolve(deal, completions=by_process, version=v)
         case StageEntered(process_id=pid, stage_id=sid, at=at):
             entered = (*deal.stage_entries.get(pid, ()), StageEntry(sid, at))
             return attrs.evolve(deal, stage_entries=deal.stage_entries.set(pid, entered), version=v)
