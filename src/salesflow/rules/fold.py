@@ -44,8 +44,8 @@ def apply(deal: Deal, event: Event) -> Deal:
         case ActionUncompleted(process_id=pid, action_id=aid):
             done = deal.completions[pid].delete(aid)
             # an empty map is stored as no map, so undoing a completion restores the deal
-            by_process = deal.completions.set(pid, done) if done else deal.completions.delete(pid)
-            return attrs.evolve(deal, completions=by_process, version=v)
+            completions = deal.completions.set(pid, done) if done else deal.completions.delete(pid)
+            return attrs.evolve(deal, completions=completions, version=v)
         case StageEntered(process_id=pid, stage_id=sid, at=at):
             entered = (*deal.stage_entries.get(pid, ()), StageEntry(sid, at))
             return attrs.evolve(deal, stage_entries=deal.stage_entries.set(pid, entered), version=v)
