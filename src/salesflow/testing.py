@@ -68,6 +68,7 @@ __all__ = [
     "actions",
     "actors",
     "catalogs",
+    "deals",
     "moments",
     "notes",
     "operations",
@@ -375,3 +376,13 @@ def scenarios(draw: st.DrawFn, *, max_steps: int = 25) -> Scenario:
     )
     steps = draw(st.lists(st.tuples(operations(catalog), actors()), max_size=max_steps))
     return Scenario(catalog, created, tuple(steps))
+
+
+def deals() -> st.SearchStrategy[tuple[Deal, Catalog]]:
+    """A deal after random operations, with the catalog (as edited) it lives in."""
+    return scenarios().map(lambda scenario: _deal_and_catalog(scenario.run()))
+
+
+def _deal_and_catalog(result: tuple[Deal, list[Event], Catalog]) -> tuple[Deal, Catalog]:
+    deal, _, catalog = result
+    return deal, catalog

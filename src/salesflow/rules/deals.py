@@ -91,9 +91,7 @@ def _check_actor(by: object) -> Actor:
 
 def _check_moment(deal: Deal, by: object, at: object) -> None:
     _check_actor(by)
-    check_aware("at", at)
-    assert isinstance(at, datetime)
-    if at < deal.created_at:
+    if check_aware("at", at) < deal.created_at:
         raise ValidationError("at", at, f"is before the deal was created ({deal.created_at})")
 
 
