@@ -232,6 +232,15 @@ class DealMachine(RuleBasedStateMachine):
             self.reached[p.id] = now
 
     @invariant()
+    def stored_reached_stage_matches_its_derivation_from_entries(self) -> None:
+        """D6: the reached stage kept on the deal (read by statistics) is the derived one."""
+        process = self.process
+        pos = process.index.stage_pos
+        entered = [pos[e.stage_id] for e in self.deal.entries() if e.stage_id in pos]
+        expected = process.stages[max(entered)].id if entered else None
+        assert self.deal.reached_stage_id == expected
+
+    @invariant()
     def the_timeline_folds_into_the_deal(self) -> None:
         assert fold(self.events) == self.deal
         assert attrs.evolve(self.deal) == self.deal

@@ -130,6 +130,8 @@ class Deal:
     stage_entries: FrozenMap[str, tuple[StageEntry, ...]] = attrs.field(
         factory=FrozenMap, converter=_entries
     )
+    #: furthest stage entered in the current process (kept by the rules, read by statistics)
+    reached_stage_id: str | None = attrs.field(default=None, validator=non_empty_or_none)
     version: int = attrs.field(default=1, validator=_version)
 
     def __attrs_post_init__(self) -> None:

@@ -88,10 +88,14 @@ class ActionUncompleted(DealEvent):
 
 @frozen(kw_only=True)
 class StageEntered(DealEvent):
-    """The deal entered a stage of a process (automatically or by a direct move)."""
+    """The deal entered a stage of a process (automatically or by a direct move).
+
+    ``reached_stage_id`` is the furthest stage entered in that process so far.
+    """
 
     process_id: str
     stage_id: str
+    reached_stage_id: str
 
 
 @frozen(kw_only=True)
@@ -100,6 +104,8 @@ class ProcessSwitched(DealEvent):
 
     from_process_id: str
     to_process_id: str
+    #: the furthest stage entered earlier in the new process (``None`` if none)
+    reached_stage_id: str | None = None
 
 
 @frozen(kw_only=True)

@@ -52,7 +52,12 @@ from salesflow.model.process import (
 )
 from salesflow.rules.fold import apply_all
 from salesflow.rules.outcome import Outcome
-from salesflow.rules.progress import current_position, first_incomplete_stage, win_eligibility
+from salesflow.rules.progress import (
+    current_position,
+    first_incomplete_stage,
+    reached_stage,
+    win_eligibility,
+)
 
 __all__ = [
     "UPDATABLE_FIELDS",
@@ -107,6 +112,25 @@ def _check_process(deal: Deal, process: Process) -> None:
 def _require_open(deal: Deal, what: str) -> None:
     if not deal.is_open:
         raise DealClosed(deal.id, deal.status.value, what)
+
+
+def _stage_entered(
+    deal: Deal, process: Process, stage_id: str, *, by: Actor, at: datetime, version: int
+) -> StageEntered:
+    """The event for entering *stage_id*, with the furthest stage reached so far (D6)."""
+    pos = process.index.stage_pos
+    furthest = pos[stage_id]
+    for entry in deal.entries(process.id):
+        furthest = max(furthest, pos.get(entry.stage_id, -1))
+    return StageEntered(
+        deal_id=deal.id,
+        at=at,
+        by=by.id,
+        version=version,
+        process_id=process.id,
+        stage_id=stage_id,
+        reached_stage_id=process.stages[furthest].id,
+    )
 
 
 def _done(deal: Deal, events: list[Event]) -> Outcome[Deal]:
@@ -166,16 +190,7 @@ def create_deal(
     created = DealCreated(deal_id=deal.id, at=at, by=by.id, version=1, deal=deal)
     events: list[Event] = []
     if process.stages:
-        events.append(
-            StageEntered(
-                deal_id=deal.id,
-                at=at,
-                by=by.id,
-                version=1,
-                process_id=process.id,
-                stage_id=process.stages[0].id,
-            )
-        )
+        events.append(_stage_entered(deal, process, process.stages[0].id, by=by, at=at, version=1))
     return Outcome(apply_all(deal, events), (created, *events))
 
 
@@ -273,14 +288,7 @@ def complete_action(
         target = len(process.stages) - 1
     if target > current_position(deal, process):
         events.append(
-            StageEntered(
-                deal_id=deal.id,
-                at=at,
-                by=by.id,
-                version=v,
-                process_id=process.id,
-                stage_id=process.stages[target].id,
-            )
+            _stage_entered(deal, process, process.stages[target].id, by=by, at=at, version=v)
         )
     if action.notify:
         people = set(action.notify.people)
@@ -393,14 +401,7 @@ def move_to_stage(
         missing = missing_before(deal, process, target)
         if missing:
             raise StageGated(stage_id, missing)
-    event = StageEntered(
-        deal_id=deal.id,
-        at=at,
-        by=by.id,
-        version=deal.version + 1,
-        process_id=process.id,
-        stage_id=stage_id,
-    )
+    event = _stage_entered(deal, process, stage_id, by=by, at=at, version=deal.version + 1)
     return _done(deal, [event])
 
 
@@ -480,17 +481,9 @@ def switch_process(
             version=v,
             from_process_id=deal.process_id,
             to_process_id=process_id,
+            reached_stage_id=reached.id if (reached := reached_stage(deal, target)) else None,
         )
     ]
     if not used and target.stages:
-        events.append(
-            StageEntered(
-                deal_id=deal.id,
-                at=at,
-                by=by.id,
-                version=v,
-                process_id=process_id,
-                stage_id=target.stages[0].id,
-            )
-        )
+        events.append(_stage_entered(deal, target, target.stages[0].id, by=by, at=at, version=v))
     return _done(deal, events)

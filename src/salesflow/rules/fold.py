@@ -46,14 +46,25 @@ def apply(deal: Deal, event: Event) -> Deal:
             # an empty map is stored as no map, so undoing a completion restores the deal
             completions = deal.completions.set(pid, done) if done else deal.completions.delete(pid)
             return attrs.evolve(deal, completions=completions, version=v)
-        case StageEntered(process_id=pid, stage_id=sid, at=at):
+        case StageEntered(process_id=pid, stage_id=sid, at=at, reached_stage_id=reached):
             entered = (*deal.stage_entries.get(pid, ()), StageEntry(sid, at))
-            return attrs.evolve(deal, stage_entries=deal.stage_entries.set(pid, entered), version=v)
-        case ProcessSwitched(to_process_id=pid):
+            return attrs.evolve(
+                deal,
+                stage_entries=deal.stage_entries.set(pid, entered),
+                reached_stage_id=reached,
+                version=v,
+            )
+        case ProcessSwitched(to_process_id=pid, reached_stage_id=reached):
             by_process = deal.stage_entries
             if pid not in by_process:
                 by_process = by_process.set(pid, ())
-            return attrs.evolve(deal, process_id=pid, stage_entries=by_process, version=v)
+            return attrs.evolve(
+                deal,
+                process_id=pid,
+                stage_entries=by_process,
+                reached_stage_id=reached,
+                version=v,
+            )
         case DealWon(at=at):
             return attrs.evolve(deal, status=DealStatus.WON, closed_at=at, version=v)
         case DealLost(at=at, reason=reason):
