@@ -413,3 +413,12 @@ def test_frozen_map_is_an_immutable_hashable_mapping() -> None:
         m.x = 1  # type: ignore[attr-defined]
     with pytest.raises(KeyError):
         m.delete("zz")
+    with pytest.raises(TypeError, match="immutable"):
+        m["b"] = 2  # type: ignore[index]
+    with pytest.raises(TypeError, match="immutable"):
+        m.update({"b": 2})
+    assert m.copy() is m
+    import pickle
+
+    assert pickle.loads(pickle.dumps(n)) == n
+    assert type(pickle.loads(pickle.dumps(n))) is FrozenMap
