@@ -19,6 +19,7 @@ __all__ = [
     "DealClosed",
     "DealNotClosed",
     "InactiveProcess",
+    "MissingRate",
     "NotAllowed",
     "NotEligible",
     "NotFound",
@@ -97,6 +98,15 @@ class UnknownAction(NotFound):
         self.action_id = action_id
         self.process_id = process_id
         super().__init__(f"process {process_id!r} has no action {action_id!r}")
+
+
+class MissingRate(NotFound):
+    """A conversion needs an exchange rate the caller did not supply."""
+
+    def __init__(self, source: str, target: str) -> None:
+        self.source = source
+        self.target = target
+        super().__init__(f"no exchange rate {source}→{target}; add it to the Rates table")
 
 
 class Conflict(SalesflowError):
