@@ -67,6 +67,7 @@ __all__ = [
     "Win",
     "actions",
     "actors",
+    "catalog_and_deals",
     "catalogs",
     "deals",
     "moments",
@@ -386,3 +387,53 @@ def deals() -> st.SearchStrategy[tuple[Deal, Catalog]]:
 def _deal_and_catalog(result: tuple[Deal, list[Event], Catalog]) -> tuple[Deal, Catalog]:
     deal, _, catalog = result
     return deal, catalog
+
+
+@st.composite
+def catalog_and_deals(
+    draw: st.DrawFn, *, max_deals: int = 12, max_steps: int = 10
+) -> tuple[Catalog, list[Deal]]:
+    """A catalog and deals created in its active processes, each after random operations.
+
+    Values are in EUR, PLN or USD (or unknown); owners, segments and products come from
+    small pools so that groups collide; some deals have an expected close date.
+    """
+    catalog = draw(catalogs())
+    active = catalog.active()
+    deals = []
+    for i in range(draw(st.integers(0, max_deals))):
+        at = draw(moments())
+        days = draw(st.one_of(st.none(), st.integers(0, 200)))
+        created = create_deal(
+            catalog,
+            id=f"deal-{i}",
+            title=f"Deal {i}",
+            by=draw(actors()),
+            at=at,
+            process_id=draw(st.sampled_from(active)).id,
+            owner=draw(st.one_of(st.none(), st.sampled_from(PEOPLE))),
+            segment=draw(st.one_of(st.none(), st.sampled_from(["VIP", "SMB"]))),
+            products=tuple(draw(st.sets(st.sampled_from(["gtx", "mg"]), max_size=2))),
+            value=draw(
+                st.one_of(
+                    st.none(),
+                    st.builds(
+                        Money,
+                        st.decimals(0, 10**6, places=2),
+                        st.sampled_from(["EUR", "PLN", "USD"]),
+                    ),
+                )
+            ),
+            expected_close=None if days is None else (at + timedelta(days=days)).date(),
+        )
+        steps = draw(
+            st.lists(
+                st.tuples(
+                    operations(catalog).filter(lambda op: not isinstance(op, EditProcess)), actors()
+                ),
+                max_size=max_steps,
+            )
+        )
+        deal, _, _ = Scenario(catalog, created, tuple(steps)).run()
+        deals.append(deal)
+    return catalog, deals

@@ -395,16 +395,16 @@ class StatsAccumulator:
                         sums[cur] = sums.get(cur, ZERO) + amount
                 elif status is _WON:
                     cell.won += 1
+                    if value is not None:
+                        cell.won_n[cur] = cell.won_n.get(cur, 0) + 1
+                        cell.won_value[cur] = cell.won_value.get(cur, ZERO) + amount
                     if want_closed:
                         closed = deal.closed_at
                         assert closed is not None
                         cell.won_cycle.add(int((closed - deal.created_at).total_seconds()))
-                        if value is not None:
-                            cell.won_n[cur] = cell.won_n.get(cur, 0) + 1
-                            cell.won_value[cur] = cell.won_value.get(cur, ZERO) + amount
-                            if want_forecast:
-                                sums = cell.won_by_period.setdefault(period_of(closed), {})
-                                sums[cur] = sums.get(cur, ZERO) + amount
+                        if value is not None and want_forecast:
+                            sums = cell.won_by_period.setdefault(period_of(closed), {})
+                            sums[cur] = sums.get(cur, ZERO) + amount
                 else:
                     cell.lost += 1
                     if want_closed:

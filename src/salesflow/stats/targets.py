@@ -162,7 +162,7 @@ def quota_tracking(
     now: datetime,
     rates: Rates | None = None,
 ) -> QuotaReport:
-    """Won value per owner in [start, now), pace per day and projection to *end*.
+    """Won value per owner in [start, now], pace per day and projection to *end*.
 
     projection = won so far + pace × days left, pace = won so far / days elapsed. A won
     deal in another currency than the owner's quota needs *rates*, else
@@ -188,7 +188,7 @@ def quota_tracking(
             continue
         closed = deal.closed_at
         assert closed is not None
-        if not start <= closed < until:
+        if not start <= closed <= until:
             continue
         target = quotas[owner].currency
         amount = deal.value.amount
