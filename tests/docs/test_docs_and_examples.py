@@ -62,9 +62,29 @@ def test_there_are_examples() -> None:
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
-def test_each_example_runs(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_each_example_runs(
+    path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Each example runs as a script; files it writes go where its first argument says."""
+    monkeypatch.setattr(sys, "argv", [str(path), str(tmp_path / "out.png")])
     runpy.run_path(str(path), run_name="__main__")
     assert capsys.readouterr().out.strip()
+
+
+def test_the_crm_example_writes_a_funnel_chart(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    chart = tmp_path / "funnel.png"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "crm_funnel.py"), str(chart)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Funnel: CRM pipeline (8800 deals)" in result.stdout
+    assert chart.read_bytes().startswith(b"\x89PNG")
 
 
 def test_an_example_runs_as_a_script() -> None:
