@@ -142,3 +142,22 @@ def test_funnel_records_survive_a_round_trip(data: Data) -> None:
         assert again.rows == funnel.rows
         assert again.won == funnel.won
         assert again.won_value == funnel.won_value
+
+
+@given(catalog_and_deals())
+def test_the_fast_path_leaves_the_same_sums_as_the_general_one(data: Data) -> None:
+    """S8: the tuned loop for the common case agrees with the loop that does everything."""
+    catalog, deals = data
+    funnel_only = StatsAccumulator(catalog, parts=Part.FUNNEL)
+    funnel_only._add_funnel_only(deals)
+    reference = StatsAccumulator(catalog, parts=Part.FUNNEL)
+    reference._add_general(deals)
+    assert funnel_only == reference
+    for parts in (Part.FUNNEL, _NO_FORECAST):
+        fast, general = (
+            StatsAccumulator(catalog, parts=parts),
+            StatsAccumulator(catalog, parts=parts),
+        )
+        fast._add_plain(deals)
+        general._add_general(deals)
+        assert fast == general

@@ -210,8 +210,8 @@ def _funnel_of(info: ProcessInfo, cell: Cell) -> Funnel:
     n = info.n
     reached = [0] * n
     values: list[Amounts] = [Amounts()] * n
-    running = 0
-    running_value: dict[str, Decimal] = {}
+    running = cell.won  # won deals have reached every stage (D6)
+    running_value: dict[str, Decimal] = dict(cell.won_value)
     for p in range(n - 1, -1, -1):  # running totals from the last stage down
         running += cell.reached[p + 1]
         for c, a in cell.reached_value[p + 1].items():
@@ -623,7 +623,7 @@ def _report_of(acc: StatsAccumulator, cells: Mapping[str, Cell]) -> Report:
     funnels = open_summary = closed = time = velocity = forecast = None
     if parts & Part.FUNNEL:
         funnels = Funnels(
-            (pid, _funnel_of(info, cells.get(pid) or Cell(info.n))) for pid, info in infos.items()
+            (pid, _funnel_of(info, cells.get(pid) or Cell(info))) for pid, info in infos.items()
         )
     if parts & Part.OPEN:
         figures = FrozenMap(
