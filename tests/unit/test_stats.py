@@ -555,3 +555,26 @@ def test_funnel_plot_draws_a_chart(deals: list[Deal], tmp_path: object) -> None:
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def _partition(first: int, count: int) -> list[Deal]:
+    return [
+        make(f"p{i}", stage="offer", status="won" if i % 3 else "open")
+        for i in range(first, first + count)
+    ]
+
+
+def test_partitions_loaded_by_workers_give_the_identical_result() -> None:
+    """S8: each worker loads its own partition; the combined result is the single-pass one."""
+    from functools import partial
+
+    from salesflow.stats import accumulate_partitions
+
+    parts = [partial(_partition, 0, 10), partial(_partition, 10, 7), partial(_partition, 17, 5)]
+    parallel = accumulate_partitions(StatsAccumulator(CATALOG), parts, workers=2).result()
+    single = report(_partition(0, 22), CATALOG)
+    assert parallel == single
+    serial = accumulate_partitions(StatsAccumulator(CATALOG), parts).result()
+    assert serial == single
+    with pytest.raises(ValidationError, match="workers"):
+        accumulate_partitions(StatsAccumulator(CATALOG), parts, workers=True)

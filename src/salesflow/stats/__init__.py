@@ -30,7 +30,7 @@ from salesflow.stats.accumulators import (
 )
 from salesflow.stats.asof import deal_as_of
 from salesflow.stats.money import Amounts, Rates
-from salesflow.stats.parallel import accumulate
+from salesflow.stats.parallel import accumulate, accumulate_partitions
 from salesflow.stats.query import DealQuery, GroupBy
 from salesflow.stats.results import (
     ClosedFigures,
@@ -91,6 +91,7 @@ __all__ = [
     "VelocityFigures",
     "VolumePlan",
     "accumulate",
+    "accumulate_partitions",
     "close_rate",
     "closed_summary",
     "deal_as_of",

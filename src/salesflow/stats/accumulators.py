@@ -172,7 +172,6 @@ class Cell:
         "lost_cycle",
         "lost_reasons",
         "lost_value",
-        "open",
         "open_n",
         "open_progress",
         "open_stage",
@@ -203,7 +202,6 @@ class Cell:
         self.lost = 0
         self.lost_value: dict[str, Decimal] = {}
         self.won_n: dict[str, int] = {}
-        self.open = 0
         self.open_n: dict[str, int] = {}
         self.open_stage = [0] * (n + 1)
         self.open_stage_value: list[dict[str, Decimal]] = [{} for _ in range(n + 1)]
@@ -211,13 +209,19 @@ class Cell:
         self.lost_reasons: dict[str, int] = {}
         self.won_cycle = Hist()
         self.lost_cycle = Hist()
-        self.stage_time = [Hist() for _ in range(n)]
+        # index 0: spells in stages since removed from the process; stage p: index p + 1
+        self.stage_time = [Hist() for _ in range(n + 1)]
         self.forecast: dict[tuple[str, int], dict[str, Decimal]] = {}
         self.forecast_progress: dict[tuple[str, int], dict[str, Decimal]] = {}
         self.overdue = 0
         self.overdue_value: dict[str, Decimal] = {}
         self.unscheduled_value: dict[str, Decimal] = {}
         self.won_by_period: dict[str, dict[str, Decimal]] = {}
+
+    @property
+    def open(self) -> int:
+        """Open deals (the sum over their current stages)."""
+        return sum(self.open_stage)
 
     @property
     def won(self) -> int:
@@ -239,7 +243,6 @@ class Cell:
         out.lost = self.lost + other.lost
         out.lost_value = _merge_sums(self.lost_value, other.lost_value)
         out.won_n = _merge_counts(self.won_n, other.won_n)
-        out.open = self.open + other.open
         out.open_n = _merge_counts(self.open_n, other.open_n)
         out.open_stage = [a + b for a, b in zip(self.open_stage, other.open_stage, strict=True)]
         out.open_stage_value = [
@@ -413,7 +416,6 @@ class StatsAccumulator:
                 sums[cur] = sums.get(cur, zero) + amount
             if status is _OPEN:
                 if want_open:
-                    cell.open += 1
                     entries = deal.stage_entries.get(pid)
                     c = pos1.get(entries[-1].stage_id, 0) if entries else 0
                     cell.open_stage[c] += 1
@@ -453,27 +455,23 @@ class StatsAccumulator:
                 if entries:
                     hists = cell.stage_time
                     walk = iter(entries)
-                    prev = next(walk)
+                    first = next(walk)
+                    hist, since = hists[pos1.get(first.stage_id, 0)], first.at
                     for entry in walk:
-                        p = pos1.get(prev.stage_id, 0)
-                        if p:
-                            delta = entry.at - prev.at
-                            hist = hists[p - 1]
-                            hc = hist.counts
-                            d = delta.days
-                            hc[d] = hc.get(d, 0) + 1
-                            hist.seconds += d * day + delta.seconds
-                        prev = entry
+                        at = entry.at
+                        delta = at - since
+                        hc = hist.counts
+                        d = delta.days
+                        hc[d] = hc.get(d, 0) + 1
+                        hist.seconds += d * day + delta.seconds
+                        hist, since = hists[pos1.get(entry.stage_id, 0)], at
                     closed = deal.closed_at
                     if closed is not None:
-                        p = pos1.get(prev.stage_id, 0)
-                        if p:
-                            delta = closed - prev.at
-                            hist = hists[p - 1]
-                            hc = hist.counts
-                            d = delta.days
-                            hc[d] = hc.get(d, 0) + 1
-                            hist.seconds += d * day + delta.seconds
+                        delta = closed - since
+                        hc = hist.counts
+                        d = delta.days
+                        hc[d] = hc.get(d, 0) + 1
+                        hist.seconds += d * day + delta.seconds
 
     def _add_general(self, deals: Iterable[Deal]) -> None:
         """Every feature: filters, grouping, as-of views, forecast, progress weighting."""
@@ -528,7 +526,6 @@ class StatsAccumulator:
                 if status is _OPEN:
                     if not want_open:
                         continue
-                    cell.open += 1
                     entries = deal.stage_entries.get(pid, ())
                     c = info.pos.get(entries[-1].stage_id, -1) + 1 if entries else 0
                     cell.open_stage[c] += 1
@@ -631,13 +628,9 @@ def _add_spells(cell: Cell, deal: Deal, info: ProcessInfo) -> None:
     pos = info.pos
     hists = cell.stage_time
     for i in range(len(entries) - 1):
-        p = pos.get(entries[i].stage_id)
-        if p is not None:
-            hists[p].add(entries[i + 1].at - entries[i].at)
+        hists[pos.get(entries[i].stage_id, -1) + 1].add(entries[i + 1].at - entries[i].at)
     if entries and deal.closed_at is not None:
-        p = pos.get(entries[-1].stage_id)
-        if p is not None:
-            hists[p].add(deal.closed_at - entries[-1].at)
+        hists[pos.get(entries[-1].stage_id, -1) + 1].add(deal.closed_at - entries[-1].at)
 
 
 R = TypeVar("R")

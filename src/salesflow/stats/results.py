@@ -668,9 +668,9 @@ def _report_of(acc: StatsAccumulator, cells: Mapping[str, Cell]) -> Report:
                         StageTime(
                             s.id,
                             s.name,
-                            cell.stage_time[i].n,
-                            cell.stage_time[i].mean_days(),
-                            cell.stage_time[i].median_days(),
+                            cell.stage_time[i + 1].n,
+                            cell.stage_time[i + 1].mean_days(),
+                            cell.stage_time[i + 1].median_days(),
                         )
                         for i, s in enumerate(info.process.stages)
                     ),
