@@ -39,6 +39,7 @@ from salesflow import (
     win,
     win_eligibility,
 )
+from salesflow.stats import closed_summary, funnels
 from salesflow.templates import sample_catalog
 
 __all__ = ["SELECTION_RULES", "START", "run_demo"]
@@ -258,6 +259,15 @@ def run_demo(out: TextIO) -> None:
     say("Deals now:")
     for deal in demo.deals.values():
         say("  " + demo.status_line(deal))
+    say()
+    say("6. The numbers (S1, S3): funnels and closed deals of the sample company.")
+    deals = list(demo.deals.values())
+    for funnel in funnels(deals, demo.catalog).values():
+        if funnel.deals:
+            say()
+            say(str(funnel))
+    say()
+    say(str(closed_summary(deals, demo.catalog)))
     rebuilt = all(fold(demo.timelines[d]) == deal for d, deal in demo.deals.items())
     say()
     say(f"Every deal rebuilt from its {sum(map(len, demo.timelines.values()))} events: {rebuilt}")

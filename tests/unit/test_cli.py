@@ -23,6 +23,8 @@ def test_demo_walks_the_scenarios_and_rebuilds_every_deal(
     assert "Default remembers: needs, value-determined" in out
     assert "ORD-7 is won" in out
     assert "reopen GAMMA" in out
+    assert "Funnel: Online shop order (1 deal)" in out
+    assert "Closed deals" in out
     assert out.rstrip().endswith(": True")
 
 

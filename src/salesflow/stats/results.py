@@ -87,7 +87,8 @@ class Funnel(Tabular):
         return _ratio(self.won, self.rows[0].reached) if self.rows else None
 
     def _title(self) -> str:
-        return f"Funnel: {self.process_name} ({self.deals} deals)"
+        plural = "" if self.deals == 1 else "s"
+        return f"Funnel: {self.process_name} ({self.deals} deal{plural})"
 
     def to_records(self) -> list[dict[str, Any]]:
         """One record per stage, then one for won."""
