@@ -20,9 +20,9 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import attrs
+from _readme import write_section
 
 from salesflow import (
     Action,
@@ -154,12 +154,7 @@ def main() -> None:
     text = header + "\n\n" + "\n".join(table)
     print(text)
     if args.write:
-        readme = Path(__file__).with_name("README.md")
-        body = readme.read_text(encoding="utf-8")
-        start, end = "<!-- rules:start -->", "<!-- rules:end -->"
-        before, _, rest = body.partition(start)
-        _, _, after = rest.partition(end)
-        readme.write_text(f"{before}{start}\n{text}\n{end}{after}", encoding="utf-8")
+        write_section("rules", text)
     if any(ratio > target for _, ratio, target, _ in rows):
         sys.exit(1)
 

@@ -30,8 +30,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from pathlib import Path
 from typing import Any
+
+from _readme import write_section
 
 from salesflow import Action, Catalog, Deal, DealStatus, Money, Process, Stage, StageEntry
 from salesflow.stats import Part, StatsAccumulator, accumulate_partitions, funnels, report
@@ -151,28 +152,30 @@ def floor(rows: list[tuple[int, int, int, str, Decimal]]) -> Any:
     return result
 
 
+def columns(deals: list[Deal], cat: Catalog) -> dict[str, list[Any]]:
+    """The deals as the columns a DataFrame is built from."""
+    pos = {p.id: p.index.stage_pos for p in cat}
+    values = [d.value for d in deals]
+    return {
+        "process": [d.process_id for d in deals],
+        "reached": [
+            N_STAGES - 1 if d.status is DealStatus.WON else pos[d.process_id][d.reached_stage_id]  # type: ignore[index]
+            for d in deals
+        ],
+        "status": [d.status.value for d in deals],
+        "currency": [v.currency for v in values],  # type: ignore[union-attr]
+        "amount": [v.amount for v in values],  # type: ignore[union-attr]
+    }
+
+
 def with_pandas(deals: list[Deal], cat: Catalog) -> Callable[[], Any] | None:
     try:
         import pandas as pd
     except ImportError:
         return None
-    pos = {p.id: p.index.stage_pos for p in cat}
 
     def run() -> Any:
-        frame = pd.DataFrame(
-            {
-                "process": [d.process_id for d in deals],
-                "reached": [
-                    N_STAGES - 1
-                    if d.status is DealStatus.WON
-                    else pos[d.process_id][d.reached_stage_id]  # type: ignore[index]
-                    for d in deals
-                ],
-                "status": [d.status.value for d in deals],
-                "currency": [d.value.currency for d in deals],  # type: ignore[union-attr]
-                "amount": [d.value.amount for d in deals],  # type: ignore[union-attr]
-            }
-        )
+        frame = pd.DataFrame(columns(deals, cat))
         counts = frame.groupby(["process", "reached"]).size()
         values = frame.groupby(["process", "reached", "currency"])["amount"].sum()
         closed = frame.groupby(["process", "status"]).size()
@@ -186,23 +189,9 @@ def with_polars(deals: list[Deal], cat: Catalog) -> Callable[[], Any] | None:
         import polars as pl
     except ImportError:
         return None
-    pos = {p.id: p.index.stage_pos for p in cat}
 
     def run() -> Any:
-        frame = pl.DataFrame(
-            {
-                "process": [d.process_id for d in deals],
-                "reached": [
-                    N_STAGES - 1
-                    if d.status is DealStatus.WON
-                    else pos[d.process_id][d.reached_stage_id]  # type: ignore[index]
-                    for d in deals
-                ],
-                "status": [d.status.value for d in deals],
-                "currency": [d.value.currency for d in deals],  # type: ignore[union-attr]
-                "amount": [d.value.amount for d in deals],  # type: ignore[union-attr]
-            }
-        )
+        frame = pl.DataFrame(columns(deals, cat))
         counts = frame.group_by(["process", "reached"]).len()
         values = frame.group_by(["process", "reached", "currency"]).agg(pl.col("amount").sum())
         closed = frame.group_by(["process", "status"]).len()
@@ -332,12 +321,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        readme = Path(__file__).with_name("README.md")
-        body = readme.read_text(encoding="utf-8")
-        start, end = "<!-- stats:start -->", "<!-- stats:end -->"
-        before, _, rest = body.partition(start)
-        _, _, after = rest.partition(end)
-        readme.write_text(f"{before}{start}\n{text}\n{end}{after}", encoding="utf-8")
+        write_section("stats", text)
 
 
 if __name__ == "__main__":

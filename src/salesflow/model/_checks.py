@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -18,7 +19,21 @@ __all__ = [
     "non_empty_or_none",
     "non_negative_int",
     "str_set",
+    "to_enum",
 ]
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def to_enum(kind: type[E], field: str, value: Any) -> E:
+    """*value* as a member of *kind* (by value), else a ``ValidationError`` listing them."""
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in kind)
+        raise ValidationError(field, value, f"must be one of: {allowed}") from None
 
 
 def check_aware(name: str, value: object) -> datetime:

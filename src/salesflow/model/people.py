@@ -7,8 +7,7 @@ import enum
 import attrs
 from attrs import frozen
 
-from salesflow.errors import ValidationError
-from salesflow.model._checks import non_empty
+from salesflow.model._checks import non_empty, to_enum
 
 __all__ = ["Actor", "Role"]
 
@@ -22,13 +21,7 @@ class Role(enum.Enum):
 
 
 def _role(value: Role | str) -> Role:
-    if isinstance(value, Role):
-        return value
-    try:
-        return Role(value)
-    except ValueError:
-        allowed = ", ".join(r.value for r in Role)
-        raise ValidationError("role", value, f"must be one of: {allowed}") from None
+    return to_enum(Role, "role", value)
 
 
 @frozen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 from attrs import frozen
@@ -18,7 +18,7 @@ from salesflow.errors import (
     UnknownStage,
     ValidationError,
 )
-from salesflow.model._checks import non_empty, non_negative_int, str_set
+from salesflow.model._checks import non_empty, non_negative_int, str_set, to_enum
 from salesflow.model.frozenmap import FrozenMap
 from salesflow.model.people import Actor
 
@@ -45,19 +45,6 @@ def _frozenset_of_str(value: Iterable[str]) -> frozenset[str]:
     return frozenset(value)
 
 
-E = TypeVar("E", bound=enum.Enum)
-
-
-def _to_enum(kind: type[E], field: str, value: Any) -> E:
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(str(m.value) for m in kind)
-        raise ValidationError(field, value, f"must be one of: {allowed}") from None
-
-
 class Who(enum.Enum):
     """Who may perform an action (``performed_by``)."""
 
@@ -68,7 +55,7 @@ class Who(enum.Enum):
 
 
 def _who(value: Any) -> Who:
-    return _to_enum(Who, "performed_by", value)
+    return to_enum(Who, "performed_by", value)
 
 
 @frozen
@@ -138,7 +125,7 @@ class NoteRequirement(enum.Enum):
 
 
 def _note_requirement(value: Any) -> NoteRequirement:
-    return _to_enum(NoteRequirement, "requires_note", value)
+    return to_enum(NoteRequirement, "requires_note", value)
 
 
 class Audience(enum.Enum):
@@ -151,7 +138,7 @@ class Audience(enum.Enum):
 
 
 def _audiences(value: Iterable[Audience | str]) -> frozenset[Audience]:
-    return frozenset(_to_enum(Audience, "notify.audiences", v) for v in value)
+    return frozenset(to_enum(Audience, "notify.audiences", v) for v in value)
 
 
 @frozen
@@ -176,7 +163,7 @@ class Assignee(enum.Enum):
 
 
 def _assignee(value: Any) -> Assignee:
-    return _to_enum(Assignee, "trigger.assignee", value)
+    return to_enum(Assignee, "trigger.assignee", value)
 
 
 @frozen
@@ -205,7 +192,7 @@ class ForecastCategory(enum.Enum):
 
 
 def _forecast_category(value: Any) -> ForecastCategory | None:
-    return None if value is None else _to_enum(ForecastCategory, "forecast_category", value)
+    return None if value is None else to_enum(ForecastCategory, "forecast_category", value)
 
 
 @frozen

@@ -11,7 +11,7 @@ import attrs
 from attrs import frozen
 
 from salesflow.errors import ValidationError
-from salesflow.model._checks import aware_or_none
+from salesflow.model._checks import aware_or_none, to_enum
 from salesflow.model.deal import Deal, DealStatus
 from salesflow.model.frozenmap import FrozenMap
 
@@ -43,23 +43,11 @@ def _statuses(
     if value is None:
         return None
     items = [value] if isinstance(value, DealStatus | str) else list(value)
-    out = set()
-    for item in items:
-        try:
-            out.add(item if isinstance(item, DealStatus) else DealStatus(item))
-        except ValueError:
-            raise ValidationError("statuses", item, "must be open, won or lost") from None
-    return frozenset(out)
+    return frozenset(to_enum(DealStatus, "statuses", item) for item in items)
 
 
 def _group_by(value: GroupBy | str | None) -> GroupBy | None:
-    if value is None or isinstance(value, GroupBy):
-        return value
-    try:
-        return GroupBy(value)
-    except ValueError:
-        allowed = ", ".join(g.value for g in GroupBy)
-        raise ValidationError("group_by", value, f"must be one of: {allowed}") from None
+    return None if value is None else to_enum(GroupBy, "group_by", value)
 
 
 def _team_of(value: Mapping[str, str] | None) -> FrozenMap[str, str]:

@@ -96,8 +96,8 @@ class Tabular:
             raise ImportError(
                 "to_pandas() needs pandas: pip install 'salesflow[pandas]'"
             ) from missing
-        records = [{k: _plain(v) for k, v in r.items()} for r in self.to_records()]
-        return pd.DataFrame.from_records(records, columns=self._columns(records))
+        records, columns = self._frame_rows()
+        return pd.DataFrame.from_records(records, columns=columns)
 
     def to_polars(self) -> Any:
         """A polars DataFrame of the records (needs the ``polars`` extra)."""
@@ -107,8 +107,11 @@ class Tabular:
             raise ImportError(
                 "to_polars() needs polars: pip install 'salesflow[polars]'"
             ) from missing
-        records = [{k: _plain(v) for k, v in r.items()} for r in self.to_records()]
-        columns = self._columns(records)
+        records, columns = self._frame_rows()
         return pl.DataFrame(
             [{c: r.get(c) for c in columns} for r in records], infer_schema_length=None
         )
+
+    def _frame_rows(self) -> tuple[list[dict[str, Any]], list[str]]:
+        records = [{k: _plain(v) for k, v in r.items()} for r in self.to_records()]
+        return records, self._columns(records)
