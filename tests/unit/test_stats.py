@@ -520,6 +520,7 @@ def test_results_print_as_tables_and_html(deals: list[Deal]) -> None:
     assert html.startswith("<table><caption>Funnel: Pipe")
     assert "<td>Offer</td>" in html
     assert str(r.funnels).count("Funnel:") == 2
+    assert r._repr_html_().count("<table>") == 2 + 5  # two funnels, five summaries
 
 
 def test_funnel_records_round_trip(deals: list[Deal]) -> None:

@@ -236,6 +236,9 @@ class Funnels(FrozenMap[str, Funnel], Tabular):
 
     __slots__ = ()
 
+    def _repr_html_(self) -> str:
+        return "".join(f._repr_html_() for f in self.values())
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (Funnels, (dict(self),))
 
@@ -499,9 +502,14 @@ class Report:
     velocity: Any = None
     forecast: Any = None
 
+    def _parts(self) -> list[Any]:
+        return [getattr(self, f.name) for f in attrs.fields(Report) if getattr(self, f.name)]
+
     def __str__(self) -> str:
-        parts = [attrs.asdict(self, recurse=False)[f.name] for f in attrs.fields(Report)]
-        return "\n\n".join(str(p) for p in parts if p is not None)
+        return "\n\n".join(str(p) for p in self._parts())
+
+    def _repr_html_(self) -> str:
+        return "".join(p._repr_html_() for p in self._parts())
 
 
 def _amounts(parts: Iterable[Mapping[str, Any]]) -> Amounts:
