@@ -13,12 +13,17 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
+    "AlreadyClaimed",
+    "AlreadyConverted",
     "ConcurrencyError",
     "Conflict",
     "CurrencyMismatch",
     "DealClosed",
     "DealNotClosed",
     "InactiveProcess",
+    "InvalidMapping",
+    "LifecycleError",
+    "MissingData",
     "MissingRate",
     "NotAllowed",
     "NotEligible",
@@ -29,7 +34,9 @@ __all__ = [
     "SalesflowError",
     "StageGated",
     "UnknownAction",
+    "UnknownExternalStatus",
     "UnknownProcess",
+    "UnknownReminder",
     "UnknownStage",
     "ValidationError",
 ]
@@ -67,8 +74,39 @@ class ReasonRequired(ValidationError):
         super().__init__("reason", "", f"{what} needs a non-empty reason")
 
 
+class MissingData(ValidationError):
+    """A step needs data that was not given (a stage, a follow-up date, …)."""
+
+    def __init__(self, field: str, what: str) -> None:
+        super().__init__(field, None, f"missing: {what}")
+
+
+class InvalidMapping(ValidationError):
+    """An external status mapping points at stages the process does not have."""
+
+    def __init__(self, process_id: str, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("mapping", process_id, "; ".join(problems))
+
+
 class NotFound(SalesflowError, LookupError):
     """Something named by id does not exist."""
+
+
+class UnknownReminder(NotFound):
+    """No reminder with this id on the deal or lead."""
+
+    def __init__(self, reminder_id: str, item_id: str) -> None:
+        self.reminder_id = reminder_id
+        super().__init__(f"{item_id!r} has no reminder {reminder_id!r}")
+
+
+class UnknownExternalStatus(NotFound):
+    """An external system sent a status the mapping does not know."""
+
+    def __init__(self, status: str, known: Iterable[str]) -> None:
+        self.status = status
+        super().__init__(f"unknown external status {status!r}; known: {', '.join(sorted(known))}")
 
 
 class UnknownProcess(NotFound):
@@ -145,6 +183,33 @@ class DealClosed(RuleViolation):
     def __init__(self, deal_id: str, status: str, what: str) -> None:
         self.deal_id = deal_id
         super().__init__(f"cannot {what}: deal {deal_id!r} is {status}; reopen it first")
+
+
+class LifecycleError(RuleViolation):
+    """The lead lifecycle does not allow this transition; the message lists what it allows."""
+
+    def __init__(self, lead_id: str, current: str, wanted: str, allowed: Iterable[str]) -> None:
+        self.allowed = tuple(allowed)
+        nxt = ", ".join(self.allowed) or "none (reopen a resigned lead first)"
+        super().__init__(
+            f"lead {lead_id!r} cannot go from {current} to {wanted}; allowed next: {nxt}"
+        )
+
+
+class AlreadyClaimed(RuleViolation):
+    """Someone else holds the deal or lead."""
+
+    def __init__(self, item_id: str, holder: str) -> None:
+        self.holder = holder
+        super().__init__(f"{item_id!r} is already held by {holder!r}")
+
+
+class AlreadyConverted(RuleViolation):
+    """The lead has already been converted into a deal."""
+
+    def __init__(self, lead_id: str, deal_id: str) -> None:
+        self.deal_id = deal_id
+        super().__init__(f"lead {lead_id!r} was already converted into deal {deal_id!r}")
 
 
 class DealNotClosed(RuleViolation):

@@ -25,6 +25,7 @@ from salesflow.model.process import (
 
 __all__ = [
     "default_process",
+    "lead_funnel_process",
     "negotiation_process",
     "sample_catalog",
     "seven_stage_process",
@@ -341,6 +342,78 @@ def shop_order_process(process_id: str = "shop-order") -> Process:
                         "Payment received",
                         mandatory=True,
                         notify=Notify(frozenset({Audience.OWNER})),
+                    ),
+                ),
+            ),
+        ),
+    )
+
+
+def lead_funnel_process(process_id: str = "lead-funnel") -> Process:
+    """The lead funnel of seed 003 as a process, for teams that run leads as deals.
+
+    Pending pickup → in acquisition (call scheduled, after call – meeting, to be
+    offered) → offered (in negotiation, contract sent); winning is "acquired" and losing
+    is "resigned". Leads proper (:class:`salesflow.Lead`) follow the same lifecycle with
+    its own rules; this template gives the same picture in the deal funnel.
+    """
+    return Process(
+        id=process_id,
+        name="Lead funnel",
+        stages=(
+            Stage("pending", "Pending pickup", probability=Fraction(5, 100), rotting_days=1),
+            Stage(
+                "call-scheduled",
+                "In acquisition: call scheduled",
+                probability=Fraction(15, 100),
+                rotting_days=3,
+                actions=(Action("call-booked", "Call booked", mandatory=True),),
+            ),
+            Stage(
+                "after-call",
+                "In acquisition: after call – meeting",
+                probability=Fraction(3, 10),
+                rotting_days=7,
+                actions=(
+                    Action("call-held", "Call held", mandatory=True),
+                    Action("meeting-booked", "Meeting booked"),
+                ),
+            ),
+            Stage(
+                "to-be-offered",
+                "In acquisition: to be offered",
+                probability=Fraction(45, 100),
+                rotting_days=7,
+                actions=(Action("needs-known", "Needs and BANT known", mandatory=True),),
+            ),
+            Stage(
+                "in-negotiation",
+                "Offered: in negotiation",
+                probability=Fraction(6, 10),
+                rotting_days=7,
+                forecast_category=ForecastCategory.BEST_CASE,
+                actions=(
+                    Action(
+                        "offer-sent",
+                        "Offer sent",
+                        mandatory=True,
+                        requires_note=NoteRequirement.NOTE,
+                        trigger=Trigger("Follow up on the offer", due_after_days=3),
+                    ),
+                ),
+            ),
+            Stage(
+                "contract-sent",
+                "Offered: contract sent",
+                probability=Fraction(8, 10),
+                rotting_days=7,
+                forecast_category=ForecastCategory.COMMIT,
+                actions=(
+                    Action(
+                        "contract-sent",
+                        "Contract sent",
+                        mandatory=True,
+                        requires_note=NoteRequirement.NOTE_WITH_FILE,
                     ),
                 ),
             ),

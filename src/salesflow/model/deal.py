@@ -21,6 +21,7 @@ from salesflow.model._checks import (
 )
 from salesflow.model.frozenmap import FrozenMap
 from salesflow.model.money import Money
+from salesflow.model.reminder import Reminder, check_reminders
 
 __all__ = ["Completion", "Deal", "DealStatus", "Note", "StageEntry"]
 
@@ -132,6 +133,12 @@ class Deal:
     )
     #: furthest stage entered in the current process (kept by the rules, read by statistics)
     reached_stage_id: str | None = attrs.field(default=None, validator=non_empty_or_none)
+    reminders: tuple[Reminder, ...] = attrs.field(default=(), converter=check_reminders)
+    #: a rotting deal can be snoozed until a moment, with a reason (D11)
+    snoozed_until: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    snooze_reason: str | None = attrs.field(default=None, validator=non_empty_or_none)
+    #: the lead this deal was converted from (L5)
+    lead_id: str | None = attrs.field(default=None, validator=non_empty_or_none)
     version: int = attrs.field(default=1, validator=_version)
 
     def __attrs_post_init__(self) -> None:
@@ -141,6 +148,8 @@ class Deal:
             raise ValidationError("closed_at", self.closed_at, "is set exactly when closed")
         if (self.status is DealStatus.LOST) != (self.lost_reason is not None):
             raise ValidationError("lost_reason", self.lost_reason, "is set exactly when lost")
+        if (self.snoozed_until is None) != (self.snooze_reason is None):
+            raise ValidationError("snooze_reason", self.snooze_reason, "goes with snoozed_until")
         if self.closed_at is not None and self.closed_at < self.created_at:
             raise ValidationError("closed_at", self.closed_at, "cannot be before created_at")
         for p in self.products:

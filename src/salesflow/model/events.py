@@ -17,6 +17,7 @@ from attrs import frozen
 from salesflow.model._checks import aware, non_empty
 from salesflow.model.deal import Completion, Deal
 from salesflow.model.process import Audience
+from salesflow.model.reminder import Reminder
 
 __all__ = [
     "ActionCompleted",
@@ -25,11 +26,14 @@ __all__ = [
     "DealEvent",
     "DealLost",
     "DealReopened",
+    "DealSnoozed",
     "DealUpdated",
     "DealWon",
     "Event",
     "NotificationRequested",
     "ProcessSwitched",
+    "ReminderAdded",
+    "ReminderDone",
     "StageEntered",
     "TaskRequested",
 ]
@@ -125,6 +129,28 @@ class DealLost(DealEvent):
 @frozen(kw_only=True)
 class DealReopened(DealEvent):
     """A won or lost deal was reopened."""
+
+
+@frozen(kw_only=True)
+class DealSnoozed(DealEvent):
+    """A rotting deal was snoozed until a moment, with a reason (D11)."""
+
+    until: datetime
+    reason: str
+
+
+@frozen(kw_only=True)
+class ReminderAdded(DealEvent):
+    """A reminder was added to the deal (H2)."""
+
+    reminder: Reminder
+
+
+@frozen(kw_only=True)
+class ReminderDone(DealEvent):
+    """A reminder of the deal was done (H2)."""
+
+    reminder_id: str
 
 
 @frozen(kw_only=True)

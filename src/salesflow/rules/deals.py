@@ -10,6 +10,7 @@ process, moving to the current stage) returns the deal unchanged with no events.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -154,11 +155,15 @@ def create_deal(
     tags: frozenset[str] = frozenset(),
     products: tuple[str, ...] = (),
     expected_close: date | None = None,
+    personal_managers: Mapping[str, str] | None = None,
+    lead_id: str | None = None,
 ) -> Outcome[Deal]:
     """Create a deal in an active process, the catalog's default when none is named (D2).
 
     The deal enters the process's first stage. The expected close date defaults to
-    ``at`` + the process length (in ``at``'s time zone) when the process has one.
+    ``at`` + the process length (in ``at``'s time zone) when the process has one. With
+    no *owner*, a client's personal manager (from *personal_managers*, client → person)
+    becomes the owner (D10); otherwise the deal starts unassigned.
 
     Raises:
         UnknownProcess: *process_id* is not in the catalog.
@@ -170,6 +175,8 @@ def create_deal(
     process = catalog.get(process_id) if process_id is not None else catalog.default
     if not process.active:
         raise InactiveProcess(process.id, "create a deal in it")
+    if owner is None and client is not None and personal_managers:
+        owner = personal_managers.get(client)
     if expected_close is None and process.length_days is not None:
         expected_close = (at + timedelta(days=process.length_days)).date()
     deal = Deal(
@@ -186,6 +193,7 @@ def create_deal(
         products=products,
         expected_close=expected_close,
         stage_entries={process.id: ()},
+        lead_id=lead_id,
     )
     created = DealCreated(deal_id=deal.id, at=at, by=by.id, version=1, deal=deal)
     events: list[Event] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import attrs
 
@@ -14,13 +15,17 @@ from salesflow.model.events import (
     DealCreated,
     DealLost,
     DealReopened,
+    DealSnoozed,
     DealUpdated,
     DealWon,
     Event,
     ProcessSwitched,
+    ReminderAdded,
+    ReminderDone,
     StageEntered,
 )
 from salesflow.model.frozenmap import FrozenMap
+from salesflow.model.reminder import Reminder
 
 __all__ = ["apply", "apply_all", "fold"]
 
@@ -77,9 +82,22 @@ def apply(deal: Deal, event: Event) -> Deal:
             )
         case DealUpdated(changes=changes):
             return attrs.evolve(deal, **dict(changes), version=v)
+        case DealSnoozed(until=until, reason=reason):
+            return attrs.evolve(deal, snoozed_until=until, snooze_reason=reason, version=v)
+        case ReminderAdded(reminder=reminder):
+            return attrs.evolve(deal, reminders=(*deal.reminders, reminder), version=v)
+        case ReminderDone(reminder_id=rid, at=at):
+            return attrs.evolve(deal, reminders=mark_done(deal.reminders, rid, at), version=v)
         case DealCreated():
             raise ValidationError("event", event, "a deal is created only once, first")
     return deal
+
+
+def mark_done(
+    reminders: tuple[Reminder, ...], reminder_id: str, at: datetime
+) -> tuple[Reminder, ...]:
+    """The reminders with one marked done at *at*."""
+    return tuple(attrs.evolve(r, done_at=at) if r.id == reminder_id else r for r in reminders)
 
 
 def fold(events: Iterable[Event]) -> Deal:

@@ -1,0 +1,450 @@
+"""The lead lifecycle of seed 003 as pure rules (L1–L5).
+
+pending pickup → in acquisition (call scheduled → after call – meeting → to be offered)
+→ offered (in negotiation → contract sent, with a follow-up date) → acquired; resigned
+(with a reason) from any open status, and reopened from there. Spam is a flag: it hides
+the lead from lists and funnels and can be undone. Every rule takes ``by=`` and ``at=``
+and returns ``Outcome(lead, events)``; :func:`fold_lead` rebuilds a lead from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from salesflow.errors import (
+    AlreadyClaimed,
+    AlreadyConverted,
+    LifecycleError,
+    MissingData,
+    NotAllowed,
+    ReasonRequired,
+    ValidationError,
+)
+from salesflow.model._checks import check_aware, to_enum
+from salesflow.model.deal import Deal
+from salesflow.model.lead import (
+    STAGES_OF,
+    Bant,
+    Contact,
+    Lead,
+    LeadStage,
+    LeadStatus,
+    LeadStatusEntry,
+)
+from salesflow.model.lead_events import (
+    LeadAssigned,
+    LeadConverted,
+    LeadCreated,
+    LeadEvent,
+    LeadMarkedSpam,
+    LeadReminderAdded,
+    LeadReminderDone,
+    LeadStatusChanged,
+    LeadUnmarkedSpam,
+    LeadUpdated,
+)
+from salesflow.model.money import Money
+from salesflow.model.people import Actor
+from salesflow.model.process import Catalog
+from salesflow.rules.deals import create_deal
+from salesflow.rules.fold import mark_done
+from salesflow.rules.outcome import Outcome
+from salesflow.rules.visibility import can_see, owner_for
+from salesflow.selection import SelectionRule, suggest_process
+
+__all__ = [
+    "ALLOWED_NEXT",
+    "Conversion",
+    "LeadOutcome",
+    "acquire_lead",
+    "apply_lead",
+    "assign_lead",
+    "claim_lead",
+    "convert_lead",
+    "create_lead",
+    "fold_lead",
+    "mark_spam",
+    "move_lead",
+    "reopen_lead",
+    "resign_lead",
+    "unmark_spam",
+    "update_lead",
+]
+
+_P, _A, _O, _Q, _R = (
+    LeadStatus.PENDING,
+    LeadStatus.IN_ACQUISITION,
+    LeadStatus.OFFERED,
+    LeadStatus.ACQUIRED,
+    LeadStatus.RESIGNED,
+)
+
+#: What each status may move to (a status to itself changes its stage or follow-up).
+ALLOWED_NEXT: dict[LeadStatus, tuple[LeadStatus, ...]] = {
+    _P: (_A, _R),
+    _A: (_A, _O, _R),
+    _O: (_O, _A, _Q, _R),
+    _Q: (),
+    _R: (),
+}
+
+#: Descriptive fields :func:`update_lead` may change.
+UPDATABLE = frozenset(
+    {"subject", "company", "contact", "expected_close", "bant", "value", "participants", "source"}
+)
+
+
+def _check(lead: Lead, by: object, at: object, what: str) -> None:
+    if not isinstance(by, Actor):
+        raise ValidationError("by", by, "must be an Actor (who performs the operation)")
+    if check_aware("at", at) < lead.created_at:
+        raise ValidationError("at", at, f"is before the lead was created ({lead.created_at})")
+    if not can_see(by, lead):
+        raise NotAllowed(by.id, f"{what} lead {lead.id!r}", "its owner, participants, managers")
+
+
+def _done(lead: Lead, events: list[LeadEvent]) -> LeadOutcome:
+    evs = tuple(events)
+    for event in evs:
+        lead = apply_lead(lead, event)
+    return LeadOutcome(lead, evs)
+
+
+def create_lead(
+    *,
+    id: str,
+    case_number: str,
+    source: str,
+    contact: Contact,
+    by: Actor,
+    at: datetime,
+    subject: str = "",
+    company: str | None = None,
+    owner: str | None = None,
+    participants: frozenset[str] = frozenset(),
+    expected_close: date | None = None,
+    bant: Bant | None = None,
+    value: Money | None = None,
+    personal_managers: Mapping[str, str] | None = None,
+) -> LeadOutcome:
+    """A new lead, pending pickup (L1, L2).
+
+    With no *owner*, the company's personal manager (from *personal_managers*) becomes
+    the owner (D10); otherwise the lead is unassigned and visible to every agent.
+    """
+    if not isinstance(by, Actor):
+        raise ValidationError("by", by, "must be an Actor (who performs the operation)")
+    check_aware("at", at)
+    if owner is None:
+        owner = owner_for(company, personal_managers)
+    lead = Lead(
+        id=id,
+        case_number=case_number,
+        source=source,
+        contact=contact,
+        created_at=at,
+        created_by=by.id,
+        subject=subject,
+        company=company,
+        owner=owner,
+        participants=participants,
+        expected_close=expected_close,
+        bant=bant if bant is not None else Bant(),
+        value=value,
+        history=(LeadStatusEntry(LeadStatus.PENDING, None, at),),
+    )
+    return LeadOutcome(lead, (LeadCreated(lead_id=id, at=at, by=by.id, version=1, lead=lead),))
+
+
+def assign_lead(lead: Lead, owner: str | None, *, by: Actor, at: datetime) -> LeadOutcome:
+    """A manager (or admin) gives the lead to *owner*, or back to nobody (L3).
+
+    Raises:
+        NotAllowed: *by* is an agent (agents claim instead).
+    """
+    _check(lead, by, at, "assign")
+    if not by.is_manager:
+        raise NotAllowed(by.id, f"assign lead {lead.id!r}", "managers and admins")
+    if owner == lead.owner:
+        return LeadOutcome(lead)
+    event = LeadAssigned(lead_id=lead.id, at=at, by=by.id, version=lead.version + 1, owner=owner)
+    return _done(lead, [event])
+
+
+def claim_lead(lead: Lead, *, by: Actor, at: datetime) -> LeadOutcome:
+    """Take an unassigned lead; claiming one's own lead changes nothing (D10).
+
+    Raises:
+        AlreadyClaimed: someone else holds it (the error names them).
+    """
+    if lead.owner is not None and lead.owner != getattr(by, "id", None):
+        raise AlreadyClaimed(lead.id, lead.owner)
+    _check(lead, by, at, "claim")
+    if lead.owner == by.id:
+        return LeadOutcome(lead)
+    event = LeadAssigned(lead_id=lead.id, at=at, by=by.id, version=lead.version + 1, owner=by.id)
+    return _done(lead, [event])
+
+
+def _transition(
+    lead: Lead,
+    status: LeadStatus,
+    *,
+    by: Actor,
+    at: datetime,
+    stage: LeadStage | None = None,
+    follow_up: date | None = None,
+    reason: str | None = None,
+) -> LeadOutcome:
+    _check(lead, by, at, "move")
+    allowed = ALLOWED_NEXT[lead.status]
+    if status not in allowed:
+        raise LifecycleError(lead.id, lead.status.value, status.value, (s.value for s in allowed))
+    needed = STAGES_OF.get(status, ())
+    if needed and stage not in needed:
+        raise MissingData("stage", f"{status.value} needs a stage: {_names(needed)}")
+    if not needed and stage is not None:
+        raise ValidationError("stage", stage, f"{status.value} takes no stage")
+    if status is LeadStatus.OFFERED:
+        follow_up = follow_up if follow_up is not None else lead.follow_up
+        if follow_up is None:
+            raise MissingData("follow_up", "an offered lead needs a follow-up date")
+    if (status, stage, follow_up) == (lead.status, lead.stage, lead.follow_up):
+        return LeadOutcome(lead)
+    event = LeadStatusChanged(
+        lead_id=lead.id,
+        at=at,
+        by=by.id,
+        version=lead.version + 1,
+        status=status,
+        stage=stage,
+        follow_up=follow_up,
+        reason=reason,
+    )
+    return _done(lead, [event])
+
+
+def _names(stages: Iterable[LeadStage]) -> str:
+    return ", ".join(s.value for s in stages)
+
+
+def move_lead(
+    lead: Lead,
+    status: LeadStatus | str,
+    *,
+    by: Actor,
+    at: datetime,
+    stage: LeadStage | str | None = None,
+    follow_up: date | None = None,
+) -> LeadOutcome:
+    """Move the lead to "in acquisition" or "offered" (or change its stage there) (L2).
+
+    Raises:
+        LifecycleError: the lifecycle forbids it (the error lists the allowed statuses).
+        MissingData: the status needs a stage, or a follow-up date.
+    """
+    target = to_enum(LeadStatus, "status", status)
+    if target in (LeadStatus.ACQUIRED, LeadStatus.RESIGNED):
+        helper = "acquire_lead" if target is LeadStatus.ACQUIRED else "resign_lead"
+        raise ValidationError("status", target.value, f"use {helper}()")
+    step = None if stage is None else to_enum(LeadStage, "stage", stage)
+    return _transition(lead, target, by=by, at=at, stage=step, follow_up=follow_up)
+
+
+def acquire_lead(lead: Lead, *, by: Actor, at: datetime) -> LeadOutcome:
+    """The offered lead is won (L2)."""
+    return _transition(lead, LeadStatus.ACQUIRED, by=by, at=at)
+
+
+def resign_lead(lead: Lead, *, by: Actor, at: datetime, reason: str) -> LeadOutcome:
+    """The client resigned, from any open status; a reason is required (L2).
+
+    Raises:
+        ReasonRequired: *reason* is empty.
+    """
+    if not isinstance(reason, str) or not reason.strip():
+        raise ReasonRequired("resigning a lead")
+    return _transition(lead, LeadStatus.RESIGNED, by=by, at=at, reason=reason.strip())
+
+
+def reopen_lead(lead: Lead, *, by: Actor, at: datetime) -> LeadOutcome:
+    """Bring a resigned lead back to the status (and stage) it had before resigning."""
+    _check(lead, by, at, "reopen")
+    if lead.status is not LeadStatus.RESIGNED:
+        raise LifecycleError(lead.id, lead.status.value, "reopened", ())
+    before = next(e for e in reversed(lead.history) if e.status is not LeadStatus.RESIGNED)
+    event = LeadStatusChanged(
+        lead_id=lead.id,
+        at=at,
+        by=by.id,
+        version=lead.version + 1,
+        status=before.status,
+        stage=before.stage,
+        follow_up=lead.follow_up,
+    )
+    return _done(lead, [event])
+
+
+def mark_spam(lead: Lead, *, by: Actor, at: datetime) -> LeadOutcome:
+    """Hide the lead from lists and funnels (reversible) (L2)."""
+    _check(lead, by, at, "mark as spam")
+    if lead.spam:
+        return LeadOutcome(lead)
+    return _done(lead, [LeadMarkedSpam(lead_id=lead.id, at=at, by=by.id, version=lead.version + 1)])
+
+
+def unmark_spam(lead: Lead, *, by: Actor, at: datetime) -> LeadOutcome:
+    """Bring back a lead marked as spam by mistake."""
+    _check(lead, by, at, "unmark as spam")
+    if not lead.spam:
+        return LeadOutcome(lead)
+    event = LeadUnmarkedSpam(lead_id=lead.id, at=at, by=by.id, version=lead.version + 1)
+    return _done(lead, [event])
+
+
+def update_lead(lead: Lead, *, by: Actor, at: datetime, **changes: Any) -> LeadOutcome:
+    """Change descriptive fields: subject, company, contact, BANT, expected close, value."""
+    _check(lead, by, at, "update")
+    unknown = set(changes) - UPDATABLE
+    if unknown:
+        raise ValidationError(
+            "changes", sorted(unknown), "allowed: " + ", ".join(sorted(UPDATABLE))
+        )
+    changed = {k: v for k, v in changes.items() if getattr(lead, k) != v}
+    if not changed:
+        return LeadOutcome(lead)
+    attrs.evolve(lead, **changed)  # validate before recording anything
+    event = LeadUpdated(
+        lead_id=lead.id,
+        at=at,
+        by=by.id,
+        version=lead.version + 1,
+        changes=tuple(sorted(changed.items())),
+    )
+    return _done(lead, [event])
+
+
+@frozen
+class LeadOutcome:
+    """A lead rule's answer: the new lead and what happened (empty when nothing changed)."""
+
+    state: Lead
+    events: tuple[LeadEvent, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """Whether the rule changed anything."""
+        return bool(self.events)
+
+
+@frozen
+class Conversion:
+    """The outcome of converting a lead: the linked lead and the new deal (L5)."""
+
+    lead: LeadOutcome
+    deal: Outcome[Deal]
+
+
+def convert_lead(
+    lead: Lead,
+    catalog: Catalog,
+    *,
+    deal_id: str,
+    by: Actor,
+    at: datetime,
+    process_id: str | None = None,
+    rules: Iterable[SelectionRule] = (),
+    title: str | None = None,
+) -> Conversion:
+    """Turn an acquired lead into a deal, linked both ways (L5).
+
+    The process is *process_id*, else the one the selection *rules* suggest for the
+    lead's value and owner (P6), else the catalog default.
+
+    Raises:
+        LifecycleError: the lead is not acquired.
+        AlreadyConverted: the lead already has a deal.
+    """
+    _check(lead, by, at, "convert")
+    if lead.deal_id is not None:
+        raise AlreadyConverted(lead.id, lead.deal_id)
+    if lead.status is not LeadStatus.ACQUIRED:
+        raise LifecycleError(lead.id, lead.status.value, "converted", ("acquired",))
+    if process_id is None:
+        process_id = suggest_process(catalog, rules, value=lead.value, owner=lead.owner).process_id
+    deal = create_deal(
+        catalog,
+        id=deal_id,
+        title=title or lead.subject or f"Lead {lead.case_number}",
+        by=by,
+        at=at,
+        process_id=process_id,
+        value=lead.value,
+        owner=lead.owner,
+        participants=lead.participants,
+        client=lead.company,
+        lead_id=lead.id,
+    )
+    event = LeadConverted(
+        lead_id=lead.id, at=at, by=by.id, version=lead.version + 1, deal_id=deal_id
+    )
+    return Conversion(_done(lead, [event]), deal)
+
+
+def apply_lead(lead: Lead, event: LeadEvent) -> Lead:
+    """Return *lead* with *event* applied."""
+    if event.lead_id != lead.id:
+        raise ValidationError(
+            "event.lead_id", event.lead_id, f"does not belong to lead {lead.id!r}"
+        )
+    v = event.version
+    match event:
+        case LeadAssigned(owner=owner):
+            return attrs.evolve(lead, owner=owner, version=v)
+        case LeadStatusChanged(status=status, stage=stage, follow_up=follow_up, reason=reason):
+            entry = LeadStatusEntry(status, stage, event.at)
+            return attrs.evolve(
+                lead,
+                status=status,
+                stage=stage,
+                follow_up=follow_up if status is LeadStatus.OFFERED else lead.follow_up,
+                resignation_reason=reason if status is LeadStatus.RESIGNED else None,
+                acquired_at=event.at if status is LeadStatus.ACQUIRED else None,
+                history=(*lead.history, entry),
+                version=v,
+            )
+        case LeadMarkedSpam():
+            return attrs.evolve(lead, spam=True, version=v)
+        case LeadUnmarkedSpam():
+            return attrs.evolve(lead, spam=False, version=v)
+        case LeadUpdated(changes=changes):
+            return attrs.evolve(lead, **dict(changes), version=v)
+        case LeadConverted(deal_id=deal_id):
+            return attrs.evolve(lead, deal_id=deal_id, version=v)
+        case LeadReminderAdded(reminder=reminder):
+            return attrs.evolve(lead, reminders=(*lead.reminders, reminder), version=v)
+        case LeadReminderDone(reminder_id=rid, at=at):
+            return attrs.evolve(lead, reminders=mark_done(lead.reminders, rid, at), version=v)
+    raise ValidationError("event", event, "a lead is created only once, first")
+
+
+def fold_lead(events: Iterable[LeadEvent]) -> Lead:
+    """Rebuild a lead from its timeline: ``LeadCreated`` first, then the rest in order."""
+    lead: Lead | None = None
+    for event in events:
+        if lead is None:
+            if not isinstance(event, LeadCreated):
+                raise ValidationError(
+                    "events[0]", event, "a lead's timeline must start with LeadCreated"
+                )
+            lead = event.lead
+        else:
+            lead = apply_lead(lead, event)
+    if lead is None:
+        raise ValidationError("events", (), "an empty timeline has no lead")
+    return lead
