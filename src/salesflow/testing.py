@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from salesflow.errors import SalesflowError
 from salesflow.model.deal import Deal, Note
 from salesflow.model.events import Event
+from salesflow.model.lead import Contact, Lead, LeadSource, LeadStage
 from salesflow.model.money import Money
 from salesflow.model.people import Actor, Role
 from salesflow.model.process import (
@@ -41,6 +42,7 @@ from salesflow.model.process import (
     Stage,
     Trigger,
 )
+from salesflow.model.reminder import Reminder
 from salesflow.rules.deals import (
     complete_action,
     create_deal,
@@ -51,9 +53,22 @@ from salesflow.rules.deals import (
     uncomplete_action,
     win,
 )
+from salesflow.rules.leads import (
+    LeadOutcome,
+    acquire_lead,
+    assign_lead,
+    claim_lead,
+    create_lead,
+    mark_spam,
+    move_lead,
+    reopen_lead,
+    resign_lead,
+    unmark_spam,
+)
 from salesflow.rules.outcome import Outcome
 
 __all__ = [
+    "LEAD_STEPS",
     "PEOPLE",
     "Complete",
     "EditProcess",
@@ -69,11 +84,15 @@ __all__ = [
     "actors",
     "catalog_and_deals",
     "catalogs",
+    "contacts",
     "deals",
+    "leads",
     "moments",
     "notes",
     "operations",
     "processes",
+    "reminders",
+    "run_lead_step",
     "scenarios",
     "stages",
 ]
@@ -437,3 +456,88 @@ def catalog_and_deals(
         deal, _, _ = Scenario(catalog, created, tuple(steps)).run()
         deals.append(deal)
     return catalog, deals
+
+
+# -- leads and reminders -------------------------------------------------------------------
+
+
+def contacts() -> st.SearchStrategy[Contact]:
+    """Valid contacts: a name with a phone number, an e-mail address, both or neither."""
+    return st.builds(
+        Contact,
+        st.sampled_from(["Jan Kowalski", "Anna Nowak", "Lee"]),
+        st.one_of(st.none(), st.sampled_from(["+48 600 100 200", "(22) 555-01-02"])),
+        st.one_of(st.none(), st.sampled_from(["jan@example.pl", "a.nowak@firma.com.pl"])),
+    )
+
+
+def reminders(reminder_id: str = "r") -> st.SearchStrategy[Reminder]:
+    """Reminders due within a few days of 2025-01-01, some done."""
+    return st.builds(
+        Reminder,
+        st.just(reminder_id),
+        st.just("Call back"),
+        moments(days=5),
+        st.sampled_from(PEOPLE),
+        st.one_of(st.none(), moments(days=5)),
+    )
+
+
+LEAD_STEPS = (
+    "in_acquisition",
+    "offered",
+    "acquire",
+    "resign",
+    "reopen",
+    "spam",
+    "unspam",
+    "claim",
+    "assign",
+)
+
+
+def run_lead_step(
+    lead: Lead, step: str, stage: LeadStage | None, by: Actor, at: datetime
+) -> LeadOutcome:
+    """Apply one named lifecycle step (it may be refused: ``SalesflowError``)."""
+    follow_up = (at + timedelta(days=7)).date()
+    if step in ("in_acquisition", "offered"):
+        return move_lead(lead, step, stage=stage, follow_up=follow_up, by=by, at=at)
+    if step == "acquire":
+        return acquire_lead(lead, by=by, at=at)
+    if step == "resign":
+        return resign_lead(lead, by=by, at=at, reason="price")
+    if step == "reopen":
+        return reopen_lead(lead, by=by, at=at)
+    if step == "spam":
+        return mark_spam(lead, by=by, at=at)
+    if step == "unspam":
+        return unmark_spam(lead, by=by, at=at)
+    if step == "claim":
+        return claim_lead(lead, by=by, at=at)
+    return assign_lead(lead, by.id, by=by, at=at)
+
+
+@st.composite
+def leads(draw: st.DrawFn, *, lead_id: str = "lead-1", max_steps: int = 12) -> Lead:
+    """A lead created from any source, then moved by random steps (refused ones skipped)."""
+    at = draw(moments())
+    lead = create_lead(
+        id=lead_id,
+        case_number=f"C-{lead_id}",
+        source=draw(st.sampled_from([*LeadSource, "trade fair"])),
+        contact=draw(contacts()),
+        by=draw(actors()),
+        at=at,
+        owner=draw(st.one_of(st.none(), st.sampled_from(PEOPLE))),
+        company=draw(st.one_of(st.none(), st.sampled_from(["ACME", "Beta"]))),
+    ).state
+    for _ in range(draw(st.integers(0, max_steps))):
+        at += timedelta(hours=draw(st.integers(1, 72)))
+        step = draw(st.sampled_from(LEAD_STEPS))
+        stage = draw(st.one_of(st.none(), st.sampled_from(LeadStage)))
+        try:
+            lead = run_lead_step(lead, step, stage, draw(actors()), at).state
+        except SalesflowError:
+            continue
+    return lead
