@@ -8,30 +8,48 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TextIO
 
 from salesflow import (
     Actor,
     Catalog,
+    Contact,
     Deal,
     Event,
+    Lead,
+    LeadOutcome,
+    LeadSource,
     Money,
     Note,
     NotificationRequested,
     Outcome,
+    Reminder,
     Role,
     RuleViolation,
+    SalesflowError,
     SelectionRule,
     StageEntered,
     TaskRequested,
+    acquire_lead,
+    add_reminder,
+    claim_lead,
+    colour,
     complete_action,
+    convert_lead,
     create_deal,
+    create_lead,
     current_stage,
     fold,
     lose,
+    mark_spam,
+    move_lead,
     move_to_stage,
     progress,
     reopen,
+    resign_lead,
+    rotting,
+    snooze,
     suggest_process,
     suggest_process_for,
     switch_process,
@@ -40,6 +58,7 @@ from salesflow import (
     win_eligibility,
 )
 from salesflow.stats import closed_summary, funnels
+from salesflow.stats.leads import lead_stats
 from salesflow.templates import sample_catalog
 
 __all__ = ["SELECTION_RULES", "START", "run_demo"]
@@ -256,11 +275,13 @@ def run_demo(out: TextIO) -> None:
     )
     say()
 
+    _leads_and_follow_ups(demo, ann, bob, mia)
+
     say("Deals now:")
     for deal in demo.deals.values():
         say("  " + demo.status_line(deal))
     say()
-    say("6. The numbers (S1, S3): funnels and closed deals of the sample company.")
+    say("8. The numbers (S1, S3): funnels and closed deals of the sample company.")
     deals = list(demo.deals.values())
     for funnel in funnels(deals, demo.catalog).values():
         if funnel.deals:
@@ -271,3 +292,112 @@ def run_demo(out: TextIO) -> None:
     rebuilt = all(fold(demo.timelines[d]) == deal for d, deal in demo.deals.items())
     say()
     say(f"Every deal rebuilt from its {sum(map(len, demo.timelines.values()))} events: {rebuilt}")
+
+
+def _leads_and_follow_ups(demo: _Demo, ann: Actor, bob: Actor, mia: Actor) -> None:
+    """Leads (seed 003), claiming (seed 004), reminders and rotting deals."""
+    say = demo.say
+    say("6. Leads from a web form: claimed, worked, converted (seed 003, L1–L5).")
+    leads: list[Lead] = []
+
+    def step(label: str, rule: Callable[[], LeadOutcome]) -> Lead | None:
+        try:
+            outcome = rule()
+        except SalesflowError as refused:
+            say(f"  ✗ {label}: refused — {refused}")
+            return None
+        say(f"  ✓ {label}")
+        return outcome.state
+
+    contact = Contact("Ewa Lis", phone="+48 601 202 303", email="ewa.lis@delta.pl")
+    lead = create_lead(
+        id="LEAD-1",
+        case_number="2026/0001",
+        source=LeadSource.CONTACT_FORM,
+        contact=contact,
+        by=mia,
+        at=demo.tick(),
+        company="Delta",
+        subject="Scanners for 3 warehouses",
+        value=Money.of(18_000, "EUR"),
+    ).state
+    say(f"  ✓ {lead.case_number} from {lead.source}: unassigned, visible to every agent")
+    lead = step("ann claims it", lambda: claim_lead(lead, by=ann, at=demo.tick())) or lead
+    step("bob claims it too", lambda: claim_lead(lead, by=bob, at=demo.tick()))
+    step(
+        "ann moves it to 'in acquisition' without a stage",
+        lambda: move_lead(lead, "in_acquisition", by=ann, at=demo.tick()),
+    )
+    for stage in ("call_scheduled", "to_be_offered"):
+        move = partial(move_lead, lead, "in_acquisition", stage=stage, by=ann, at=demo.tick())
+        lead = step(f"in acquisition: {stage.replace('_', ' ')}", move) or lead
+    follow_up = (demo.now + timedelta(days=7)).date()
+    lead = (
+        step(
+            f"offered: in negotiation, follow up on {follow_up}",
+            lambda: move_lead(
+                lead, "offered", stage="in_negotiation", follow_up=follow_up, by=ann, at=demo.tick()
+            ),
+        )
+        or lead
+    )
+    lead = step("acquired", lambda: acquire_lead(lead, by=ann, at=demo.tick(24))) or lead
+    conversion = convert_lead(lead, demo.catalog, deal_id="DELTA", by=ann, at=demo.tick())
+    deal = demo.record(conversion.deal)
+    lead = conversion.lead.state
+    say(f"  ✓ converted into deal {deal.id} in {demo.catalog.get(deal.process_id).name!r}")
+    leads.append(lead)
+    others = [
+        ("LEAD-2", LeadSource.PHONE, "too expensive"),
+        ("LEAD-3", LeadSource.PARTNER, None),
+        ("LEAD-4", LeadSource.CHAT, None),
+    ]
+    for lead_id, source, reason in others:
+        other = create_lead(
+            id=lead_id,
+            case_number=lead_id,
+            source=source,
+            contact=Contact("Client"),
+            by=mia,
+            at=demo.tick(),
+            owner="bob",
+        ).state
+        if reason:
+            other = resign_lead(other, by=bob, at=demo.tick(), reason=reason).state
+        leads.append(other)
+    leads[-1] = mark_spam(leads[-1], by=mia, at=demo.tick()).state
+    say("  LEAD-4 was spam: marked, so it leaves lists and funnels")
+    say()
+    say(str(lead_stats(leads)))
+    say()
+
+    say("7. Reminders and rotting deals (seed 004, D11, H2).")
+    gamma = demo.deals["GAMMA"]
+    gamma = demo.record(
+        add_reminder(
+            gamma,
+            Reminder("call", "Call the new contact", demo.now + timedelta(hours=2), "bob"),
+            by=bob,
+            at=demo.tick(1),
+        )
+    )
+    tz = UTC
+    now = demo.now
+    say(f"  GAMMA reminder is {colour(gamma.reminders[0], now, tz).value} today")  # type: ignore[union-attr]
+    later = now + timedelta(days=1)
+    say(f"  … and {colour(gamma.reminders[0], later, tz).value} tomorrow")  # type: ignore[union-attr]
+    stale = now + timedelta(days=20)
+    rotten = [d.id for d in rotting(demo.deals.values(), demo.catalog, stale)]
+    say(f"  rotting in 20 days if nothing happens: {', '.join(rotten)}")
+    acme = demo.record(
+        snooze(
+            demo.deals["ACME"],
+            until=stale + timedelta(days=10),
+            reason="client's budget freeze",
+            by=ann,
+            at=demo.tick(),
+        )
+    )
+    still = [d.id for d in rotting(demo.deals.values(), demo.catalog, stale)]
+    say(f"  ACME snoozed ({acme.snooze_reason}); rotting then: {', '.join(still)}")
+    say()

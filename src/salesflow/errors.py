@@ -78,7 +78,8 @@ class MissingData(ValidationError):
     """A step needs data that was not given (a stage, a follow-up date, …)."""
 
     def __init__(self, field: str, what: str) -> None:
-        super().__init__(field, None, f"missing: {what}")
+        self.field, self.value, self.problem = field, None, f"missing: {what}"
+        Exception.__init__(self, f"{field}: missing: {what}")
 
 
 class InvalidMapping(ValidationError):

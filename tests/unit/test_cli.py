@@ -25,6 +25,13 @@ def test_demo_walks_the_scenarios_and_rebuilds_every_deal(
     assert "reopen GAMMA" in out
     assert "Funnel: Online shop order (1 deal)" in out
     assert "Closed deals" in out
+    assert "✗ bob claims it too: refused — 'LEAD-1' is already held by 'ann'" in out
+    assert "stage: missing: in_acquisition needs a stage" in out
+    assert "converted into deal DELTA" in out
+    assert "Lead funnel (3 leads, 1 resigned, conversion 33.3%)" in out
+    assert "GAMMA reminder is yellow today" in out
+    assert "rotting in 20 days if nothing happens: ACME, GAMMA, DELTA" in out
+    assert "ACME snoozed (client's budget freeze); rotting then: GAMMA, DELTA" in out
     assert out.rstrip().endswith(": True")
 
 
