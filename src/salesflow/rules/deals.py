@@ -95,7 +95,7 @@ def _check_actor(by: object) -> Actor:
     return by
 
 
-def _check_moment(deal: Deal, by: object, at: object) -> None:
+def check_moment(deal: Deal, by: object, at: object) -> None:
     _check_actor(by)
     if check_aware("at", at) < deal.created_at:
         raise ValidationError("at", at, f"is before the deal was created ({deal.created_at})")
@@ -110,7 +110,7 @@ def _check_process(deal: Deal, process: Process) -> None:
         )
 
 
-def _require_open(deal: Deal, what: str) -> None:
+def require_open(deal: Deal, what: str) -> None:
     if not deal.is_open:
         raise DealClosed(deal.id, deal.status.value, what)
 
@@ -134,7 +134,7 @@ def _stage_entered(
     )
 
 
-def _done(deal: Deal, events: list[Event]) -> Outcome[Deal]:
+def outcome_of(deal: Deal, events: list[Event]) -> Outcome[Deal]:
     evs = tuple(events)
     return Outcome(apply_all(deal, evs), evs)
 
@@ -208,7 +208,7 @@ def update_deal(deal: Deal, *, by: Actor, at: datetime, **changes: Any) -> Outco
     Raises:
         ValidationError: an unknown field, or a malformed value.
     """
-    _check_moment(deal, by, at)
+    check_moment(deal, by, at)
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise ValidationError(
@@ -226,7 +226,7 @@ def update_deal(deal: Deal, *, by: Actor, at: datetime, **changes: Any) -> Outco
         version=deal.version + 1,
         changes=tuple(sorted(changed.items())),
     )
-    return _done(deal, [event])
+    return outcome_of(deal, [event])
 
 
 def _check_note(action: Action, note: Note | None) -> None:
@@ -267,9 +267,9 @@ def complete_action(
         NotAllowed: *by* may not perform this action.
         NoteRequired: the action needs a note (or a file) and none was given.
     """
-    _check_moment(deal, by, at)
+    check_moment(deal, by, at)
     _check_process(deal, process)
-    _require_open(deal, "complete an action")
+    require_open(deal, "complete an action")
     action = process.action(action_id)
     _check_performer(action, by, "complete")
     _check_note(action, note)
@@ -341,7 +341,7 @@ def complete_action(
         )
     if process.auto_status_change and keys >= index.mandatory and keys >= index.counted:
         events.append(DealWon(deal_id=deal.id, at=at, by=by.id, version=v, automatic=True))
-    return _done(deal, events)
+    return outcome_of(deal, events)
 
 
 def uncomplete_action(
@@ -356,9 +356,9 @@ def uncomplete_action(
         UnknownAction: the process has no such action.
         NotAllowed: *by* may not perform this action.
     """
-    _check_moment(deal, by, at)
+    check_moment(deal, by, at)
     _check_process(deal, process)
-    _require_open(deal, "uncomplete an action")
+    require_open(deal, "uncomplete an action")
     action = process.action(action_id)
     _check_performer(action, by, "uncomplete")
     if action_id not in deal.completed(process.id):
@@ -371,7 +371,7 @@ def uncomplete_action(
         process_id=process.id,
         action_id=action_id,
     )
-    return _done(deal, [event])
+    return outcome_of(deal, [event])
 
 
 def missing_before(deal: Deal, process: Process, position: int) -> tuple[str, ...]:
@@ -398,9 +398,9 @@ def move_to_stage(
         UnknownStage: the process has no such stage.
         StageGated: a forward move would skip mandatory actions.
     """
-    _check_moment(deal, by, at)
+    check_moment(deal, by, at)
     _check_process(deal, process)
-    _require_open(deal, "move a deal")
+    require_open(deal, "move a deal")
     target = process.stage_position(stage_id)
     current = current_position(deal, process)
     if target == current:
@@ -410,7 +410,7 @@ def move_to_stage(
         if missing:
             raise StageGated(stage_id, missing)
     event = _stage_entered(deal, process, stage_id, by=by, at=at, version=deal.version + 1)
-    return _done(deal, [event])
+    return outcome_of(deal, [event])
 
 
 def win(deal: Deal, process: Process, *, by: Actor, at: datetime) -> Outcome[Deal]:
@@ -420,13 +420,13 @@ def win(deal: Deal, process: Process, *, by: Actor, at: datetime) -> Outcome[Dea
         DealClosed: the deal is already won or lost.
         NotEligible: mandatory actions are missing (listed on the error).
     """
-    _check_moment(deal, by, at)
+    check_moment(deal, by, at)
     _check_process(deal, process)
-    _require_open(deal, "win a deal")
+    require_open(deal, "win a deal")
     eligibility = win_eligibility(deal, process)
     if not eligibility:
         raise NotEligible(deal.id, eligibility.missing_action_ids)
-    return _done(deal, [DealWon(deal_id=deal.id, at=at, by=by.id, version=deal.version + 1)])
+    return outcome_of(deal, [DealWon(deal_id=deal.id, at=at, by=by.id, version=deal.version + 1)])
 
 
 def lose(deal: Deal, *, by: Actor, at: datetime, reason: str) -> Outcome[Deal]:
@@ -436,14 +436,14 @@ def lose(deal: Deal, *, by: Actor, at: datetime, reason: str) -> Outcome[Deal]:
         DealClosed: the deal is already won or lost.
         ReasonRequired: *reason* is empty.
     """
-    _check_moment(deal, by, at)
-    _require_open(deal, "lose a deal")
+    check_moment(deal, by, at)
+    require_open(deal, "lose a deal")
     if not isinstance(reason, str) or not reason.strip():
         raise ReasonRequired("losing a deal")
     event = DealLost(
         deal_id=deal.id, at=at, by=by.id, version=deal.version + 1, reason=reason.strip()
     )
-    return _done(deal, [event])
+    return outcome_of(deal, [event])
 
 
 def reopen(deal: Deal, *, by: Actor, at: datetime) -> Outcome[Deal]:
@@ -452,10 +452,12 @@ def reopen(deal: Deal, *, by: Actor, at: datetime) -> Outcome[Deal]:
     Raises:
         DealNotClosed: the deal is open.
     """
-    _check_moment(deal, by, at)
+    check_moment(deal, by, at)
     if deal.is_open:
         raise DealNotClosed(deal.id)
-    return _done(deal, [DealReopened(deal_id=deal.id, at=at, by=by.id, version=deal.version + 1)])
+    return outcome_of(
+        deal, [DealReopened(deal_id=deal.id, at=at, by=by.id, version=deal.version + 1)]
+    )
 
 
 def switch_process(
@@ -472,8 +474,8 @@ def switch_process(
         UnknownProcess: the catalog has no such process.
         InactiveProcess: the deal never used the process and it is inactive.
     """
-    _check_moment(deal, by, at)
-    _require_open(deal, "switch process")
+    check_moment(deal, by, at)
+    require_open(deal, "switch process")
     target = catalog.get(process_id)
     if process_id == deal.process_id:
         return Outcome(deal)
@@ -494,4 +496,4 @@ def switch_process(
     ]
     if not used and target.stages:
         events.append(_stage_entered(deal, target, target.stages[0].id, by=by, at=at, version=v))
-    return _done(deal, events)
+    return outcome_of(deal, events)

@@ -99,7 +99,20 @@ UPDATABLE = frozenset(
 )
 
 
-def _check(lead: Lead, by: object, at: object, what: str) -> None:
+@frozen
+class LeadOutcome:
+    """A lead rule's answer: the new lead and what happened (empty when nothing changed)."""
+
+    state: Lead
+    events: tuple[LeadEvent, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """Whether the rule changed anything."""
+        return bool(self.events)
+
+
+def check_lead_access(lead: Lead, by: object, at: object, what: str) -> None:
     if not isinstance(by, Actor):
         raise ValidationError("by", by, "must be an Actor (who performs the operation)")
     if check_aware("at", at) < lead.created_at:
@@ -108,7 +121,7 @@ def _check(lead: Lead, by: object, at: object, what: str) -> None:
         raise NotAllowed(by.id, f"{what} lead {lead.id!r}", "its owner, participants, managers")
 
 
-def _done(lead: Lead, events: list[LeadEvent]) -> LeadOutcome:
+def lead_outcome_of(lead: Lead, events: list[LeadEvent]) -> LeadOutcome:
     evs = tuple(events)
     for event in evs:
         lead = apply_lead(lead, event)
@@ -167,13 +180,13 @@ def assign_lead(lead: Lead, owner: str | None, *, by: Actor, at: datetime) -> Le
     Raises:
         NotAllowed: *by* is an agent (agents claim instead).
     """
-    _check(lead, by, at, "assign")
+    check_lead_access(lead, by, at, "assign")
     if not by.is_manager:
         raise NotAllowed(by.id, f"assign lead {lead.id!r}", "managers and admins")
     if owner == lead.owner:
         return LeadOutcome(lead)
     event = LeadAssigned(lead_id=lead.id, at=at, by=by.id, version=lead.version + 1, owner=owner)
-    return _done(lead, [event])
+    return lead_outcome_of(lead, [event])
 
 
 def claim_lead(lead: Lead, *, by: Actor, at: datetime) -> LeadOutcome:
@@ -184,11 +197,11 @@ def claim_lead(lead: Lead, *, by: Actor, at: datetime) -> LeadOutcome:
     """
     if lead.owner is not None and lead.owner != getattr(by, "id", None):
         raise AlreadyClaimed(lead.id, lead.owner)
-    _check(lead, by, at, "claim")
+    check_lead_access(lead, by, at, "claim")
     if lead.owner == by.id:
         return LeadOutcome(lead)
     event = LeadAssigned(lead_id=lead.id, at=at, by=by.id, version=lead.version + 1, owner=by.id)
-    return _done(lead, [event])
+    return lead_outcome_of(lead, [event])
 
 
 def _transition(
@@ -201,7 +214,7 @@ def _transition(
     follow_up: date | None = None,
     reason: str | None = None,
 ) -> LeadOutcome:
-    _check(lead, by, at, "move")
+    check_lead_access(lead, by, at, "move")
     allowed = ALLOWED_NEXT[lead.status]
     if status not in allowed:
         raise LifecycleError(lead.id, lead.status.value, status.value, (s.value for s in allowed))
@@ -226,7 +239,7 @@ def _transition(
         follow_up=follow_up,
         reason=reason,
     )
-    return _done(lead, [event])
+    return lead_outcome_of(lead, [event])
 
 
 def _names(stages: Iterable[LeadStage]) -> str:
@@ -274,7 +287,7 @@ def resign_lead(lead: Lead, *, by: Actor, at: datetime, reason: str) -> LeadOutc
 
 def reopen_lead(lead: Lead, *, by: Actor, at: datetime) -> LeadOutcome:
     """Bring a resigned lead back to the status (and stage) it had before resigning."""
-    _check(lead, by, at, "reopen")
+    check_lead_access(lead, by, at, "reopen")
     if lead.status is not LeadStatus.RESIGNED:
         raise LifecycleError(lead.id, lead.status.value, "reopened", ())
     before = next(e for e in reversed(lead.history) if e.status is not LeadStatus.RESIGNED)
@@ -287,29 +300,31 @@ def reopen_lead(lead: Lead, *, by: Actor, at: datetime) -> LeadOutcome:
         stage=before.stage,
         follow_up=lead.follow_up,
     )
-    return _done(lead, [event])
+    return lead_outcome_of(lead, [event])
 
 
 def mark_spam(lead: Lead, *, by: Actor, at: datetime) -> LeadOutcome:
     """Hide the lead from lists and funnels (reversible) (L2)."""
-    _check(lead, by, at, "mark as spam")
+    check_lead_access(lead, by, at, "mark as spam")
     if lead.spam:
         return LeadOutcome(lead)
-    return _done(lead, [LeadMarkedSpam(lead_id=lead.id, at=at, by=by.id, version=lead.version + 1)])
+    return lead_outcome_of(
+        lead, [LeadMarkedSpam(lead_id=lead.id, at=at, by=by.id, version=lead.version + 1)]
+    )
 
 
 def unmark_spam(lead: Lead, *, by: Actor, at: datetime) -> LeadOutcome:
     """Bring back a lead marked as spam by mistake."""
-    _check(lead, by, at, "unmark as spam")
+    check_lead_access(lead, by, at, "unmark as spam")
     if not lead.spam:
         return LeadOutcome(lead)
     event = LeadUnmarkedSpam(lead_id=lead.id, at=at, by=by.id, version=lead.version + 1)
-    return _done(lead, [event])
+    return lead_outcome_of(lead, [event])
 
 
 def update_lead(lead: Lead, *, by: Actor, at: datetime, **changes: Any) -> LeadOutcome:
     """Change descriptive fields: subject, company, contact, BANT, expected close, value."""
-    _check(lead, by, at, "update")
+    check_lead_access(lead, by, at, "update")
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise ValidationError(
@@ -326,20 +341,7 @@ def update_lead(lead: Lead, *, by: Actor, at: datetime, **changes: Any) -> LeadO
         version=lead.version + 1,
         changes=tuple(sorted(changed.items())),
     )
-    return _done(lead, [event])
-
-
-@frozen
-class LeadOutcome:
-    """A lead rule's answer: the new lead and what happened (empty when nothing changed)."""
-
-    state: Lead
-    events: tuple[LeadEvent, ...] = ()
-
-    @property
-    def changed(self) -> bool:
-        """Whether the rule changed anything."""
-        return bool(self.events)
+    return lead_outcome_of(lead, [event])
 
 
 @frozen
@@ -370,7 +372,7 @@ def convert_lead(
         LifecycleError: the lead is not acquired.
         AlreadyConverted: the lead already has a deal.
     """
-    _check(lead, by, at, "convert")
+    check_lead_access(lead, by, at, "convert")
     if lead.deal_id is not None:
         raise AlreadyConverted(lead.id, lead.deal_id)
     if lead.status is not LeadStatus.ACQUIRED:
@@ -393,7 +395,7 @@ def convert_lead(
     event = LeadConverted(
         lead_id=lead.id, at=at, by=by.id, version=lead.version + 1, deal_id=deal_id
     )
-    return Conversion(_done(lead, [event]), deal)
+    return Conversion(lead_outcome_of(lead, [event]), deal)
 
 
 def apply_lead(lead: Lead, event: LeadEvent) -> Lead:

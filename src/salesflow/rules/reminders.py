@@ -20,9 +20,8 @@ from salesflow.model.lead import Lead
 from salesflow.model.lead_events import LeadReminderAdded, LeadReminderDone
 from salesflow.model.people import Actor
 from salesflow.model.reminder import Colour, Reminder
-from salesflow.rules.deals import _check_moment, _done
-from salesflow.rules.leads import LeadOutcome, _check
-from salesflow.rules.leads import _done as _lead_done
+from salesflow.rules.deals import check_moment, outcome_of
+from salesflow.rules.leads import LeadOutcome, check_lead_access, lead_outcome_of
 from salesflow.rules.outcome import Outcome
 
 __all__ = ["add_reminder", "colour", "complete_reminder", "with_colour"]
@@ -64,16 +63,16 @@ def add_reminder(
     if any(r.id == reminder.id for r in item.reminders):
         raise ValidationError("reminder.id", reminder.id, "is already used on this item")
     if isinstance(item, Deal):
-        _check_moment(item, by, at)
+        check_moment(item, by, at)
         event = ReminderAdded(
             deal_id=item.id, at=at, by=by.id, version=item.version + 1, reminder=reminder
         )
-        return _done(item, [event])
-    _check(item, by, at, "add a reminder to")
+        return outcome_of(item, [event])
+    check_lead_access(item, by, at, "add a reminder to")
     lead_event = LeadReminderAdded(
         lead_id=item.id, at=at, by=by.id, version=item.version + 1, reminder=reminder
     )
-    return _lead_done(item, [lead_event])
+    return lead_outcome_of(item, [lead_event])
 
 
 @overload
@@ -90,17 +89,17 @@ def complete_reminder(
     if found is None:
         raise UnknownReminder(reminder_id, item.id)
     if isinstance(item, Deal):
-        _check_moment(item, by, at)
+        check_moment(item, by, at)
         if found.done:
             return Outcome(item)
         event = ReminderDone(
             deal_id=item.id, at=at, by=by.id, version=item.version + 1, reminder_id=reminder_id
         )
-        return _done(item, [event])
-    _check(item, by, at, "complete a reminder of")
+        return outcome_of(item, [event])
+    check_lead_access(item, by, at, "complete a reminder of")
     if found.done:
         return LeadOutcome(item)
     lead_event = LeadReminderDone(
         lead_id=item.id, at=at, by=by.id, version=item.version + 1, reminder_id=reminder_id
     )
-    return _lead_done(item, [lead_event])
+    return lead_outcome_of(item, [lead_event])

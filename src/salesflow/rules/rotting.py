@@ -17,7 +17,7 @@ from salesflow.model.deal import Deal
 from salesflow.model.events import DealSnoozed
 from salesflow.model.people import Actor
 from salesflow.model.process import Catalog, Process
-from salesflow.rules.deals import _check_moment, _done, _require_open
+from salesflow.rules.deals import check_moment, outcome_of, require_open
 from salesflow.rules.outcome import Outcome
 from salesflow.rules.progress import current_stage
 
@@ -60,8 +60,8 @@ def rotting(deals: Iterable[Deal], catalog: Catalog, now: datetime) -> Iterator[
 
 def snooze(deal: Deal, *, until: datetime, reason: str, by: Actor, at: datetime) -> Outcome[Deal]:
     """Stop a deal from rotting until *until*, with a reason (D11)."""
-    _check_moment(deal, by, at)
-    _require_open(deal, "snooze a deal")
+    check_moment(deal, by, at)
+    require_open(deal, "snooze a deal")
     if check_aware("until", until) <= at:
         raise ValidationError("until", until, "must be after the moment of snoozing")
     if not isinstance(reason, str) or not reason.strip():
@@ -74,4 +74,4 @@ def snooze(deal: Deal, *, until: datetime, reason: str, by: Actor, at: datetime)
         until=until,
         reason=reason.strip(),
     )
-    return _done(deal, [event])
+    return outcome_of(deal, [event])

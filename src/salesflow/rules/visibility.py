@@ -15,7 +15,7 @@ from salesflow.model.deal import Deal
 from salesflow.model.events import DealUpdated
 from salesflow.model.lead import Lead
 from salesflow.model.people import Actor
-from salesflow.rules.deals import _check_moment, _done, _require_open
+from salesflow.rules.deals import check_moment, outcome_of, require_open
 from salesflow.rules.outcome import Outcome
 
 __all__ = ["can_see", "claim_deal", "owner_for", "visible"]
@@ -52,8 +52,8 @@ def claim_deal(deal: Deal, *, by: Actor, at: datetime) -> Outcome[Deal]:
         AlreadyClaimed: another person holds the deal (the error names them).
         DealClosed: the deal is won or lost.
     """
-    _check_moment(deal, by, at)
-    _require_open(deal, "claim a deal")
+    check_moment(deal, by, at)
+    require_open(deal, "claim a deal")
     if deal.owner == by.id:
         return Outcome(deal)
     if deal.owner is not None:
@@ -61,4 +61,4 @@ def claim_deal(deal: Deal, *, by: Actor, at: datetime) -> Outcome[Deal]:
     event = DealUpdated(
         deal_id=deal.id, at=at, by=by.id, version=deal.version + 1, changes=(("owner", by.id),)
     )
-    return _done(deal, [event])
+    return outcome_of(deal, [event])
