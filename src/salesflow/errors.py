@@ -32,7 +32,9 @@ __all__ = [
     "ReasonRequired",
     "RuleViolation",
     "SalesflowError",
+    "SchemaTooNew",
     "StageGated",
+    "StorageError",
     "UnknownAction",
     "UnknownExternalStatus",
     "UnknownProcess",
@@ -154,6 +156,21 @@ class Conflict(SalesflowError):
 
 class ConcurrencyError(SalesflowError):
     """A save was based on a stale version; nothing was overwritten."""
+
+
+class StorageError(SalesflowError):
+    """The store cannot be used: missing or read-only files, a lock held too long, …"""
+
+
+class SchemaTooNew(StorageError):
+    """The database was written by a newer salesflow; upgrade salesflow to open it."""
+
+    def __init__(self, found: int, known: int) -> None:
+        self.found, self.known = found, known
+        super().__init__(
+            f"the database has schema version {found}, this salesflow knows up to {known}: "
+            "upgrade salesflow to open it"
+        )
 
 
 class RuleViolation(SalesflowError):

@@ -24,6 +24,7 @@ import attrs
 from attrs import frozen
 from hypothesis import strategies as st
 
+from salesflow.contract import RepositoryContract, store_machine
 from salesflow.errors import SalesflowError
 from salesflow.model.deal import Deal, Note
 from salesflow.model.events import Event
@@ -76,6 +77,7 @@ __all__ = [
     "Move",
     "Operation",
     "Reopen",
+    "RepositoryContract",
     "Scenario",
     "Switch",
     "Uncomplete",
@@ -95,6 +97,7 @@ __all__ = [
     "run_lead_step",
     "scenarios",
     "stages",
+    "store_machine",
 ]
 
 #: The small pool of person ids strategies draw from, so rules about people collide.

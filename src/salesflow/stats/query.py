@@ -185,6 +185,32 @@ class DealQuery:
             return lambda d: (month_key(d.created_at),)
         return lambda d: (quarter_key(d.created_at),)
 
+    def for_storage(self) -> DealQuery:
+        """The conditions a store checks: with ``as_of``, those that do not depend on time.
+
+        Status, date ranges and overdue are judged as of the moment by the statistics,
+        so a store asked for a past moment returns every deal created by then that meets
+        the rest.
+        """
+        if self.as_of is None:
+            return self
+        return attrs.evolve(
+            self,
+            statuses=None,
+            created_from=None,
+            created_to=None,
+            closed_from=None,
+            closed_to=None,
+            overdue=None,
+        )
+
+    def stored_match(self, deal: Deal) -> bool:
+        """What a store keeps for this query (see :meth:`for_storage`)."""
+        query = self.for_storage()
+        if query.as_of is not None and deal.created_at > query.as_of:
+            return False
+        return query.matches(deal)
+
     def evolve(self, **changes: Any) -> DealQuery:
         """A copy with some fields changed."""
         return attrs.evolve(self, **changes)

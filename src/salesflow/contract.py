@@ -1,0 +1,356 @@
+"""The repository contract suite, for every store — salesflow's and yours (R1–R3).
+
+Subclass :class:`RepositoryContract` in a test module and give it a ``store`` fixture
+that returns a fresh, empty store; pytest then runs every contract test against it::
+
+    import pytest
+    from salesflow.testing import RepositoryContract
+
+    class TestMyStore(RepositoryContract):
+        @pytest.fixture
+        def store(self):
+            return MyStore(...)
+
+:func:`store_machine` builds the stateful test: random adds, fresh and stale saves,
+rolled-back units of work and finds, compared with a plain dict after every step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from salesflow.errors import ConcurrencyError, Conflict, NotFound, ValidationError
+from salesflow.lists import LeadQuery
+from salesflow.model.deal import Deal, DealStatus
+from salesflow.model.events import Event, NotificationRequested, TaskRequested
+from salesflow.model.lead import Contact
+from salesflow.model.money import Money
+from salesflow.model.people import Actor, Role
+from salesflow.model.process import Catalog
+from salesflow.repository.protocols import Store
+from salesflow.rules.deals import complete_action, create_deal, lose, update_deal
+from salesflow.rules.fold import fold
+from salesflow.rules.leads import create_lead, fold_lead, mark_spam, move_lead
+from salesflow.stats.query import DealQuery
+from salesflow.templates import sample_catalog
+
+__all__ = ["RepositoryContract", "store_machine"]
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ANN = Actor("ann")
+MIA = Actor("mia", Role.MANAGER)
+
+
+class Boom(Exception):
+    """Raised inside a unit of work to make it roll back."""
+
+
+def _deal(catalog: Catalog, deal_id: str, **kwargs: Any) -> tuple[Deal, list[Event]]:
+    outcome = create_deal(catalog, id=deal_id, title=f"Deal {deal_id}", by=ANN, at=T0, **kwargs)
+    return outcome.state, list(outcome.events)
+
+
+class RepositoryContract:
+    """Every test a store must pass; subclass it and provide a ``store`` fixture."""
+
+    @pytest.fixture
+    def catalog(self) -> Catalog:
+        return sample_catalog()
+
+    @pytest.fixture
+    def stored(self, store: Store, catalog: Catalog) -> Store:
+        with store.unit_of_work() as uow:
+            uow.catalog.save(catalog, expected_version=0)
+        return store
+
+    # -- catalog ---------------------------------------------------------------------
+
+    def test_the_catalog_is_versioned_and_a_stale_save_changes_nothing(
+        self, store: Store, catalog: Catalog
+    ) -> None:
+        with store.unit_of_work() as uow:
+            assert uow.catalog.version == 0
+            with pytest.raises(NotFound):
+                uow.catalog.get()
+            assert uow.catalog.save(catalog, expected_version=0) == 1
+        edited = catalog.deactivate("negotiation")
+        with store.unit_of_work() as uow:
+            assert uow.catalog.get() == catalog
+            assert uow.catalog.save(edited, expected_version=1) == 2
+        with pytest.raises(ConcurrencyError), store.unit_of_work() as uow:
+            uow.catalog.save(catalog, expected_version=1)
+        with store.unit_of_work() as uow:
+            assert uow.catalog.get() == edited
+            with pytest.raises(ValidationError):
+                uow.catalog.save("catalog", expected_version=2)  # type: ignore[arg-type]
+
+    # -- deals ------------------------------------------------------------------------
+
+    def test_a_deal_comes_back_equal_with_its_timeline(
+        self, stored: Store, catalog: Catalog
+    ) -> None:
+        deal, events = _deal(catalog, "D-1", value=Money.of("10.50", "EUR"), products=("gtx",))
+        outcome = complete_action(
+            deal, catalog.default, "needs", by=ANN, at=T0 + timedelta(hours=1)
+        )
+        with stored.unit_of_work() as uow:
+            uow.deals.add(deal, events)
+        with stored.unit_of_work() as uow:
+            uow.deals.save(outcome.state, expected_version=deal.version, events=outcome.events)
+        with stored.unit_of_work() as uow:
+            assert uow.deals.get("D-1") == outcome.state
+            timeline = uow.deals.timeline("D-1")
+            assert timeline == [*events, *outcome.events]
+            assert fold(timeline) == outcome.state
+
+    def test_adding_a_deal_twice_conflicts_and_missing_deals_are_not_found(
+        self, stored: Store, catalog: Catalog
+    ) -> None:
+        deal, events = _deal(catalog, "D-1")
+        with stored.unit_of_work() as uow:
+            uow.deals.add(deal, events)
+        with pytest.raises(Conflict), stored.unit_of_work() as uow:
+            uow.deals.add(deal)
+        with stored.unit_of_work() as uow:
+            with pytest.raises(NotFound):
+                uow.deals.get("nope")
+            with pytest.raises(NotFound):
+                uow.deals.save(_deal(catalog, "nope")[0], expected_version=1)
+            with pytest.raises(ValidationError):
+                uow.deals.add("deal")  # type: ignore[arg-type]
+            with pytest.raises(ValidationError):
+                uow.deals.add(_deal(catalog, "D-2")[0], events)  # another deal's events
+
+    def test_a_stale_save_raises_and_keeps_the_newer_deal(
+        self, stored: Store, catalog: Catalog
+    ) -> None:
+        """R3: no lost update."""
+        deal, events = _deal(catalog, "D-1")
+        with stored.unit_of_work() as uow:
+            uow.deals.add(deal, events)
+        first = update_deal(deal, by=ANN, at=T0, title="First writer")
+        second = update_deal(deal, by=ANN, at=T0, title="Second writer")
+        with stored.unit_of_work() as uow:
+            uow.deals.save(first.state, expected_version=deal.version, events=first.events)
+        with pytest.raises(ConcurrencyError), stored.unit_of_work() as uow:
+            uow.deals.save(second.state, expected_version=deal.version, events=second.events)
+        with stored.unit_of_work() as uow:
+            assert uow.deals.get("D-1").title == "First writer"
+            assert len(uow.deals.timeline("D-1")) == len(events) + 1
+
+    def test_a_failed_unit_of_work_leaves_nothing_written(
+        self, stored: Store, catalog: Catalog
+    ) -> None:
+        """R3: all or nothing."""
+        deal, events = _deal(catalog, "D-1")
+
+        def fail_half_way() -> None:
+            with stored.unit_of_work() as uow:
+                uow.deals.add(deal, events)
+                uow.catalog.save(catalog.deactivate("negotiation"), expected_version=1)
+                raise Boom
+
+        with pytest.raises(Boom):
+            fail_half_way()
+        with stored.unit_of_work() as uow:
+            with pytest.raises(NotFound):
+                uow.deals.get("D-1")
+            assert uow.deals.timeline("D-1") == []
+            assert uow.catalog.version == 1
+
+    def test_find_pushes_the_query_down_and_streams_in_batches(
+        self, stored: Store, catalog: Catalog
+    ) -> None:
+        deals = []
+        for i in range(7):
+            deal, events = _deal(
+                catalog,
+                f"D-{i}",
+                process_id=["default", "seven-stage"][i % 2],
+                owner=["ann", "bob", None][i % 3],
+                products=(("gtx",), ("mg",), ())[i % 3],
+                segment="VIP" if i < 3 else None,
+            )
+            if i == 5:
+                lost = lose(deal, by=ANN, at=T0 + timedelta(days=1), reason="price")
+                deal, events = lost.state, [*events, *lost.events]
+            deals.append(deal)
+            with stored.unit_of_work() as uow:
+                uow.deals.add(deal, events)
+        queries = [
+            DealQuery(),
+            DealQuery(processes="seven-stage"),
+            DealQuery(owners=["ann", "bob"]),
+            DealQuery(products="mg"),
+            DealQuery(segments="VIP", statuses="open"),
+            DealQuery(statuses="lost"),
+            DealQuery(closed_from=T0, closed_to=T0 + timedelta(days=2)),
+            DealQuery(created_from=T0 + timedelta(days=1)),
+            DealQuery(processes=[]),
+        ]
+        with stored.unit_of_work() as uow:
+            for query in queries:
+                expected = sorted((d for d in deals if query.matches(d)), key=lambda d: d.id)
+                assert list(uow.deals.find(query, batch_size=2)) == expected, query
+            before = DealQuery(as_of=T0 - timedelta(seconds=1))
+            assert list(uow.deals.find(before)) == []
+            later = DealQuery(as_of=T0 + timedelta(hours=1), statuses="lost")
+            assert len(list(uow.deals.find(later))) == 7  # status is judged as of the moment
+
+    # -- outbox ---------------------------------------------------------------------------
+
+    def test_requests_enter_the_outbox_with_their_change_in_order(
+        self, stored: Store, catalog: Catalog
+    ) -> None:
+        seven = catalog.get("seven-stage")
+        deal, events = _deal(catalog, "D-1", process_id="seven-stage", owner="ann")
+        from salesflow.model.deal import Note
+
+        outcome = complete_action(deal, seven, "proposal", by=ANN, at=T0, note=Note("sent"))
+        requests = [
+            e for e in outcome.events if isinstance(e, NotificationRequested | TaskRequested)
+        ]
+        assert requests
+        with stored.unit_of_work() as uow:
+            uow.deals.add(deal, events)
+            uow.deals.save(outcome.state, expected_version=deal.version, events=outcome.events)
+        with stored.unit_of_work() as uow:
+            pending = uow.outbox.pending()
+            assert [item.event for item in pending] == requests
+            assert all(item.deal_id == "D-1" for item in pending)
+            uow.outbox.mark_handled([pending[0].id], at=T0)
+        with stored.unit_of_work() as uow:
+            assert [item.event for item in uow.outbox.pending()] == requests[1:]
+
+    # -- leads --------------------------------------------------------------------------------
+
+    def test_leads_come_back_equal_with_timelines_and_lists(self, store: Store) -> None:
+        created = create_lead(
+            id="L-1", case_number="1", source="chat", contact=Contact("J"), by=ANN, at=T0
+        )
+        moved = move_lead(created.state, "in_acquisition", stage="call_scheduled", by=ANN, at=T0)
+        other = create_lead(
+            id="L-2", case_number="2", source="phone", contact=Contact("K"), by=ANN, at=T0
+        )
+        spam = mark_spam(other.state, by=MIA, at=T0)
+        with store.unit_of_work() as uow:
+            uow.leads.add(created.state, created.events)
+            uow.leads.add(other.state, other.events)
+        with store.unit_of_work() as uow:
+            uow.leads.save(moved.state, expected_version=1, events=moved.events)
+            uow.leads.save(spam.state, expected_version=1, events=spam.events)
+        with pytest.raises(ConcurrencyError), store.unit_of_work() as uow:
+            uow.leads.save(moved.state, expected_version=1)
+        with pytest.raises(Conflict), store.unit_of_work() as uow:
+            uow.leads.add(created.state)
+        with store.unit_of_work() as uow:
+            assert uow.leads.get("L-1") == moved.state
+            assert fold_lead(uow.leads.timeline("L-1")) == moved.state
+            assert [x.id for x in uow.leads.find()] == ["L-1"]
+            assert [x.id for x in uow.leads.find(LeadQuery(include_spam=True))] == ["L-1", "L-2"]
+            assert [x.id for x in uow.leads.find(LeadQuery(statuses="pending_pickup"))] == []
+            with pytest.raises(NotFound):
+                uow.leads.get("nope")
+            with pytest.raises(NotFound):
+                uow.leads.save(attrs.evolve(created.state, id="L-9"), expected_version=1)
+
+
+def store_machine(make_store: Callable[[], Store]) -> type[RuleBasedStateMachine]:
+    """A state machine comparing a store with a plain dict after every step (R1–R3)."""
+
+    class StoreMachine(RuleBasedStateMachine):
+        store: Store
+        model: dict[str, Deal]
+        catalog: Catalog
+        moment: datetime
+
+        @initialize()
+        def start(self) -> None:
+            self.store = make_store()
+            self.catalog = sample_catalog()
+            with self.store.unit_of_work() as uow:
+                uow.catalog.save(self.catalog, expected_version=0)
+            self.model = {}
+            self.moment = T0
+
+        def teardown(self) -> None:
+            store = getattr(self, "store", None)
+            if store is not None:
+                store.close()
+
+        @rule(
+            n=st.integers(0, 5), process=st.sampled_from(["default", "seven-stage", "shop-order"])
+        )
+        def add(self, n: int, process: str) -> None:
+            deal_id = f"D-{n}"
+            deal, events = _deal(self.catalog, deal_id, process_id=process, owner="ann")
+            try:
+                with self.store.unit_of_work() as uow:
+                    uow.deals.add(deal, events)
+            except Conflict:
+                assert deal_id in self.model
+                return
+            assert deal_id not in self.model
+            self.model[deal_id] = deal
+
+        @rule(n=st.integers(0, 5), stale=st.booleans())
+        def save(self, n: int, stale: bool) -> None:
+            deal_id = f"D-{n}"
+            if deal_id not in self.model:
+                return
+            current = self.model[deal_id]
+            self.moment += timedelta(minutes=1)
+            changed = update_deal(current, by=ANN, at=self.moment, title=f"t{self.moment.minute}")
+            expected = current.version - 1 if stale else current.version
+            try:
+                with self.store.unit_of_work() as uow:
+                    uow.deals.save(changed.state, expected_version=expected, events=changed.events)
+            except ConcurrencyError:
+                assert stale
+                return
+            assert not stale
+            self.model[deal_id] = changed.state
+
+        @rule(n=st.integers(0, 5))
+        def rolled_back(self, n: int) -> None:
+            deal, events = _deal(self.catalog, f"R-{n}")
+
+            def fail() -> None:
+                with self.store.unit_of_work() as uow:
+                    uow.deals.add(deal, events)
+                    raise Boom
+
+            with pytest.raises(Boom):
+                fail()
+
+        @rule(
+            owner=st.sampled_from([None, "ann", "bob"]),
+            status=st.sampled_from([None, "open", "won"]),
+        )
+        def find(self, owner: str | None, status: str | None) -> None:
+            query = DealQuery(owners=owner, statuses=status)
+            with self.store.unit_of_work() as uow:
+                found = list(uow.deals.find(query, batch_size=2))
+            expected = sorted(
+                (d for d in self.model.values() if query.matches(d)), key=lambda d: d.id
+            )
+            assert found == expected
+
+        @invariant()
+        def the_store_holds_exactly_the_model(self) -> None:
+            if not hasattr(self, "store"):
+                return
+            with self.store.unit_of_work() as uow:
+                assert {d.id: d for d in uow.deals.find()} == self.model
+                for deal_id, deal in self.model.items():
+                    assert fold(uow.deals.timeline(deal_id)) == deal
+                    assert deal.status is DealStatus.OPEN
+
+    return StoreMachine

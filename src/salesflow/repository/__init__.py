@@ -1,0 +1,28 @@
+"""Stores for salesflow data: protocols, in memory, SQLite, PostgreSQL (R1–R3)."""
+
+from salesflow.repository.memory import MemoryStore
+from salesflow.repository.protocols import (
+    CatalogRepository,
+    DealRepository,
+    LeadRepository,
+    Outbox,
+    OutboxItem,
+    Store,
+    UnitOfWork,
+)
+from salesflow.repository.retry import Retried, retry
+from salesflow.repository.sql import SqliteStore
+
+__all__ = [
+    "CatalogRepository",
+    "DealRepository",
+    "LeadRepository",
+    "MemoryStore",
+    "Outbox",
+    "OutboxItem",
+    "Retried",
+    "SqliteStore",
+    "Store",
+    "UnitOfWork",
+    "retry",
+]
