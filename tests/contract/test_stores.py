@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.stateful import run_state_machine_as_test
 
 from salesflow.repository import MemoryStore, SqliteStore, Store
 from salesflow.testing import RepositoryContract, store_machine
@@ -37,10 +38,6 @@ class TestEveryStore(RepositoryContract):
     """The shipped contract suite, run against memory, SQLite and PostgreSQL."""
 
 
-def _sqlite_factory(tmp_path_factory: pytest.TempPathFactory) -> SqliteStore:
-    return SqliteStore(tmp_path_factory.mktemp("machine") / "salesflow.sqlite")
-
-
 MemoryMachine = store_machine(MemoryStore)
 MemoryMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)
 test_memory_store_behaves_like_a_dict = MemoryMachine.TestCase
@@ -48,3 +45,11 @@ test_memory_store_behaves_like_a_dict = MemoryMachine.TestCase
 SqliteMachine = store_machine(lambda: SqliteStore(":memory:"))
 SqliteMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)
 test_sqlite_store_behaves_like_a_dict = SqliteMachine.TestCase
+
+
+def test_postgres_store_behaves_like_a_dict() -> None:
+    """R2: the same stateful model test on PostgreSQL (each example in a fresh schema)."""
+    machine = store_machine(postgres_store_factory())
+    run_state_machine_as_test(
+        machine, settings=settings(max_examples=15, stateful_step_count=15, deadline=None)
+    )

@@ -56,6 +56,9 @@ class Dialect:
     doc_type = "TEXT"
     serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
     begin = "BEGIN IMMEDIATE"
+    #: taken after BEGIN while migrating, so that two openers do not both migrate
+    migration_lock: str | None = None
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
 
     def q(self, sql: str) -> str:
         """*sql* with this database's parameter markers."""
@@ -117,7 +120,7 @@ class SqlStore:
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         try:
             return self._conn.execute(self.dialect.q(sql), tuple(params))
-        except sqlite3.OperationalError as exc:
+        except self.dialect.errors as exc:
             raise StorageError(f"{self.dialect.name}: {exc}") from exc
 
     def _schema_version(self) -> int:
@@ -129,6 +132,8 @@ class SqlStore:
         steps = migrations(self.dialect)
         self._execute(self.dialect.begin)
         try:
+            if self.dialect.migration_lock:
+                self._execute(self.dialect.migration_lock)
             found = self._schema_version()
             if found > len(steps):
                 raise SchemaTooNew(found, len(steps))
