@@ -130,6 +130,14 @@ class SqlStore:
 
     def _migrate(self) -> None:
         steps = migrations(self.dialect)
+        if getattr(self, "read_only", False):
+            row = self._execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            found = int(row[0]) if row else 0
+            if found != len(steps):
+                if found > len(steps):
+                    raise SchemaTooNew(found, len(steps))
+                raise StorageError(f"a read-only database at schema {found} needs migrating")
+            return
         self._execute(self.dialect.begin)
         try:
             if self.dialect.migration_lock:
@@ -559,20 +567,28 @@ class SqliteStore(SqlStore):
     ``":memory:"`` gives a private in-memory database.
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 5.0) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = 5.0, read_only: bool = False) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             folder = Path(self.path).resolve().parent
             if not folder.is_dir():
                 raise StorageError(f"cannot open {self.path}: folder {folder} does not exist")
+            if read_only and not Path(self.path).is_file():
+                raise StorageError(f"cannot open {self.path} read-only: no such database")
+        target = f"file:{Path(self.path).resolve()}?mode=ro" if read_only else self.path
         try:
             connection = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+                target,
+                timeout=timeout,
+                isolation_level=None,
+                check_same_thread=False,
+                uri=read_only,
             )
             connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             connection.execute("PRAGMA foreign_keys = ON")
-            if self.path != ":memory:":
+            if self.path != ":memory:" and not read_only:
                 connection.execute("PRAGMA journal_mode = WAL")
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open {self.path}: {exc}") from exc
+        self.read_only = read_only
         super().__init__(connection, Dialect())

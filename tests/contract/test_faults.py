@@ -1,0 +1,318 @@
+"""Stores under stress and faults: concurrent writers, a killed writer, bad files (R2, R3)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sqlite3
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from salesflow import (
+    Action,
+    ActionCompleted,
+    Actor,
+    Catalog,
+    Process,
+    Stage,
+    complete_action,
+    create_deal,
+    fold,
+)
+from salesflow.errors import NotFound, SchemaTooNew, StorageError
+from salesflow.repository import MemoryStore, SqliteStore, Store, retry
+from salesflow.repository.postgres import PostgresStore
+from salesflow.serialization import SerializationError
+from salesflow.templates import sample_catalog
+from tests.contract.pg import DSN, fresh_schema, postgres_store_factory
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ANN = Actor("ann")
+WORKERS, UPDATES, DEALS = 4, 200, 2
+ACTIONS = WORKERS * UPDATES // DEALS
+WIDE = Process(
+    id="wide",
+    name="Wide",
+    stages=tuple(
+        Stage(
+            f"s{s}", f"Stage {s}", actions=tuple(Action(f"a{s * 50 + i}", "Do") for i in range(50))
+        )
+        for s in range(ACTIONS // 50)
+    ),
+)
+
+
+def _open(kind: str, where: str) -> Store:
+    if kind == "sqlite":
+        return SqliteStore(where, timeout=30)
+    return PostgresStore(DSN, schema=where, timeout=30)
+
+
+def _writer(kind: str, where: str, worker: int, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    store = _open(kind, where)
+    conflicts = 0
+    for i in range(UPDATES):
+        deal_id = f"D-{i % DEALS}"
+        action_id = f"a{worker * (UPDATES // DEALS) + i // DEALS}"
+
+        def work(uow: object, deal_id: str = deal_id, action_id: str = action_id) -> None:
+            deal = uow.deals.get(deal_id)  # type: ignore[attr-defined]
+            outcome = complete_action(deal, WIDE, action_id, by=ANN, at=T0 + timedelta(hours=1))
+            uow.deals.save(outcome.state, expected_version=deal.version, events=outcome.events)  # type: ignore[attr-defined]
+
+        conflicts += retry(store, work, attempts=200).conflicts
+    store.close()
+    results.put(conflicts)
+
+
+def _concurrent_updates(kind: str, where: str, capsys: pytest.CaptureFixture[str]) -> None:
+    store = _open(kind, where)
+    with store.unit_of_work() as uow:
+        uow.catalog.save(Catalog.new(WIDE), expected_version=0)
+        for n in range(DEALS):
+            created = create_deal(Catalog.new(WIDE), id=f"D-{n}", title="Shared", by=ANN, at=T0)
+            uow.deals.add(created.state, created.events)
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    workers = [
+        context.Process(target=_writer, args=(kind, where, w, results)) for w in range(WORKERS)
+    ]
+    for p in workers:
+        p.start()
+    conflicts = [results.get(timeout=600) for _ in workers]
+    for p in workers:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    with store.unit_of_work() as uow:
+        for n in range(DEALS):
+            deal = uow.deals.get(f"D-{n}")
+            assert set(deal.completed()) == {f"a{i}" for i in range(ACTIONS)}
+            timeline = uow.deals.timeline(f"D-{n}")
+            done = [e.action_id for e in timeline if isinstance(e, ActionCompleted)]
+            assert len(done) == len(set(done)) == ACTIONS  # every completion once, none twice
+            assert fold(timeline) == deal
+    store.close()
+    with capsys.disabled():
+        runs = f"{WORKERS} processes × {UPDATES} updates"
+        print(f"\n[{kind}] {runs}: {sum(conflicts)} conflicts retried")
+
+
+def test_four_processes_updating_shared_deals_on_sqlite_lose_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """R3: 4 OS processes × 200 updates through the retry helper."""
+    _concurrent_updates("sqlite", str(tmp_path / "shared.sqlite"), capsys)
+
+
+def test_four_processes_updating_shared_deals_on_postgres_lose_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    postgres_store_factory()  # skips (or fails in CI) without a server
+    schema = fresh_schema()
+    try:
+        _concurrent_updates("postgres", schema, capsys)
+    finally:
+        cleanup = PostgresStore(DSN, schema=schema)
+        cleanup.drop_schema()
+        cleanup.close()
+
+
+def _crashing_writer(kind: str, where: str, ready: multiprocessing.Event) -> None:  # type: ignore[type-arg]
+    store = _open(kind, where)
+    catalog = sample_catalog()
+    with store.unit_of_work() as uow:
+        for n in range(2000):
+            created = create_deal(catalog, id=f"X-{n}", title="Half", by=ANN, at=T0)
+            uow.deals.add(created.state, created.events)
+        ready.set()
+        time.sleep(60)  # killed here, in the middle of the unit of work
+
+
+def _crash(kind: str, where: str) -> None:
+    store = _open(kind, where)
+    catalog = sample_catalog()
+    with store.unit_of_work() as uow:
+        uow.catalog.save(catalog, expected_version=0)
+        created = create_deal(catalog, id="KEEP", title="Before", by=ANN, at=T0)
+        uow.deals.add(created.state, created.events)
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    child = context.Process(target=_crashing_writer, args=(kind, where, ready))
+    child.start()
+    assert ready.wait(timeout=120)
+    os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+    child.join(timeout=30)
+    assert child.exitcode == -signal.SIGKILL
+    store.close()
+    after = _open(kind, where)
+    with after.unit_of_work() as uow:
+        assert [d.id for d in uow.deals.find()] == ["KEEP"]
+        assert uow.catalog.version == 1
+        with pytest.raises(NotFound):
+            uow.deals.get("X-0")
+    after.close()
+
+
+def test_a_writer_killed_mid_unit_of_work_leaves_sqlite_as_before(tmp_path: Path) -> None:
+    """R3: SIGKILL in the middle of a large unit of work."""
+    _crash("sqlite", str(tmp_path / "crash.sqlite"))
+
+
+def test_a_writer_killed_mid_unit_of_work_leaves_postgres_as_before() -> None:
+    postgres_store_factory()
+    schema = fresh_schema()
+    try:
+        _crash("postgres", schema)
+    finally:
+        cleanup = PostgresStore(DSN, schema=schema)
+        cleanup.drop_schema()
+        cleanup.close()
+
+
+# -- bad files and faults ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> Path:
+    path = tmp_path / "data.sqlite"
+    store = SqliteStore(path)
+    catalog = sample_catalog()
+    with store.unit_of_work() as uow:
+        uow.catalog.save(catalog, expected_version=0)
+        for n in range(3):
+            created = create_deal(catalog, id=f"D-{n}", title="T", by=ANN, at=T0)
+            uow.deals.add(created.state, created.events)
+    store.close()
+    return path
+
+
+def test_a_corrupted_row_is_a_typed_error_naming_it_and_other_rows_still_load(filled: Path) -> None:
+    with sqlite3.connect(filled) as raw:
+        raw.execute("UPDATE deals SET doc = '{\"type\": \"deal\", broken' WHERE id = 'D-1'")
+    store = SqliteStore(filled)
+    with store.unit_of_work() as uow:
+        assert uow.deals.get("D-0").id == "D-0"
+        assert uow.deals.get("D-2").id == "D-2"
+        with pytest.raises(SerializationError, match=r"deals\['D-1'\]"):
+            uow.deals.get("D-1")
+    store.close()
+
+
+def test_a_missing_folder_and_a_read_only_database_are_storage_errors(
+    tmp_path: Path, filled: Path
+) -> None:
+    with pytest.raises(StorageError, match="does not exist"):
+        SqliteStore(tmp_path / "nowhere" / "data.sqlite")
+    with pytest.raises(StorageError, match="no such database"):
+        SqliteStore(tmp_path / "absent.sqlite", read_only=True)
+    reader = SqliteStore(filled, read_only=True)
+    with reader.unit_of_work() as uow:
+        assert uow.deals.get("D-0").id == "D-0"
+    catalog = sample_catalog()
+    created = create_deal(catalog, id="NEW", title="T", by=ANN, at=T0)
+
+    def write() -> None:
+        with reader.unit_of_work() as uow:
+            uow.deals.add(created.state, created.events)
+
+    with pytest.raises(StorageError, match=r"readonly|read-only"):
+        write()
+    reader.close()
+
+
+def test_a_database_locked_past_the_timeout_is_a_storage_error(filled: Path) -> None:
+    store = SqliteStore(filled, timeout=0.2)
+    holder = sqlite3.connect(filled, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+
+    def write() -> None:
+        with store.unit_of_work():
+            pass
+
+    with pytest.raises(StorageError, match="locked"):
+        write()
+    holder.execute("ROLLBACK")
+    holder.close()
+    store.close()
+
+
+def test_a_database_from_a_newer_salesflow_is_refused(filled: Path) -> None:
+    with sqlite3.connect(filled) as raw:
+        raw.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(SchemaTooNew, match="schema version 99, this salesflow knows up to 1"):
+        SqliteStore(filled)
+    with pytest.raises(SchemaTooNew):
+        SqliteStore(filled, read_only=True)
+
+
+def test_reopening_keeps_the_data_and_runs_no_migration_twice(filled: Path) -> None:
+    for _ in range(2):
+        store = SqliteStore(filled)
+        with store.unit_of_work() as uow:
+            assert len(list(uow.deals.find())) == 3
+        store.close()
+
+
+def test_the_memory_store_rejects_a_unit_of_work_that_lost_a_race() -> None:
+    """R3 in memory: two units of work saving the same deal; the second commit fails."""
+    store = MemoryStore()
+    catalog = sample_catalog()
+    created = create_deal(catalog, id="D", title="T", by=ANN, at=T0)
+    with store.unit_of_work() as uow:
+        uow.deals.add(created.state, created.events)
+    from salesflow import update_deal
+    from salesflow.errors import ConcurrencyError
+
+    first, second = store.unit_of_work(), store.unit_of_work()
+    first.__enter__()
+    second.__enter__()
+    a = update_deal(created.state, by=ANN, at=T0, title="A")
+    b = update_deal(created.state, by=ANN, at=T0, title="B")
+    first.deals.save(a.state, expected_version=1, events=a.events)
+    second.deals.save(b.state, expected_version=1, events=b.events)
+    first.__exit__(None, None, None)
+    with pytest.raises(ConcurrencyError, match="nothing was written"):
+        second.__exit__(None, None, None)
+    with store.unit_of_work() as uow:
+        assert uow.deals.get("D").title == "A"
+
+
+def test_retry_re_reads_and_re_applies_after_a_conflict() -> None:
+    """R3: the retry helper counts conflicts and gives up after its attempts."""
+    from salesflow import update_deal
+    from salesflow.errors import ConcurrencyError, ValidationError
+
+    store = MemoryStore()
+    catalog = sample_catalog()
+    created = create_deal(catalog, id="D", title="T", by=ANN, at=T0)
+    with store.unit_of_work() as uow:
+        uow.deals.add(created.state, created.events)
+    calls = []
+
+    def rename(uow: object) -> str:
+        deal = uow.deals.get("D")  # type: ignore[attr-defined]
+        calls.append(deal.version)
+        if len(calls) == 1:  # another writer gets there first, once
+            with store.unit_of_work() as other:
+                sneak = update_deal(deal, by=ANN, at=T0, title="Sneaky")
+                other.deals.save(sneak.state, expected_version=deal.version, events=sneak.events)
+        changed = update_deal(deal, by=ANN, at=T0, title=f"Renamed from v{deal.version}")
+        uow.deals.save(changed.state, expected_version=deal.version, events=changed.events)  # type: ignore[attr-defined]
+        return changed.state.title
+
+    result = retry(store, rename)
+    assert result.conflicts == 1
+    assert result.value == "Renamed from v2"
+    assert calls == [1, 2]
+
+    def always_stale(uow: object) -> None:
+        raise ConcurrencyError("stale")
+
+    with pytest.raises(ConcurrencyError):
+        retry(store, always_stale, attempts=3)
+    with pytest.raises(ValidationError, match="attempts"):
+        retry(store, always_stale, attempts=0)
