@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import TextIO
 
 from salesflow import (
@@ -18,6 +19,7 @@ from salesflow import (
     Deal,
     Event,
     Lead,
+    LeadEvent,
     LeadOutcome,
     LeadSource,
     Money,
@@ -57,6 +59,7 @@ from salesflow import (
     win,
     win_eligibility,
 )
+from salesflow.repository.sql import SqliteStore
 from salesflow.stats import closed_summary, funnels
 from salesflow.stats.leads import lead_stats
 from salesflow.templates import sample_catalog
@@ -82,6 +85,8 @@ class _Demo:
         self.catalog: Catalog = sample_catalog()
         self.deals: dict[str, Deal] = {}
         self.timelines: dict[str, list[Event]] = {}
+        self.leads: dict[str, Lead] = {}
+        self.lead_timelines: dict[str, list[LeadEvent]] = {}
         self.now = START
 
     def say(self, text: str = "") -> None:
@@ -105,6 +110,12 @@ class _Demo:
             elif isinstance(e, TaskRequested):
                 self.say(f"    ☐ task for {e.assignee}: {e.title!r} due {e.due_at:%Y-%m-%d}")
         return deal
+
+    def record_lead(self, outcome: LeadOutcome) -> Lead:
+        lead = outcome.state
+        self.leads[lead.id] = lead
+        self.lead_timelines.setdefault(lead.id, []).extend(outcome.events)
+        return lead
 
     def attempt(self, label: str, rule: Callable[[], Outcome[Deal]]) -> Deal | None:
         try:
@@ -140,8 +151,14 @@ class _Demo:
         )
 
 
-def run_demo(out: TextIO) -> None:
-    """Walk the sample company through its scenarios, printing what happened."""
+def run_demo(out: TextIO, db: str | Path | None = None) -> None:
+    """Walk the sample company through its scenarios, printing what happened.
+
+    With *db*, the company is stored in that SQLite file (replacing it) and the report
+    is read back from it.
+    """
+    if db is not None and Path(db).exists():
+        Path(db).unlink()
     demo = _Demo(out)
     ann, bob = Actor("ann", Role.AGENT), Actor("bob", Role.AGENT)
     mia = Actor("mia", Role.MANAGER)
@@ -281,24 +298,47 @@ def run_demo(out: TextIO) -> None:
     for deal in demo.deals.values():
         say("  " + demo.status_line(deal))
     say()
+    rebuilt = all(fold(demo.timelines[d]) == deal for d, deal in demo.deals.items())
+    say(f"Every deal rebuilt from its {sum(map(len, demo.timelines.values()))} events: {rebuilt}")
+    say()
+    if db is None:
+        _numbers(demo, demo.catalog, list(demo.deals.values()))
+        return
+    store = SqliteStore(db)
+    with store.unit_of_work() as uow:
+        uow.catalog.save(demo.catalog, expected_version=uow.catalog.version)
+        for deal_id, deal in demo.deals.items():
+            uow.deals.add(deal, demo.timelines[deal_id])
+        for lead_id, lead in demo.leads.items():
+            uow.leads.add(lead, demo.lead_timelines[lead_id])
+    say(f"Stored the sample company in {db} (SQLite); reading it back for the report.")
+    with store.unit_of_work() as uow:
+        catalog = uow.catalog.get()
+        deals = list(uow.deals.find())
+        stored_leads = list(uow.leads.find())
+        pending = uow.outbox.pending()
+    store.close()
+    kept = f"{len(deals)} deals, {len(stored_leads)} leads (spam left out)"
+    say(f"  {kept}, {len(pending)} requests in the outbox")
+    _numbers(demo, catalog, deals)
+
+
+def _numbers(demo: _Demo, catalog: Catalog, deals: list[Deal]) -> None:
+    say = demo.say
+    say()
     say("8. The numbers (S1, S3): funnels and closed deals of the sample company.")
-    deals = list(demo.deals.values())
-    for funnel in funnels(deals, demo.catalog).values():
+    for funnel in funnels(deals, catalog).values():
         if funnel.deals:
             say()
             say(str(funnel))
     say()
-    say(str(closed_summary(deals, demo.catalog)))
-    rebuilt = all(fold(demo.timelines[d]) == deal for d, deal in demo.deals.items())
-    say()
-    say(f"Every deal rebuilt from its {sum(map(len, demo.timelines.values()))} events: {rebuilt}")
+    say(str(closed_summary(deals, catalog)))
 
 
 def _leads_and_follow_ups(demo: _Demo, ann: Actor, bob: Actor, mia: Actor) -> None:
     """Leads (seed 003), claiming (seed 004), reminders and rotting deals."""
     say = demo.say
     say("6. Leads from a web form: claimed, worked, converted (seed 003, L1–L5).")
-    leads: list[Lead] = []
 
     def step(label: str, rule: Callable[[], LeadOutcome]) -> Lead | None:
         try:
@@ -307,10 +347,10 @@ def _leads_and_follow_ups(demo: _Demo, ann: Actor, bob: Actor, mia: Actor) -> No
             say(f"  ✗ {label}: refused — {refused}")
             return None
         say(f"  ✓ {label}")
-        return outcome.state
+        return demo.record_lead(outcome)
 
     contact = Contact("Ewa Lis", phone="+48 601 202 303", email="ewa.lis@delta.pl")
-    lead = create_lead(
+    created = create_lead(
         id="LEAD-1",
         case_number="2026/0001",
         source=LeadSource.CONTACT_FORM,
@@ -320,7 +360,8 @@ def _leads_and_follow_ups(demo: _Demo, ann: Actor, bob: Actor, mia: Actor) -> No
         company="Delta",
         subject="Scanners for 3 warehouses",
         value=Money.of(18_000, "EUR"),
-    ).state
+    )
+    lead = demo.record_lead(created)
     say(f"  ✓ {lead.case_number} from {lead.source}: unassigned, visible to every agent")
     lead = step("ann claims it", lambda: claim_lead(lead, by=ann, at=demo.tick())) or lead
     step("bob claims it too", lambda: claim_lead(lead, by=bob, at=demo.tick()))
@@ -344,9 +385,8 @@ def _leads_and_follow_ups(demo: _Demo, ann: Actor, bob: Actor, mia: Actor) -> No
     lead = step("acquired", lambda: acquire_lead(lead, by=ann, at=demo.tick(24))) or lead
     conversion = convert_lead(lead, demo.catalog, deal_id="DELTA", by=ann, at=demo.tick())
     deal = demo.record(conversion.deal)
-    lead = conversion.lead.state
+    lead = demo.record_lead(conversion.lead)
     say(f"  ✓ converted into deal {deal.id} in {demo.catalog.get(deal.process_id).name!r}")
-    leads.append(lead)
     others = [
         ("LEAD-2", LeadSource.PHONE, "too expensive"),
         ("LEAD-3", LeadSource.PARTNER, None),
@@ -361,14 +401,14 @@ def _leads_and_follow_ups(demo: _Demo, ann: Actor, bob: Actor, mia: Actor) -> No
             by=mia,
             at=demo.tick(),
             owner="bob",
-        ).state
+        )
+        demo.record_lead(other)
         if reason:
-            other = resign_lead(other, by=bob, at=demo.tick(), reason=reason).state
-        leads.append(other)
-    leads[-1] = mark_spam(leads[-1], by=mia, at=demo.tick()).state
+            demo.record_lead(resign_lead(other.state, by=bob, at=demo.tick(), reason=reason))
+    demo.record_lead(mark_spam(demo.leads["LEAD-4"], by=mia, at=demo.tick()))
     say("  LEAD-4 was spam: marked, so it leaves lists and funnels")
     say()
-    say(str(lead_stats(leads)))
+    say(str(lead_stats(demo.leads.values())))
     say()
 
     say("7. Reminders and rotting deals (seed 004, D11, H2).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,9 +12,10 @@ from salesflow.cli import main
 
 
 def test_demo_walks_the_scenarios_and_rebuilds_every_deal(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    assert main(["demo"]) == 0
+    db = tmp_path / "demo.sqlite"
+    assert main(["demo", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "Catalog:" in out
     assert "VIP client      → Negotiated sale" in out
@@ -32,7 +34,18 @@ def test_demo_walks_the_scenarios_and_rebuilds_every_deal(
     assert "GAMMA reminder is yellow today" in out
     assert "rotting in 20 days if nothing happens: ACME, GAMMA, DELTA" in out
     assert "ACME snoozed (client's budget freeze); rotting then: GAMMA, DELTA" in out
-    assert out.rstrip().endswith(": True")
+    assert "Every deal rebuilt from its 45 events: True" in out
+    assert f"Stored the sample company in {db} (SQLite)" in out
+    assert "5 deals, 3 leads (spam left out), 4 requests in the outbox" in out
+    assert db.exists()
+    assert main(["demo", "--db", str(db)]) == 0  # replaces the file: runs again cleanly
+
+
+def test_demo_into_a_missing_folder_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["demo", "--db", str(tmp_path / "nowhere" / "x.sqlite")]) == 2
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,8 +60,13 @@ def test_demo_help_shows_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert "example:\n  salesflow demo" in capsys.readouterr().out
 
 
-def test_python_dash_m_salesflow_runs_the_demo() -> None:
+def test_python_dash_m_salesflow_runs_the_demo(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "salesflow", "demo"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "salesflow", "demo"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
     )
+    assert (tmp_path / "salesflow-demo.sqlite").exists()
     assert "Every deal rebuilt" in result.stdout
