@@ -128,6 +128,25 @@ class RepositoryContract:
             with pytest.raises(ValidationError):
                 uow.deals.add(_deal(catalog, "D-2")[0], events)  # another deal's events
 
+    def test_bulk_adds_store_every_deal_or_none(self, stored: Store, catalog: Catalog) -> None:
+        batch = [_deal(catalog, f"B-{n}", products=("gtx",)) for n in range(5)]
+        with stored.unit_of_work() as uow:
+            assert uow.deals.add_many(batch) == 5
+        with stored.unit_of_work() as uow:
+            assert [d.id for d in uow.deals.find(DealQuery(products="gtx"))] == [
+                f"B-{n}" for n in range(5)
+            ]
+            assert fold(uow.deals.timeline("B-3")) == batch[3][0]
+
+        def clash() -> None:
+            with stored.unit_of_work() as uow:
+                uow.deals.add_many([_deal(catalog, "C-1"), _deal(catalog, "B-0")])
+
+        with pytest.raises(Conflict):
+            clash()
+        with stored.unit_of_work() as uow, pytest.raises(NotFound):
+            uow.deals.get("C-1")
+
     def test_a_stale_save_raises_and_keeps_the_newer_deal(
         self, stored: Store, catalog: Catalog
     ) -> None:

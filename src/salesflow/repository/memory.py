@@ -8,7 +8,7 @@ committed a newer version of anything it saved.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -149,6 +149,13 @@ class _Deals:
         self._u.expected.setdefault(("deals", deal.id), -1)
         self._u.state.deals[deal.id] = deal
         self._append(deal.id, events)
+
+    def add_many(self, items: Iterable[tuple[Deal, Sequence[Event]]], /) -> int:
+        count = 0
+        for deal, events in items:
+            self.add(deal, events)
+            count += 1
+        return count
 
     def save(self, deal: Deal, /, *, expected_version: int, events: Sequence[Event] = ()) -> None:
         if not isinstance(deal, Deal):

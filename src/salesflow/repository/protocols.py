@@ -9,7 +9,7 @@ them, and the requests among them (notifications, tasks) enter the outbox.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -66,6 +66,9 @@ class DealRepository(Protocol):
 
     def add(self, deal: Deal, /, events: Sequence[Event] = ()) -> None:
         """Store a new deal and its first events (``Conflict`` if the id is taken)."""
+
+    def add_many(self, items: Iterable[tuple[Deal, Sequence[Event]]], /) -> int:
+        """Store many new deals with their first events (bulk); how many were stored."""
 
     def save(self, deal: Deal, /, *, expected_version: int, events: Sequence[Event] = ()) -> None:
         """Replace the stored deal if its version is *expected_version* (else

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -120,6 +120,18 @@ class SqlStore:
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         try:
             return self._conn.execute(self.dialect.q(sql), tuple(params))
+        except self.dialect.errors as exc:
+            raise StorageError(f"{self.dialect.name}: {exc}") from exc
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        try:
+            if self.dialect.name == "sqlite":
+                self._conn.executemany(self.dialect.q(sql), rows)
+            else:
+                with self._conn.cursor() as cursor:
+                    cursor.executemany(self.dialect.q(sql), rows)
         except self.dialect.errors as exc:
             raise StorageError(f"{self.dialect.name}: {exc}") from exc
 
@@ -305,6 +317,44 @@ class SqlDeals:
         )
         self._products(deal)
         self._append(deal.id, events)
+
+    def add_many(self, items: Iterable[tuple[Deal, Sequence[Event]]], /) -> int:
+        """Store many new deals with their events in a few statements; how many.
+
+        A taken id raises ``Conflict`` (the unit of work then stores none of them).
+        """
+        deal_rows, product_rows, event_rows, outbox_rows = [], [], [], []
+        for deal, events in items:
+            if not isinstance(deal, Deal):
+                raise ValidationError("deal", deal, "must be a Deal")
+            deal_rows.append((deal.id, *_deal_row(deal)))
+            product_rows += [(deal.id, p) for p in sorted(set(deal.products))]
+            for seq, event in enumerate(events, start=1):
+                if not isinstance(event, Event) or event.deal_id != deal.id:
+                    raise ValidationError("events", event, f"must be events of deal {deal.id!r}")
+                doc = dumps(event)
+                event_rows.append((deal.id, seq, doc))
+                if isinstance(event, NotificationRequested | TaskRequested):
+                    outbox_rows.append((deal.id, doc))
+        d = self._s.dialect.doc_param()
+        try:
+            self._s._executemany(
+                "INSERT INTO deals (id, version, process_id, owner, status, segment, created_at, "
+                f"closed_at, expected_close, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {d})",
+                deal_rows,
+            )
+        except StorageError as exc:
+            if "unique" in str(exc).lower() or "duplicate" in str(exc).lower():
+                raise Conflict(f"a deal among these ids is already stored ({exc})") from exc
+            raise
+        self._s._executemany(
+            "INSERT INTO deal_products (deal_id, product) VALUES (?, ?)", product_rows
+        )
+        self._s._executemany(
+            f"INSERT INTO deal_events (deal_id, seq, doc) VALUES (?, ?, {d})", event_rows
+        )
+        self._s._executemany(f"INSERT INTO outbox (deal_id, doc) VALUES (?, {d})", outbox_rows)
+        return len(deal_rows)
 
     def save(self, deal: Deal, /, *, expected_version: int, events: Sequence[Event] = ()) -> None:
         """Replace the stored deal if it is still at *expected_version*."""

@@ -1,0 +1,52 @@
+"""Every model type survives a trip through each store (R2, R4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from salesflow import Catalog, Deal, Lead
+from salesflow.repository import MemoryStore, SqliteStore, Store
+from salesflow.testing import Scenario, leads, scenarios
+from tests.contract.pg import postgres_store_factory
+
+FACTORIES: dict[str, Callable[[], Callable[[], Store]]] = {
+    "memory": lambda: MemoryStore,
+    "sqlite": lambda: lambda: SqliteStore(":memory:"),
+    "postgres": postgres_store_factory,
+}
+SETTINGS = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@pytest.fixture(params=sorted(FACTORIES))
+def make_store(request: pytest.FixtureRequest) -> Callable[[], Store]:
+    return FACTORIES[request.param]()
+
+
+@SETTINGS
+@given(scenario=scenarios(max_steps=12), lead=leads())
+def test_deals_leads_catalogs_and_timelines_round_trip_through_a_store(
+    make_store: Callable[[], Store], scenario: Scenario, lead: Lead
+) -> None:
+    deal, events, catalog = scenario.run()
+    store = make_store()
+    try:
+        with store.unit_of_work() as uow:
+            uow.catalog.save(catalog, expected_version=0)
+            uow.deals.add(deal, events)
+            uow.leads.add(lead)
+        with store.unit_of_work() as uow:
+            stored: Any = uow.deals.get(deal.id)
+            assert stored == deal
+            assert isinstance(stored, Deal)
+            assert uow.deals.timeline(deal.id) == events
+            assert uow.catalog.get() == catalog
+            assert isinstance(uow.catalog.get(), Catalog)
+            assert uow.leads.get(lead.id) == lead
+    finally:
+        store.close()
