@@ -267,7 +267,7 @@ def dump(obj: Any) -> dict[str, Any]:
 
 def dumps(obj: Any) -> str:
     """:func:`dump` as a compact JSON string."""
-    return json.dumps(dump(obj), separators=(",", ":"), sort_keys=True)
+    return json.dumps(dump(obj), separators=(",", ":"))
 
 
 def _format(exc: BaseException, type_: Any) -> str:
