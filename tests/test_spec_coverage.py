@@ -13,6 +13,7 @@ IMPLEMENTED = (
     + [f"S{i}" for i in range(1, 12)]
     + [f"L{i}" for i in range(1, 7)]
     + ["D10", "D11", "H2", "H3"]
+    + [f"R{i}" for i in range(1, 5)]
 )
 
 
@@ -20,6 +21,6 @@ def test_every_implemented_spec_id_is_cited_by_a_test() -> None:
     text = "\n".join(
         p.read_text("utf-8") for p in TESTS.rglob("*.py") if p.name != Path(__file__).name
     )
-    cited = set(re.findall(r"\b([PDHSL]\d+)\b", text))
+    cited = set(re.findall(r"\b([PDHSLR]\d+)\b", text))
     missing = [i for i in IMPLEMENTED if i not in cited]
     assert not missing, f"SPEC ids not cited by any test: {missing}"
