@@ -7,8 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from salesflow import __version__
+from salesflow.cli_report import UserError, run_processes, run_report
 from salesflow.demo import run_demo
 from salesflow.errors import StorageError
+from salesflow.serialization import SerializationError
 
 __all__ = ["main"]
 
@@ -23,6 +25,25 @@ replaced on every run) and the report is read back from it.
 example:
   salesflow demo
   salesflow demo --db /tmp/company.sqlite
+"""
+
+
+_REPORT_HELP = """\
+Funnels per process, open and closed summaries, win rate, cycle length, time in
+stage, velocity and forecast, read from a SQLite database.
+
+example:
+  salesflow report --db salesflow-demo.sqlite
+  salesflow report --db crm.sqlite --group-by owner --format csv
+  salesflow report --db crm.sqlite --process Default --since 2026-01-01 --chart funnel.png
+"""
+
+_PROCESSES_HELP = """\
+The catalog of processes in a database, or one process's stages and actions.
+
+example:
+  salesflow processes --db salesflow-demo.sqlite
+  salesflow processes --db salesflow-demo.sqlite --show seven-stage
 """
 
 
@@ -44,8 +65,43 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--db",
         default="salesflow-demo.sqlite",
-        help="the SQLite file to write (default: salesflow-demo.sqlite; replaced)",
+        help="the SQLite file to write (default: salesflow-demo.sqlite)",
     )
+    demo.add_argument(
+        "--force", action="store_true", help="replace --db even if the demo did not write it"
+    )
+
+    report = commands.add_parser(
+        "report",
+        help="funnels, summaries, velocity and forecast from a database",
+        description=_REPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument("--db", required=True, help="the SQLite database to read")
+    report.add_argument("--process", help="one process, by id or name")
+    report.add_argument("--owner", action="append", help="only these owners (repeatable)")
+    report.add_argument("--team", action="append", help="only these teams (repeatable)")
+    report.add_argument("--product", action="append", help="only these products (repeatable)")
+    report.add_argument("--segment", action="append", help="only these segments (repeatable)")
+    report.add_argument("--since", help="created on or after this date (YYYY-MM-DD)")
+    report.add_argument("--until", help="created before this date (YYYY-MM-DD)")
+    report.add_argument("--as-of", help="the report as it stood at this date")
+    report.add_argument(
+        "--group-by", choices=["owner", "team", "product", "segment", "month", "quarter"]
+    )
+    report.add_argument(
+        "--format", choices=["table", "json", "csv", "html"], default="table", help="output"
+    )
+    report.add_argument("--chart", help="also draw the funnel into this PNG file")
+
+    processes = commands.add_parser(
+        "processes",
+        help="the catalog of processes, or one process in detail",
+        description=_PROCESSES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    processes.add_argument("--db", required=True, help="the SQLite database to read")
+    processes.add_argument("--show", help="a process (id or name) to show with its actions")
     return parser
 
 
@@ -53,12 +109,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        try:
-            run_demo(sys.stdout, args.db)
-        except StorageError as problem:
-            print(f"salesflow: {problem}", file=sys.stderr)
-            return 2
-        return 0
-    parser.print_help(sys.stderr)
-    return 2
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        if args.command == "demo":
+            run_demo(sys.stdout, args.db, force=args.force)
+            return 0
+        if args.command == "report":
+            return run_report(args, sys.stdout)
+        return run_processes(args, sys.stdout)
+    except (UserError, StorageError, SerializationError) as problem:
+        print(f"salesflow: {problem}", file=sys.stderr)
+        return 2

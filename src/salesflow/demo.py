@@ -32,6 +32,7 @@ from salesflow import (
     SalesflowError,
     SelectionRule,
     StageEntered,
+    StorageError,
     TaskRequested,
     acquire_lead,
     add_reminder,
@@ -151,14 +152,35 @@ class _Demo:
         )
 
 
-def run_demo(out: TextIO, db: str | Path | None = None) -> None:
+#: The mark a demo database carries, so that the demo replaces only its own files.
+DEMO_MARK = ("created_by", "salesflow demo")
+
+
+def is_demo_database(path: Path) -> bool:
+    """Whether *path* is a SQLite file the demo wrote."""
+    try:
+        store = SqliteStore(path, read_only=True)
+    except SalesflowError:
+        return False
+    try:
+        return store.get_meta(DEMO_MARK[0]) == DEMO_MARK[1]
+    finally:
+        store.close()
+
+
+def run_demo(out: TextIO, db: str | Path | None = None, *, force: bool = False) -> None:
     """Walk the sample company through its scenarios, printing what happened.
 
-    With *db*, the company is stored in that SQLite file (replacing it) and the report
-    is read back from it.
+    With *db*, the company is stored in that SQLite file and the report is read back
+    from it. An existing file is replaced only if the demo wrote it, or with *force*.
     """
     if db is not None and Path(db).exists():
-        Path(db).unlink()
+        if not force and not is_demo_database(Path(db)):
+            raise StorageError(
+                f"refusing to replace {db}: it is not a salesflow demo database (use --force)"
+            )
+        for leftover in (Path(db), Path(f"{db}-wal"), Path(f"{db}-shm")):
+            leftover.unlink(missing_ok=True)
     demo = _Demo(out)
     ann, bob = Actor("ann", Role.AGENT), Actor("bob", Role.AGENT)
     mia = Actor("mia", Role.MANAGER)
@@ -305,6 +327,7 @@ def run_demo(out: TextIO, db: str | Path | None = None) -> None:
         _numbers(demo, demo.catalog, list(demo.deals.values()))
         return
     store = SqliteStore(db)
+    store.set_meta(*DEMO_MARK)
     with store.unit_of_work() as uow:
         uow.catalog.save(demo.catalog, expected_version=uow.catalog.version)
         for deal_id, deal in demo.deals.items():

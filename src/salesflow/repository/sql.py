@@ -175,6 +175,16 @@ class SqlStore:
         """A new unit of work; use it in a ``with`` block."""
         return SqlUnitOfWork(self)
 
+    def get_meta(self, key: str) -> str | None:
+        """A value the application keeps next to its data (``None`` if absent)."""
+        row = self._execute("SELECT value FROM meta WHERE key = ?", (f"app.{key}",)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Keep a small value next to the data (outside any unit of work)."""
+        self._execute("DELETE FROM meta WHERE key = ?", (f"app.{key}",))
+        self._execute("INSERT INTO meta (key, value) VALUES (?, ?)", (f"app.{key}", value))
+
     def close(self) -> None:
         """Close the connection."""
         self._conn.close()
