@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from salesflow import __version__
 from salesflow.cli_report import UserError, run_processes, run_report
 from salesflow.demo import run_demo
 from salesflow.errors import StorageError
+from salesflow.importer import PRESETS, MappingError, import_csv, load_mapping
+from salesflow.repository.sql import SqliteStore
 from salesflow.serialization import SerializationError
 
 __all__ = ["main"]
@@ -36,6 +39,17 @@ example:
   salesflow report --db salesflow-demo.sqlite
   salesflow report --db crm.sqlite --group-by owner --format csv
   salesflow report --db crm.sqlite --process Default --since 2026-01-01 --chart funnel.png
+"""
+
+_IMPORT_HELP = """\
+Load deals from a CRM export. Every row is imported, or rejected with its row number
+and the reason; warnings (missing account, alias applied, date fallback) are counted.
+Re-importing the same file changes nothing. The import is one unit of work: a failure
+leaves the database as it was.
+
+example:
+  salesflow import examples/data/crm-sales-opportunities/sales_pipeline.csv \\
+      --db crm.sqlite --preset crm-sales-opportunities --rejects rejected.csv
 """
 
 _PROCESSES_HELP = """\
@@ -94,6 +108,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--chart", help="also draw the funnel into this PNG file")
 
+    importer = commands.add_parser(
+        "import",
+        help="load deals from a CRM export (CSV) into a database",
+        description=_IMPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    importer.add_argument("csv", help="the CSV file to import")
+    importer.add_argument("--db", required=True, help="the SQLite database to write")
+    how = importer.add_mutually_exclusive_group(required=True)
+    how.add_argument("--preset", choices=sorted(PRESETS), help="a ready-made mapping")
+    how.add_argument("--mapping", help="a mapping file (TOML; see docs/cli.md)")
+    importer.add_argument("--dry-run", action="store_true", help="check, store nothing")
+    importer.add_argument("--rejects", help="write the rejected rows (and why) to this CSV")
+    importer.add_argument("--strict", action="store_true", help="exit 1 if any row is rejected")
+
     processes = commands.add_parser(
         "processes",
         help="the catalog of processes, or one process in detail",
@@ -103,6 +132,20 @@ def _parser() -> argparse.ArgumentParser:
     processes.add_argument("--db", required=True, help="the SQLite database to read")
     processes.add_argument("--show", help="a process (id or name) to show with its actions")
     return parser
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    mapping = PRESETS[args.preset]() if args.preset else load_mapping(args.mapping)
+    folder = Path(args.db).resolve().parent
+    if not folder.is_dir():
+        raise UserError(f"cannot write {args.db}: folder {folder} does not exist")
+    store = SqliteStore(args.db)
+    try:
+        summary = import_csv(args.csv, store, mapping, dry_run=args.dry_run, rejects=args.rejects)
+    finally:
+        store.close()
+    print(summary)
+    return 1 if args.strict and summary.rejected else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,7 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "report":
             return run_report(args, sys.stdout)
+        if args.command == "import":
+            return _run_import(args)
         return run_processes(args, sys.stdout)
-    except (UserError, StorageError, SerializationError) as problem:
+    except (UserError, StorageError, SerializationError, MappingError) as problem:
         print(f"salesflow: {problem}", file=sys.stderr)
         return 2

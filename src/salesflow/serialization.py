@@ -28,6 +28,7 @@ from salesflow.model.events import (
     ActionCompleted,
     ActionUncompleted,
     DealCreated,
+    DealImported,
     DealLost,
     DealReopened,
     DealSnoozed,
@@ -81,6 +82,7 @@ class SerializationError(ValidationError):
 
 DEAL_EVENTS: tuple[type[Event], ...] = (
     DealCreated,
+    DealImported,
     DealUpdated,
     ActionCompleted,
     ActionUncompleted,

@@ -24,6 +24,7 @@ __all__ = [
     "ActionUncompleted",
     "DealCreated",
     "DealEvent",
+    "DealImported",
     "DealLost",
     "DealReopened",
     "DealSnoozed",
@@ -57,6 +58,13 @@ class DealEvent(Event):
 @frozen(kw_only=True)
 class DealCreated(DealEvent):
     """A deal was created; carries the deal as first recorded."""
+
+    deal: Deal
+
+
+@frozen(kw_only=True)
+class DealImported(DealEvent):
+    """An external system's record replaced the deal (a re-import of a changed row)."""
 
     deal: Deal
 

@@ -80,7 +80,7 @@ class MemoryUnitOfWork:
         self.expected = {}
         return self
 
-    def __exit__(self, kind: object, *rest: object) -> None:
+    def __exit__(self, kind: object, value: object, traceback: object, /) -> None:
         if kind is not None:
             return
         with self._store._lock:

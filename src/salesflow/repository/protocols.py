@@ -115,14 +115,25 @@ class Outbox(Protocol):
 class UnitOfWork(Protocol):
     """One atomic change across repositories."""
 
-    catalog: CatalogRepository
-    deals: DealRepository
-    leads: LeadRepository
-    outbox: Outbox
+    @property
+    def catalog(self) -> CatalogRepository:
+        """The catalog."""
+
+    @property
+    def deals(self) -> DealRepository:
+        """Deals and their timelines."""
+
+    @property
+    def leads(self) -> LeadRepository:
+        """Leads and their timelines."""
+
+    @property
+    def outbox(self) -> Outbox:
+        """Requests for the host."""
 
     def __enter__(self) -> UnitOfWork: ...
 
-    def __exit__(self, *exc: object) -> None: ...
+    def __exit__(self, kind: object, value: object, traceback: object, /) -> None: ...
 
 
 class Store(Protocol):

@@ -212,7 +212,7 @@ class SqlUnitOfWork:
         self._open = True
         return self
 
-    def __exit__(self, kind: object, *rest: object) -> None:
+    def __exit__(self, kind: object, value: object, traceback: object, /) -> None:
         self._open = False
         self._store._execute("COMMIT" if kind is None else "ROLLBACK")
 

@@ -13,6 +13,7 @@ from salesflow.model.events import (
     ActionCompleted,
     ActionUncompleted,
     DealCreated,
+    DealImported,
     DealLost,
     DealReopened,
     DealSnoozed,
@@ -88,6 +89,12 @@ def apply(deal: Deal, event: Event) -> Deal:
             return attrs.evolve(deal, reminders=(*deal.reminders, reminder), version=v)
         case ReminderDone(reminder_id=rid, at=at):
             return attrs.evolve(deal, reminders=mark_done(deal.reminders, rid, at), version=v)
+        case DealImported(deal=snapshot):
+            if snapshot.id != deal.id or snapshot.version != v:
+                raise ValidationError(
+                    "event.deal", snapshot.id, "must be this deal at this version"
+                )
+            return snapshot
         case DealCreated():
             raise ValidationError("event", event, "a deal is created only once, first")
     return deal
