@@ -120,9 +120,6 @@ class Funnel(Tabular):
     def plot(self, ax: Any = None) -> Any:
         """Draw the funnel as centred horizontal bars (needs the ``plot`` extra)."""
         try:
-            import matplotlib
-
-            matplotlib.use("Agg", force=False)
             import matplotlib.pyplot as plt
         except ImportError as missing:  # pragma: no cover - depends on the environment
             hint = "plot() needs matplotlib: pip install 'salesflow[plot]'"
