@@ -143,7 +143,7 @@ def test_processes_lists_the_catalog_and_shows_one(
     assert "Final offer sent (weight 3, mandatory, note with file)" in out
 
 
-@pytest.mark.parametrize("command", ["report", "processes"])
+@pytest.mark.parametrize("command", ["demo", "import", "report", "processes"])
 def test_every_command_help_shows_an_example(
     command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
