@@ -298,3 +298,29 @@ def test_missing_files_are_one_line_errors(
     )  # fmt: skip
     assert code == 2
     assert "does not exist" in err
+
+
+def test_a_failure_half_way_leaves_the_database_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """C1: the import is one unit of work."""
+    from salesflow import importer
+
+    db = tmp_path / "crm.sqlite"
+    real = importer._build
+    calls = {"n": 0}
+
+    def failing(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 5000:
+            raise OSError("disk unplugged")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer, "_build", failing)
+    with pytest.raises(OSError, match="disk unplugged"):
+        main(["import", str(PIPELINE), "--db", str(db), "--preset", "crm-sales-opportunities"])
+    store = SqliteStore(db)
+    with store.unit_of_work() as uow:
+        assert list(uow.deals.find()) == []
+        assert uow.catalog.version == 0
+    store.close()
