@@ -58,6 +58,7 @@ from salesflow.model.lead_events import (
 )
 from salesflow.model.money import Money
 from salesflow.model.process import Catalog, Process
+from salesflow.rules.progress import furthest_entered
 
 __all__ = [
     "SCHEMA_VERSIONS",
@@ -351,8 +352,5 @@ def _reached_from_catalog(deal: Deal, catalog: Catalog | None) -> Deal:
         raise SerializationError(
             "deal.reached_stage_id", "upgrading a version-1 deal needs the catalog (catalog=...)"
         )
-    process = catalog.get(deal.process_id)
-    pos = process.index.stage_pos
-    entered = [pos[e.stage_id] for e in deal.entries() if e.stage_id in pos]
-    furthest = process.stages[max(entered)].id if entered else None
+    furthest = furthest_entered(deal.entries(), catalog.get(deal.process_id))
     return attrs.evolve(deal, reached_stage_id=furthest)

@@ -205,15 +205,12 @@ class SqlUnitOfWork:
         self.deals = SqlDeals(store, self.catalog)
         self.leads = SqlLeads(store)
         self.outbox = SqlOutbox(store)
-        self._open = False
 
     def __enter__(self) -> SqlUnitOfWork:
         self._store._execute(self._store.dialect.begin)
-        self._open = True
         return self
 
     def __exit__(self, kind: object, value: object, traceback: object, /) -> None:
-        self._open = False
         self._store._execute("COMMIT" if kind is None else "ROLLBACK")
 
 

@@ -56,6 +56,7 @@ from salesflow.rules.outcome import Outcome
 from salesflow.rules.progress import (
     current_position,
     first_incomplete_stage,
+    furthest_position,
     reached_stage,
     win_eligibility,
 )
@@ -119,10 +120,8 @@ def _stage_entered(
     deal: Deal, process: Process, stage_id: str, *, by: Actor, at: datetime, version: int
 ) -> StageEntered:
     """The event for entering *stage_id*, with the furthest stage reached so far (D6)."""
-    pos = process.index.stage_pos
-    furthest = pos[stage_id]
-    for entry in deal.entries(process.id):
-        furthest = max(furthest, pos.get(entry.stage_id, -1))
+    entered = process.stage_position(stage_id)
+    furthest = max(entered, furthest_position(deal.entries(process.id), process))
     return StageEntered(
         deal_id=deal.id,
         at=at,

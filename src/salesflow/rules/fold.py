@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TypeVar
 
 import attrs
 
@@ -107,21 +108,43 @@ def mark_done(
     return tuple(attrs.evolve(r, done_at=at) if r.id == reminder_id else r for r in reminders)
 
 
+S = TypeVar("S")
+E = TypeVar("E")
+
+
+def fold_timeline(
+    events: Iterable[E],
+    first: Callable[[E], S | None],
+    step: Callable[[S, E], S],
+    *,
+    what: str,
+    created: str,
+) -> S:
+    """Rebuild *what* from a timeline: *first* reads the creation event, *step* the rest."""
+    state: S | None = None
+    for event in events:
+        if state is None:
+            state = first(event)
+            if state is None:
+                raise ValidationError(
+                    "events[0]", event, f"a {what}'s timeline must start with {created}"
+                )
+        else:
+            state = step(state, event)
+    if state is None:
+        raise ValidationError("events", (), f"an empty timeline has no {what}")
+    return state
+
+
 def fold(events: Iterable[Event]) -> Deal:
     """Rebuild a deal from its timeline: ``DealCreated`` first, then the rest in order."""
-    deal: Deal | None = None
-    for event in events:
-        if deal is None:
-            if not isinstance(event, DealCreated):
-                raise ValidationError(
-                    "events[0]", event, "a deal's timeline must start with DealCreated"
-                )
-            deal = event.deal
-        else:
-            deal = apply(deal, event)
-    if deal is None:
-        raise ValidationError("events", (), "an empty timeline has no deal")
-    return deal
+    return fold_timeline(
+        events,
+        lambda e: e.deal if isinstance(e, DealCreated) else None,
+        apply,
+        what="deal",
+        created="DealCreated",
+    )
 
 
 def apply_all(deal: Deal, events: Iterable[Event]) -> Deal:

@@ -52,7 +52,7 @@ from salesflow.model.money import Money
 from salesflow.model.people import Actor
 from salesflow.model.process import Catalog
 from salesflow.rules.deals import create_deal
-from salesflow.rules.fold import mark_done
+from salesflow.rules.fold import fold_timeline, mark_done
 from salesflow.rules.outcome import Outcome
 from salesflow.rules.visibility import can_see, owner_for
 from salesflow.selection import SelectionRule, suggest_process
@@ -437,16 +437,10 @@ def apply_lead(lead: Lead, event: LeadEvent) -> Lead:
 
 def fold_lead(events: Iterable[LeadEvent]) -> Lead:
     """Rebuild a lead from its timeline: ``LeadCreated`` first, then the rest in order."""
-    lead: Lead | None = None
-    for event in events:
-        if lead is None:
-            if not isinstance(event, LeadCreated):
-                raise ValidationError(
-                    "events[0]", event, "a lead's timeline must start with LeadCreated"
-                )
-            lead = event.lead
-        else:
-            lead = apply_lead(lead, event)
-    if lead is None:
-        raise ValidationError("events", (), "an empty timeline has no lead")
-    return lead
+    return fold_timeline(
+        events,
+        lambda e: e.lead if isinstance(e, LeadCreated) else None,
+        apply_lead,
+        what="lead",
+        created="LeadCreated",
+    )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from datetime import datetime
 from fractions import Fraction
 
 from attrs import frozen
 
 from salesflow.model._checks import check_aware
-from salesflow.model.deal import Deal, DealStatus
+from salesflow.model.deal import Deal, DealStatus, StageEntry
 from salesflow.model.process import Process, ProcessIndex, Stage
 
 __all__ = [
@@ -45,12 +45,23 @@ def current_stage(deal: Deal, process: Process) -> Stage | None:
     return process.stages[i] if i >= 0 else None
 
 
+def furthest_position(entries: Iterable[StageEntry], process: Process) -> int:
+    """Position of the furthest stage among *entries* in the process's order (-1: none)."""
+    pos = process.index.stage_pos
+    return max((pos.get(e.stage_id, -1) for e in entries), default=-1)
+
+
+def furthest_entered(entries: Iterable[StageEntry], process: Process) -> str | None:
+    """Id of the furthest stage among *entries* (stages since removed are ignored)."""
+    i = furthest_position(entries, process)
+    return process.stages[i].id if i >= 0 else None
+
+
 def reached_position(deal: Deal, process: Process) -> int:
     """Position of the furthest stage ever entered (-1 if none); won deals reach all (D6)."""
     if deal.status is DealStatus.WON and deal.process_id == process.id:
         return len(process.stages) - 1
-    pos = process.index.stage_pos
-    return max((pos.get(e.stage_id, -1) for e in deal.entries(process.id)), default=-1)
+    return furthest_position(deal.entries(process.id), process)
 
 
 def reached_stage(deal: Deal, process: Process) -> Stage | None:

@@ -10,6 +10,7 @@ import attrs
 from salesflow.model.deal import Deal, DealStatus
 from salesflow.model.frozenmap import FrozenMap
 from salesflow.model.process import Process
+from salesflow.rules.progress import furthest_entered
 
 __all__ = ["deal_as_of"]
 
@@ -33,9 +34,7 @@ def deal_as_of(deal: Deal, process: Process, moment: datetime) -> Deal | None:
     if entries and entries[-1].at > moment:
         kept = tuple(e for e in entries if e.at <= moment)
         changes["stage_entries"] = deal.stage_entries.set(pid, kept)
-        pos = process.index.stage_pos
-        positions = [pos[e.stage_id] for e in kept if e.stage_id in pos]
-        changes["reached_stage_id"] = process.stages[max(positions)].id if positions else None
+        changes["reached_stage_id"] = furthest_entered(kept, process)
     done = deal.completions.get(pid)
     if done and any(c.at > moment for c in done.values()):
         kept_done = FrozenMap((a, c) for a, c in done.items() if c.at <= moment)
