@@ -26,8 +26,8 @@ from pathlib import Path
 
 from _readme import write_section
 
-from salesflow.importer import PRESETS, import_csv
-from salesflow.model.deal import Deal
+from salesflow._model.deal import Deal
+from salesflow.interchange import PRESETS, import_csv
 from salesflow.repository import SqliteStore
 from salesflow.serialization import make_converter
 from salesflow.stats import report

@@ -32,10 +32,19 @@ from typing import Any
 
 from _readme import write_section
 
-from salesflow import Actor, Catalog, Deal, Money, complete_action, create_deal, update_deal
+from salesflow import (
+    Actor,
+    Catalog,
+    Deal,
+    DealQuery,
+    Money,
+    complete_action,
+    create_deal,
+    update_deal,
+)
 from salesflow.repository import SqliteStore, retry
 from salesflow.serialization import make_converter
-from salesflow.stats import DealQuery, funnels
+from salesflow.stats import funnels
 from salesflow.templates import sample_catalog
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -159,7 +168,7 @@ def streamed_funnel_peak(store: SqliteStore, catalog: Catalog) -> int:
 
 
 def _pg_writer(schema: str, worker: int, seconds: float, queue: Any) -> None:
-    from salesflow.repository.postgres import PostgresStore
+    from salesflow.repository._postgres import PostgresStore
 
     store = PostgresStore(DSN, schema=schema, timeout=30)
     done = 0
@@ -180,7 +189,7 @@ def _pg_writer(schema: str, worker: int, seconds: float, queue: Any) -> None:
 
 def postgres_figures(n: int) -> dict[str, Any] | None:
     try:
-        from salesflow.repository.postgres import PostgresStore
+        from salesflow.repository._postgres import PostgresStore
 
         schema = f"sf_bench_{os.getpid()}"
         store = PostgresStore(DSN, schema=schema, timeout=5)

@@ -19,6 +19,7 @@ from salesflow import (
     Actor,
     Catalog,
     Deal,
+    DealQuery,
     Money,
     Process,
     Stage,
@@ -27,7 +28,7 @@ from salesflow import (
     move_to_stage,
     win,
 )
-from salesflow.stats import DealQuery, closed_summary, funnels, report
+from salesflow.stats import closed_summary, funnels, report
 
 DATA = Path(__file__).resolve().parent / "data" / "crm-sales-opportunities"
 

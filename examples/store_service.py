@@ -14,9 +14,9 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from salesflow import Actor, Money, Note, complete_action, create_deal
+from salesflow import Actor, DealQuery, Money, Note, complete_action, create_deal
 from salesflow.repository import SqliteStore, UnitOfWork, retry
-from salesflow.stats import DealQuery, funnels
+from salesflow.stats import funnels
 from salesflow.templates import sample_catalog
 
 path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp()) / "service.sqlite"

@@ -6,39 +6,8 @@ Start with :func:`salesflow.templates.sample_catalog` and :func:`create_deal`.
 
 from __future__ import annotations
 
-from salesflow.errors import (
-    AlreadyClaimed,
-    AlreadyConverted,
-    ConcurrencyError,
-    Conflict,
-    CurrencyMismatch,
-    DealClosed,
-    DealNotClosed,
-    InactiveProcess,
-    InvalidMapping,
-    LifecycleError,
-    MissingData,
-    MissingRate,
-    NotAllowed,
-    NotEligible,
-    NoteRequired,
-    NotFound,
-    ReasonRequired,
-    RuleViolation,
-    SalesflowError,
-    SchemaTooNew,
-    StageGated,
-    StorageError,
-    UnknownAction,
-    UnknownExternalStatus,
-    UnknownProcess,
-    UnknownReminder,
-    UnknownStage,
-    ValidationError,
-)
-from salesflow.lists import LeadQuery
-from salesflow.model.deal import Completion, Deal, DealStatus, Note, StageEntry
-from salesflow.model.events import (
+from salesflow._model.deal import Completion, Deal, DealStatus, Note, StageEntry
+from salesflow._model.events import (
     ActionCompleted,
     ActionUncompleted,
     DealCreated,
@@ -50,25 +19,6 @@ from salesflow.model.events import (
     DealUpdated,
     DealWon,
     Event,
-    NotificationRequested,
-    ProcessSwitched,
-    ReminderAdded,
-    ReminderDone,
-    StageEntered,
-    TaskRequested,
-)
-from salesflow.model.frozenmap import FrozenMap
-from salesflow.model.lead import (
-    Answer,
-    Bant,
-    Contact,
-    Lead,
-    LeadSource,
-    LeadStage,
-    LeadStatus,
-    LeadStatusEntry,
-)
-from salesflow.model.lead_events import (
     LeadAssigned,
     LeadConverted,
     LeadCreated,
@@ -79,10 +29,29 @@ from salesflow.model.lead_events import (
     LeadStatusChanged,
     LeadUnmarkedSpam,
     LeadUpdated,
+    NotificationRequested,
+    ProcessSwitched,
+    ReminderAdded,
+    ReminderDone,
+    Request,
+    StageEntered,
+    TaskRequested,
 )
-from salesflow.model.money import Money
-from salesflow.model.people import Actor, Role
-from salesflow.model.process import (
+from salesflow._model.frozenmap import FrozenMap
+from salesflow._model.lead import (
+    Answer,
+    Bant,
+    Contact,
+    Lead,
+    LeadSource,
+    LeadStage,
+    LeadStatus,
+    LeadStatusEntry,
+)
+from salesflow._model.money import Money
+from salesflow._model.people import Actor, Role
+from salesflow._model.positions import current_stage, reached_stage
+from salesflow._model.process import (
     Action,
     Assignee,
     Audience,
@@ -96,8 +65,9 @@ from salesflow.model.process import (
     Trigger,
     Who,
 )
-from salesflow.model.reminder import Colour, Reminder
-from salesflow.rules.deals import (
+from salesflow._model.reminder import Colour, Reminder
+from salesflow._queries import DealQuery, GroupBy, LeadQuery
+from salesflow._rules.deals import (
     complete_action,
     create_deal,
     lose,
@@ -108,16 +78,14 @@ from salesflow.rules.deals import (
     update_deal,
     win,
 )
-from salesflow.rules.fold import apply, fold
-from salesflow.rules.leads import (
+from salesflow._rules.fold import apply, fold
+from salesflow._rules.leads import (
     Conversion,
-    LeadOutcome,
     acquire_lead,
     assign_lead,
     claim_lead,
     convert_lead,
     create_lead,
-    fold_lead,
     mark_spam,
     move_lead,
     reopen_lead,
@@ -125,23 +93,58 @@ from salesflow.rules.leads import (
     unmark_spam,
     update_lead,
 )
-from salesflow.rules.outcome import Outcome
-from salesflow.rules.progress import (
+from salesflow._rules.outcome import Outcome
+from salesflow._rules.progress import (
     Eligibility,
     MissingActions,
     Progress,
     StageProgress,
-    current_stage,
     is_overdue,
     progress,
-    reached_stage,
     win_eligibility,
 )
-from salesflow.rules.reminders import add_reminder, colour, complete_reminder, with_colour
-from salesflow.rules.rotting import idle_since, is_rotting, rotting, snooze
-from salesflow.rules.sync import Closing, StatusMapping, apply_external, external_status
-from salesflow.rules.visibility import can_see, claim_deal, owner_for, visible
-from salesflow.selection import SelectionRule, Suggestion, suggest_process, suggest_process_for
+from salesflow._rules.reminders import add_reminder, colour, complete_reminder, with_colour
+from salesflow._rules.rotting import idle_since, is_rotting, rotting, snooze
+from salesflow._rules.selection import (
+    SelectionRule,
+    Suggestion,
+    suggest_process,
+    suggest_process_for,
+)
+from salesflow._rules.sync import Closing, StatusMapping, apply_external, external_status
+from salesflow._rules.visibility import can_see, claim_deal, owner_for, visible
+from salesflow.errors import (
+    AlreadyClaimed,
+    AlreadyConverted,
+    ConcurrencyError,
+    Conflict,
+    CurrencyMismatch,
+    DealClosed,
+    DealNotClosed,
+    InactiveProcess,
+    InvalidMapping,
+    LifecycleError,
+    MappingError,
+    MissingData,
+    MissingRate,
+    NotAllowed,
+    NotEligible,
+    NoteRequired,
+    NotFound,
+    ReasonRequired,
+    RuleViolation,
+    SalesflowError,
+    SchemaTooNew,
+    SerializationError,
+    StageGated,
+    StorageError,
+    UnknownAction,
+    UnknownExternalStatus,
+    UnknownProcess,
+    UnknownReminder,
+    UnknownStage,
+    ValidationError,
+)
 
 __version__ = "0.1.0"
 
@@ -172,6 +175,7 @@ __all__ = [
     "DealImported",
     "DealLost",
     "DealNotClosed",
+    "DealQuery",
     "DealReopened",
     "DealSnoozed",
     "DealStatus",
@@ -181,6 +185,7 @@ __all__ = [
     "Event",
     "ForecastCategory",
     "FrozenMap",
+    "GroupBy",
     "InactiveProcess",
     "InvalidMapping",
     "Lead",
@@ -189,7 +194,6 @@ __all__ = [
     "LeadCreated",
     "LeadEvent",
     "LeadMarkedSpam",
-    "LeadOutcome",
     "LeadQuery",
     "LeadReminderAdded",
     "LeadReminderDone",
@@ -201,6 +205,7 @@ __all__ = [
     "LeadUnmarkedSpam",
     "LeadUpdated",
     "LifecycleError",
+    "MappingError",
     "MissingActions",
     "MissingData",
     "MissingRate",
@@ -222,11 +227,13 @@ __all__ = [
     "Reminder",
     "ReminderAdded",
     "ReminderDone",
+    "Request",
     "Role",
     "RuleViolation",
     "SalesflowError",
     "SchemaTooNew",
     "SelectionRule",
+    "SerializationError",
     "Stage",
     "StageEntered",
     "StageEntry",
@@ -262,7 +269,6 @@ __all__ = [
     "current_stage",
     "external_status",
     "fold",
-    "fold_lead",
     "idle_since",
     "is_overdue",
     "is_rotting",

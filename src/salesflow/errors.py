@@ -1,10 +1,35 @@
-"""The whole salesflow exception hierarchy.
+"""The whole salesflow exception hierarchy: every error the library raises lives here.
 
 Every error the library raises is a :class:`SalesflowError`. Errors that match a
 built-in category also inherit from it (``ValidationError`` is a ``ValueError``,
 ``NotFound`` a ``LookupError``, ``NotAllowed`` a ``PermissionError``), so callers can
 catch either. An expected business answer ("not yet eligible, these actions are
 missing") is a return value, not an exception: see :func:`salesflow.win_eligibility`.
+
+The tree::
+
+    SalesflowError
+    ├── ValidationError (ValueError)      a value is malformed; names field, value, rule
+    │   ├── CurrencyMismatch              two currencies combined without a rate
+    │   ├── ReasonRequired                losing a deal / resigning a lead without a reason
+    │   ├── MissingData                   a step needs data that was not given
+    │   ├── InvalidMapping                an external status mapping names unknown stages
+    │   ├── SerializationError            a document cannot be read; names the field path
+    │   └── MappingError                  an import mapping is malformed; names the key
+    ├── NotFound (LookupError)            something named by id does not exist
+    │   ├── UnknownProcess, UnknownStage, UnknownAction
+    │   ├── UnknownReminder, UnknownExternalStatus
+    │   └── MissingRate                   a conversion needs an exchange rate
+    ├── Conflict                          the id is taken, or settings contradict
+    ├── ConcurrencyError                  a save was based on a stale version
+    ├── StorageError                      the store cannot be used
+    │   └── SchemaTooNew                  the database was written by a newer salesflow
+    └── RuleViolation                     a rule of the sales process refuses
+        ├── NotAllowed (PermissionError)  the actor may not do this
+        ├── NoteRequired, DealClosed, DealNotClosed, InactiveProcess
+        ├── StageGated, NotEligible       mandatory actions are missing
+        ├── LifecycleError                the lead lifecycle forbids the move
+        └── AlreadyClaimed, AlreadyConverted
 """
 
 from __future__ import annotations
@@ -23,6 +48,7 @@ __all__ = [
     "InactiveProcess",
     "InvalidMapping",
     "LifecycleError",
+    "MappingError",
     "MissingData",
     "MissingRate",
     "NotAllowed",
@@ -33,6 +59,7 @@ __all__ = [
     "RuleViolation",
     "SalesflowError",
     "SchemaTooNew",
+    "SerializationError",
     "StageGated",
     "StorageError",
     "UnknownAction",
@@ -90,6 +117,20 @@ class InvalidMapping(ValidationError):
     def __init__(self, process_id: str, problems: list[str]) -> None:
         self.problems = tuple(problems)
         super().__init__("mapping", process_id, "; ".join(problems))
+
+
+class SerializationError(ValidationError):
+    """A document cannot be read: ``path`` names the field, ``reason`` says why."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        self.field, self.value, self.problem = path, None, reason
+        Exception.__init__(self, f"{path}: {reason}")
+
+
+class MappingError(ValidationError):
+    """An import mapping is malformed; the message names the key."""
 
 
 class NotFound(SalesflowError, LookupError):

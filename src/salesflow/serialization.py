@@ -10,7 +10,9 @@ version and rebuilds the object, raising :class:`SerializationError` with the fi
 
 from __future__ import annotations
 
+import functools
 import json
+import operator
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -21,48 +23,18 @@ import attrs
 import cattrs
 from cattrs.strategies import configure_tagged_union
 
-from salesflow.errors import SalesflowError, ValidationError
-from salesflow.model._checks import check_aware
-from salesflow.model.deal import Deal
-from salesflow.model.events import (
-    ActionCompleted,
-    ActionUncompleted,
-    DealCreated,
-    DealImported,
-    DealLost,
-    DealReopened,
-    DealSnoozed,
-    DealUpdated,
-    DealWon,
-    Event,
-    NotificationRequested,
-    ProcessSwitched,
-    ReminderAdded,
-    ReminderDone,
-    StageEntered,
-    TaskRequested,
-)
-from salesflow.model.frozenmap import FrozenMap
-from salesflow.model.lead import Lead
-from salesflow.model.lead_events import (
-    LeadAssigned,
-    LeadConverted,
-    LeadCreated,
-    LeadEvent,
-    LeadMarkedSpam,
-    LeadReminderAdded,
-    LeadReminderDone,
-    LeadStatusChanged,
-    LeadUnmarkedSpam,
-    LeadUpdated,
-)
-from salesflow.model.money import Money
-from salesflow.model.process import Catalog, Process
-from salesflow.rules.progress import furthest_entered
+from salesflow._model.checks import check_aware
+from salesflow._model.deal import Deal
+from salesflow._model.events import DEAL_EVENT_TYPES, LEAD_EVENT_TYPES, DealEvent, Event, LeadEvent
+from salesflow._model.frozenmap import FrozenMap
+from salesflow._model.lead import Lead
+from salesflow._model.money import Money
+from salesflow._model.positions import furthest_entered
+from salesflow._model.process import Catalog, Process
+from salesflow.errors import SalesflowError, SerializationError, ValidationError
 
 __all__ = [
     "SCHEMA_VERSIONS",
-    "SerializationError",
     "dump",
     "dumps",
     "load",
@@ -70,45 +42,6 @@ __all__ = [
     "make_converter",
 ]
 
-
-class SerializationError(ValidationError):
-    """A document cannot be read: ``path`` names the field, ``reason`` says why."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        self.path = path
-        self.reason = reason
-        self.field, self.value, self.problem = path, None, reason
-        Exception.__init__(self, f"{path}: {reason}")
-
-
-DEAL_EVENTS: tuple[type[Event], ...] = (
-    DealCreated,
-    DealImported,
-    DealUpdated,
-    ActionCompleted,
-    ActionUncompleted,
-    StageEntered,
-    ProcessSwitched,
-    DealWon,
-    DealLost,
-    DealReopened,
-    DealSnoozed,
-    ReminderAdded,
-    ReminderDone,
-    NotificationRequested,
-    TaskRequested,
-)
-LEAD_EVENTS: tuple[type[LeadEvent], ...] = (
-    LeadCreated,
-    LeadAssigned,
-    LeadStatusChanged,
-    LeadMarkedSpam,
-    LeadUnmarkedSpam,
-    LeadUpdated,
-    LeadConverted,
-    LeadReminderAdded,
-    LeadReminderDone,
-)
 
 #: The document types and their current schema versions.
 SCHEMA_VERSIONS: dict[str, int] = {
@@ -125,6 +58,15 @@ _TYPES: dict[str, Any] = {
     "process": Process,
     "catalog": Catalog,
 }
+
+
+def _union(types: tuple[type[Event], ...]) -> Any:
+    """The union of *types*, for cattrs' tagged-union strategy."""
+    return functools.reduce(operator.or_, types)
+
+
+DEAL_EVENTS_UNION = _union(DEAL_EVENT_TYPES)
+LEAD_EVENTS_UNION = _union(LEAD_EVENT_TYPES)
 
 
 class BadValue(ValueError):
@@ -235,18 +177,11 @@ def make_converter() -> cattrs.Converter:
     return c
 
 
-DEAL_EVENTS_UNION = DEAL_EVENTS[0]
-for _event in DEAL_EVENTS[1:]:
-    DEAL_EVENTS_UNION = DEAL_EVENTS_UNION | _event  # type: ignore[assignment]
-LEAD_EVENTS_UNION = LEAD_EVENTS[0]
-for _lead_event in LEAD_EVENTS[1:]:
-    LEAD_EVENTS_UNION = LEAD_EVENTS_UNION | _lead_event  # type: ignore[assignment]
-
 _CONVERTER = make_converter()
 
 
 def _kind(obj: Any) -> str:
-    if isinstance(obj, Event):
+    if isinstance(obj, DealEvent):
         return "event"
     if isinstance(obj, LeadEvent):
         return "lead_event"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from salesflow.model.process import (
+from salesflow._model.process import (
     Action,
     Assignee,
     Audience,

@@ -23,10 +23,9 @@ from salesflow import (
     create_deal,
     fold,
 )
-from salesflow.errors import NotFound, SchemaTooNew, StorageError
+from salesflow.errors import NotFound, SchemaTooNew, SerializationError, StorageError
 from salesflow.repository import MemoryStore, SqliteStore, Store, retry
-from salesflow.repository.postgres import PostgresStore
-from salesflow.serialization import SerializationError
+from salesflow.repository._postgres import PostgresStore
 from salesflow.templates import sample_catalog
 from tests.contract.pg import DSN, fresh_schema, postgres_store_factory
 

@@ -26,7 +26,7 @@ from salesflow import (
     uncomplete_action,
     win_eligibility,
 )
-from salesflow.rules.progress import reached_position
+from salesflow._model.positions import reached_position
 from salesflow.testing import Scenario, actors, deals, scenarios
 
 

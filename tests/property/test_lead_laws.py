@@ -24,8 +24,8 @@ from salesflow import (
     move_to_stage,
     unmark_spam,
 )
-from salesflow.rules.progress import current_stage
-from salesflow.stats.leads import lead_stats
+from salesflow._model.positions import current_stage
+from salesflow.stats import lead_stats
 from salesflow.testing import actors, deals, leads, moments, reminders
 
 lead_lists = st.lists(

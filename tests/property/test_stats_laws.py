@@ -11,9 +11,8 @@ from functools import reduce
 from hypothesis import given
 from hypothesis import strategies as st
 
-from salesflow import Catalog, Deal, DealStatus
+from salesflow import Catalog, Deal, DealQuery, DealStatus
 from salesflow.stats import (
-    DealQuery,
     Funnel,
     Part,
     StatsAccumulator,

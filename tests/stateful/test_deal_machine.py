@@ -36,7 +36,7 @@ from salesflow import (
     win,
     win_eligibility,
 )
-from salesflow.rules.progress import current_position, reached_position
+from salesflow._model.positions import current_position, reached_position
 from salesflow.testing import actors, catalogs, notes
 
 

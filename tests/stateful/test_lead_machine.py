@@ -23,7 +23,7 @@ from salesflow import (
     SalesflowError,
     can_see,
     create_lead,
-    fold_lead,
+    fold,
 )
 from salesflow.testing import LEAD_STEPS, actors, run_lead_step
 
@@ -125,7 +125,7 @@ class LeadMachine(RuleBasedStateMachine):
         import attrs
 
         assert attrs.evolve(self.lead) == self.lead  # re-runs every validator
-        assert fold_lead(self.events) == self.lead
+        assert fold(self.events) == self.lead
 
     @invariant()
     def the_owner_can_always_see_it(self) -> None:

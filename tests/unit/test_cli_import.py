@@ -304,7 +304,7 @@ def test_a_failure_half_way_leaves_the_database_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """C1: the import is one unit of work."""
-    from salesflow import importer
+    from salesflow.interchange import _importer as importer
 
     db = tmp_path / "crm.sqlite"
     real = importer._build

@@ -19,8 +19,8 @@ from types import ModuleType
 
 import pytest
 
-from salesflow import Catalog, Deal
-from salesflow.stats import DealQuery, closed_summary, funnels
+from salesflow import Catalog, Deal, DealQuery
+from salesflow.stats import closed_summary, funnels
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "examples" / "data" / "crm-sales-opportunities"

@@ -38,7 +38,7 @@ from salesflow import (
     convert_lead,
     create_deal,
     create_lead,
-    fold_lead,
+    fold,
     lose,
     mark_spam,
     move_lead,
@@ -48,7 +48,7 @@ from salesflow import (
     update_lead,
     visible,
 )
-from salesflow.stats.leads import LeadAccumulator, lead_stats
+from salesflow.stats import LeadAccumulator, lead_stats
 from salesflow.templates import lead_funnel_process, sample_catalog
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -273,13 +273,13 @@ def test_folding_a_leads_events_reproduces_it() -> None:
         outcome = step(lead)
         lead = outcome.state
         events += outcome.events
-    assert fold_lead(events) == lead
+    assert fold(events) == lead
     with pytest.raises(ValidationError, match="must start with LeadCreated"):
-        fold_lead(events[1:])
+        fold(events[1:])
     with pytest.raises(ValidationError, match="empty"):
-        fold_lead([])
+        fold([])
     with pytest.raises(ValidationError, match="created only once"):
-        fold_lead([events[0], events[0]])
+        fold([events[0], events[0]])
 
 
 # -- visibility and claiming (L3, D10) ------------------------------------------------------------

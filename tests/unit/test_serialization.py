@@ -23,7 +23,6 @@ from salesflow import (
     add_reminder,
     create_lead,
     fold,
-    fold_lead,
     move_lead,
 )
 from salesflow.serialization import (
@@ -80,7 +79,7 @@ def test_lead_events_survive_a_round_trip_and_fold() -> None:
     events = [*created.events, *moved.events, *reminded.events]
     again = [roundtrip(e) for e in events]
     assert again == events
-    assert fold_lead(again) == reminded.state
+    assert fold(again) == reminded.state
 
 
 def test_documents_name_their_type_and_schema_version() -> None:

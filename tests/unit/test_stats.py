@@ -13,6 +13,7 @@ from salesflow import (
     Actor,
     Catalog,
     Deal,
+    DealQuery,
     ForecastCategory,
     Money,
     Process,
@@ -29,7 +30,6 @@ from salesflow.errors import CurrencyMismatch, MissingRate
 from salesflow.stats import (
     Amounts,
     ClosedAccumulator,
-    DealQuery,
     Funnel,
     FunnelAccumulator,
     Grouped,

@@ -1,7 +1,7 @@
 """Stores for salesflow data: protocols, in memory, SQLite, PostgreSQL (R1–R3)."""
 
-from salesflow.repository.memory import MemoryStore
-from salesflow.repository.protocols import (
+from salesflow.repository._memory import MemoryStore
+from salesflow.repository._protocols import (
     CatalogRepository,
     DealRepository,
     LeadRepository,
@@ -10,8 +10,8 @@ from salesflow.repository.protocols import (
     Store,
     UnitOfWork,
 )
-from salesflow.repository.retry import Retried, retry
-from salesflow.repository.sql import SqliteStore
+from salesflow.repository._retry import Retried, retry
+from salesflow.repository._sql import SqliteStore
 
 __all__ = [
     "CatalogRepository",

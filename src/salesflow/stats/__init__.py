@@ -4,7 +4,8 @@ Each function is a thin wrapper: it builds an accumulator, adds the deals (in
 ``workers`` processes when asked) and returns the result. Use the accumulators directly
 to compute over parts of the data and combine them (S8)::
 
-    from salesflow.stats import funnels, DealQuery
+    from salesflow import DealQuery
+    from salesflow.stats import funnels
 
     by_process = funnels(deals, catalog)                      # Funnels: process id → Funnel
     by_owner = funnels(deals, catalog, DealQuery(group_by="owner"))
@@ -16,9 +17,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from salesflow.model.deal import Deal
-from salesflow.model.process import Catalog
-from salesflow.stats.accumulators import (
+from salesflow._model.deal import Deal
+from salesflow._model.process import Catalog
+from salesflow._queries import DealQuery
+from salesflow.stats._accumulators import (
     ClosedAccumulator,
     ForecastAccumulator,
     FunnelAccumulator,
@@ -28,11 +30,11 @@ from salesflow.stats.accumulators import (
     StatsAccumulator,
     TimeInStageAccumulator,
 )
-from salesflow.stats.asof import deal_as_of
-from salesflow.stats.money import Amounts, Rates
-from salesflow.stats.parallel import accumulate, accumulate_partitions
-from salesflow.stats.query import DealQuery, GroupBy
-from salesflow.stats.results import (
+from salesflow.stats._asof import deal_as_of
+from salesflow.stats._leads import LeadAccumulator, LeadFunnelRow, LeadStats, lead_stats
+from salesflow.stats._money import Amounts, Rates
+from salesflow.stats._parallel import accumulate, accumulate_partitions
+from salesflow.stats._results import (
     ClosedFigures,
     ClosedSummary,
     Cycle,
@@ -50,7 +52,7 @@ from salesflow.stats.results import (
     Velocity,
     VelocityFigures,
 )
-from salesflow.stats.targets import (
+from salesflow.stats._targets import (
     QuotaReport,
     QuotaRow,
     VolumePlan,
@@ -65,7 +67,6 @@ __all__ = [
     "ClosedFigures",
     "ClosedSummary",
     "Cycle",
-    "DealQuery",
     "Forecast",
     "ForecastAccumulator",
     "ForecastRow",
@@ -73,8 +74,10 @@ __all__ = [
     "FunnelAccumulator",
     "FunnelRow",
     "Funnels",
-    "GroupBy",
     "Grouped",
+    "LeadAccumulator",
+    "LeadFunnelRow",
+    "LeadStats",
     "OpenAccumulator",
     "OpenFigures",
     "OpenSummary",
@@ -97,6 +100,7 @@ __all__ = [
     "deal_as_of",
     "forecast",
     "funnels",
+    "lead_stats",
     "open_summary",
     "quota_tracking",
     "report",

@@ -1,0 +1,178 @@
+"""Deals (opportunities) and what is recorded on them (D1)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from salesflow._model.checks import (
+    aware,
+    aware_or_none,
+    date_or_none,
+    non_empty,
+    non_empty_or_none,
+    str_set,
+)
+from salesflow._model.frozenmap import FrozenMap
+from salesflow._model.money import Money
+from salesflow._model.reminder import Reminder, check_reminders
+from salesflow.errors import ValidationError
+
+__all__ = ["Completion", "Deal", "DealStatus", "Note", "StageEntry"]
+
+
+class DealStatus(enum.Enum):
+    """Open, won or lost."""
+
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+@frozen
+class Note:
+    """A note given when completing an action, optionally with a file reference."""
+
+    text: str = attrs.field(validator=non_empty)
+    file: str | None = attrs.field(default=None, validator=non_empty_or_none)
+
+
+@frozen
+class Completion:
+    """Who completed an action, when, and with which note."""
+
+    by: str = attrs.field(validator=non_empty)
+    at: datetime = attrs.field(validator=aware)
+    note: Note | None = None
+
+
+@frozen
+class StageEntry:
+    """The moment a deal entered a stage of a process."""
+
+    stage_id: str = attrs.field(validator=non_empty)
+    at: datetime = attrs.field(validator=aware)
+
+
+def _str_frozenset(value: Any) -> frozenset[str]:
+    if isinstance(value, str):
+        raise ValidationError("participants/tags", value, "must be a collection, not one string")
+    return frozenset(value)
+
+
+def _str_tuple(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise ValidationError("products", value, "must be a collection, not one string")
+    return tuple(value)
+
+
+def _completions(value: Any) -> FrozenMap[str, FrozenMap[str, Completion]]:
+    if isinstance(value, FrozenMap) and all(isinstance(v, FrozenMap) for v in value.values()):
+        return value
+    if not isinstance(value, Mapping):
+        raise ValidationError("completions", value, "must map process id → action id → Completion")
+    return FrozenMap((pid, FrozenMap(per)) for pid, per in value.items())
+
+
+def _entries(value: Any) -> FrozenMap[str, tuple[StageEntry, ...]]:
+    if isinstance(value, FrozenMap) and all(isinstance(v, tuple) for v in value.values()):
+        return value
+    if not isinstance(value, Mapping):
+        raise ValidationError("stage_entries", value, "must map process id → stage entries")
+    return FrozenMap((pid, tuple(es)) for pid, es in value.items())
+
+
+def _money_or_none(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, Money):
+        raise ValidationError("value", value, "must be Money (or None when unknown)")
+
+
+def _version(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError("version", value, "must be an integer ≥ 1")
+
+
+@frozen
+class Deal:
+    """A sales opportunity moving through a process.
+
+    Completions and stage entries are kept **per process**, so a deal can switch to
+    another process and back without losing what was done there (D8). Build deals with
+    :func:`salesflow.create_deal`; change them only through the rules.
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    title: str = attrs.field(validator=non_empty)
+    process_id: str = attrs.field(validator=non_empty)
+    created_at: datetime = attrs.field(validator=aware)
+    value: Money | None = attrs.field(default=None, validator=_money_or_none)
+    owner: str | None = attrs.field(default=None, validator=non_empty_or_none)
+    participants: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_str_frozenset, validator=str_set
+    )
+    client: str | None = attrs.field(default=None, validator=non_empty_or_none)
+    segment: str | None = attrs.field(default=None, validator=non_empty_or_none)
+    tags: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_str_frozenset, validator=str_set
+    )
+    products: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    expected_close: date | None = attrs.field(default=None, validator=date_or_none)
+    status: DealStatus = DealStatus.OPEN
+    closed_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    lost_reason: str | None = attrs.field(default=None, validator=non_empty_or_none)
+    completions: FrozenMap[str, FrozenMap[str, Completion]] = attrs.field(
+        factory=FrozenMap, converter=_completions
+    )
+    stage_entries: FrozenMap[str, tuple[StageEntry, ...]] = attrs.field(
+        factory=FrozenMap, converter=_entries
+    )
+    #: furthest stage entered in the current process (kept by the rules, read by statistics)
+    reached_stage_id: str | None = attrs.field(default=None, validator=non_empty_or_none)
+    reminders: tuple[Reminder, ...] = attrs.field(default=(), converter=check_reminders)
+    #: a rotting deal can be snoozed until a moment, with a reason (D11)
+    snoozed_until: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    snooze_reason: str | None = attrs.field(default=None, validator=non_empty_or_none)
+    #: the lead this deal was converted from (L5)
+    lead_id: str | None = attrs.field(default=None, validator=non_empty_or_none)
+    version: int = attrs.field(default=1, validator=_version)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.status, DealStatus):
+            raise ValidationError("status", self.status, "must be a DealStatus")
+        if (self.status is DealStatus.OPEN) != (self.closed_at is None):
+            raise ValidationError("closed_at", self.closed_at, "is set exactly when closed")
+        if (self.status is DealStatus.LOST) != (self.lost_reason is not None):
+            raise ValidationError("lost_reason", self.lost_reason, "is set exactly when lost")
+        if (self.snoozed_until is None) != (self.snooze_reason is None):
+            raise ValidationError("snooze_reason", self.snooze_reason, "goes with snoozed_until")
+        if self.closed_at is not None and self.closed_at < self.created_at:
+            raise ValidationError("closed_at", self.closed_at, "cannot be before created_at")
+        for p in self.products:
+            if not isinstance(p, str) or not p:
+                raise ValidationError("products", p, "must be non-empty strings")
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the deal is neither won nor lost."""
+        return self.status is DealStatus.OPEN
+
+    def completed(self, process_id: str | None = None) -> FrozenMap[str, Completion]:
+        """Completions recorded in a process (the current one by default)."""
+        return self.completions.get(process_id or self.process_id) or _EMPTY
+
+    def entries(self, process_id: str | None = None) -> tuple[StageEntry, ...]:
+        """Stage entries recorded in a process (the current one by default), oldest first."""
+        return self.stage_entries.get(process_id or self.process_id, ())
+
+    @property
+    def used_processes(self) -> tuple[str, ...]:
+        """Every process the deal has been in, in first-use order."""
+        return tuple(self.stage_entries)
+
+
+_EMPTY: FrozenMap[str, Completion] = FrozenMap()

@@ -1,0 +1,326 @@
+"""Events: what happened to a deal or a lead, as past-tense immutable facts (H1).
+
+Every rule returns the events it caused. All events share one root, :class:`Event`
+(when, who, and the version of the deal or lead it produced); :class:`DealEvent` adds the
+deal, :class:`LeadEvent` the lead. :func:`salesflow.fold` rebuilds a deal or a lead from
+its timeline. A :class:`Request` (``NotificationRequested``, ``TaskRequested``) asks the
+host application to do something and changes nothing when folded.
+
+The registries at the bottom (:data:`DEAL_EVENT_TYPES`, :data:`LEAD_EVENT_TYPES`,
+:data:`EVENT_TYPES`) are the one list of event classes: serialization, folding, the test
+kit and the public face read them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from salesflow._model.checks import aware, non_empty
+from salesflow._model.deal import Completion, Deal
+from salesflow._model.frozenmap import FrozenMap
+from salesflow._model.lead import Lead, LeadStage, LeadStatus
+from salesflow._model.process import Audience
+from salesflow._model.reminder import Reminder
+
+__all__ = [
+    "DEAL_EVENT_TYPES",
+    "EVENT_TYPES",
+    "LEAD_EVENT_TYPES",
+    "ActionCompleted",
+    "ActionUncompleted",
+    "DealCreated",
+    "DealEvent",
+    "DealImported",
+    "DealLost",
+    "DealReopened",
+    "DealSnoozed",
+    "DealUpdated",
+    "DealWon",
+    "Event",
+    "LeadAssigned",
+    "LeadConverted",
+    "LeadCreated",
+    "LeadEvent",
+    "LeadMarkedSpam",
+    "LeadReminderAdded",
+    "LeadReminderDone",
+    "LeadStatusChanged",
+    "LeadUnmarkedSpam",
+    "LeadUpdated",
+    "NotificationRequested",
+    "ProcessSwitched",
+    "ReminderAdded",
+    "ReminderDone",
+    "Request",
+    "StageEntered",
+    "TaskRequested",
+]
+
+
+@frozen(kw_only=True)
+class Event:
+    """The root of every event: when, who, and the version of the deal or lead it produced."""
+
+    at: datetime = attrs.field(validator=aware)
+    by: str = attrs.field(validator=non_empty)
+    version: int
+
+
+# -- deals ------------------------------------------------------------------------------------
+
+
+@frozen(kw_only=True)
+class DealEvent(Event):
+    """An event of one deal (folded by :func:`salesflow.fold`)."""
+
+    deal_id: str = attrs.field(validator=non_empty)
+
+
+@frozen(kw_only=True)
+class DealCreated(DealEvent):
+    """A deal was created; carries the deal as first recorded."""
+
+    deal: Deal
+
+
+@frozen(kw_only=True)
+class DealImported(DealEvent):
+    """An external system's record replaced the deal (a re-import of a changed row)."""
+
+    deal: Deal
+
+
+@frozen(kw_only=True)
+class DealUpdated(DealEvent):
+    """Descriptive fields of a deal changed (value, owner, client, …)."""
+
+    changes: tuple[tuple[str, Any], ...]
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The changes as a dict."""
+        return dict(self.changes)
+
+
+@frozen(kw_only=True)
+class ActionCompleted(DealEvent):
+    """An action of a process was completed on the deal."""
+
+    process_id: str
+    action_id: str
+    completion: Completion
+
+
+@frozen(kw_only=True)
+class ActionUncompleted(DealEvent):
+    """A completed action was marked as not done."""
+
+    process_id: str
+    action_id: str
+
+
+@frozen(kw_only=True)
+class StageEntered(DealEvent):
+    """The deal entered a stage of a process (automatically or by a direct move).
+
+    ``reached_stage_id`` is the furthest stage entered in that process so far.
+    """
+
+    process_id: str
+    stage_id: str
+    reached_stage_id: str
+
+
+@frozen(kw_only=True)
+class ProcessSwitched(DealEvent):
+    """The deal switched from one process to another."""
+
+    from_process_id: str
+    to_process_id: str
+    #: the furthest stage entered earlier in the new process (``None`` if none)
+    reached_stage_id: str | None = None
+
+
+@frozen(kw_only=True)
+class DealWon(DealEvent):
+    """The deal was won; ``automatic`` under the process's ``auto_status_change``."""
+
+    automatic: bool = False
+
+
+@frozen(kw_only=True)
+class DealLost(DealEvent):
+    """The deal was lost, with a reason."""
+
+    reason: str
+
+
+@frozen(kw_only=True)
+class DealReopened(DealEvent):
+    """A won or lost deal was reopened."""
+
+
+@frozen(kw_only=True)
+class DealSnoozed(DealEvent):
+    """A rotting deal was snoozed until a moment, with a reason (D11)."""
+
+    until: datetime
+    reason: str
+
+
+@frozen(kw_only=True)
+class ReminderAdded(DealEvent):
+    """A reminder was added to the deal (H2)."""
+
+    reminder: Reminder
+
+
+@frozen(kw_only=True)
+class ReminderDone(DealEvent):
+    """A reminder of the deal was done (H2)."""
+
+    reminder_id: str
+
+
+@frozen(kw_only=True)
+class Request(DealEvent):
+    """A request to the host application; folding it changes nothing (stores put it in
+    the outbox)."""
+
+
+@frozen(kw_only=True)
+class NotificationRequested(Request):
+    """The host should tell these audiences and people that an action was completed."""
+
+    process_id: str
+    action_id: str
+    audiences: frozenset[Audience]
+    people: frozenset[str]
+    message: str
+
+
+@frozen(kw_only=True)
+class TaskRequested(Request):
+    """The host should create a follow-up task."""
+
+    process_id: str
+    action_id: str
+    title: str
+    due_at: datetime
+    assignee: str
+
+
+# -- leads ------------------------------------------------------------------------------------
+
+
+@frozen(kw_only=True)
+class LeadEvent(Event):
+    """An event of one lead (folded by :func:`salesflow.fold`)."""
+
+    lead_id: str = attrs.field(validator=non_empty)
+
+
+@frozen(kw_only=True)
+class LeadCreated(LeadEvent):
+    """A lead was created; carries the lead as first recorded."""
+
+    lead: Lead
+
+
+@frozen(kw_only=True)
+class LeadAssigned(LeadEvent):
+    """The lead got an owner (``None``: back to unassigned)."""
+
+    owner: str | None
+
+
+@frozen(kw_only=True)
+class LeadStatusChanged(LeadEvent):
+    """The lead moved in its lifecycle (status, stage, follow-up date, reason)."""
+
+    status: LeadStatus
+    stage: LeadStage | None = None
+    follow_up: date | None = None
+    reason: str | None = None
+
+
+@frozen(kw_only=True)
+class LeadMarkedSpam(LeadEvent):
+    """The lead was marked as spam: hidden from lists and funnels."""
+
+
+@frozen(kw_only=True)
+class LeadUnmarkedSpam(LeadEvent):
+    """A lead marked as spam by mistake is back."""
+
+
+@frozen(kw_only=True)
+class LeadUpdated(LeadEvent):
+    """Descriptive fields of a lead changed (contact, company, BANT, expected close, …)."""
+
+    changes: tuple[tuple[str, Any], ...]
+
+
+@frozen(kw_only=True)
+class LeadConverted(LeadEvent):
+    """The acquired lead became a deal."""
+
+    deal_id: str
+
+
+@frozen(kw_only=True)
+class LeadReminderAdded(LeadEvent):
+    """A reminder was added to the lead."""
+
+    reminder: Reminder
+
+
+@frozen(kw_only=True)
+class LeadReminderDone(LeadEvent):
+    """A reminder of the lead was done."""
+
+    reminder_id: str
+
+
+# -- the registry -----------------------------------------------------------------------------
+
+#: Every concrete deal event class, in the order a timeline usually shows them.
+DEAL_EVENT_TYPES: tuple[type[DealEvent], ...] = (
+    DealCreated,
+    DealImported,
+    DealUpdated,
+    ActionCompleted,
+    ActionUncompleted,
+    StageEntered,
+    ProcessSwitched,
+    DealWon,
+    DealLost,
+    DealReopened,
+    DealSnoozed,
+    ReminderAdded,
+    ReminderDone,
+    NotificationRequested,
+    TaskRequested,
+)
+
+#: Every concrete lead event class.
+LEAD_EVENT_TYPES: tuple[type[LeadEvent], ...] = (
+    LeadCreated,
+    LeadAssigned,
+    LeadStatusChanged,
+    LeadMarkedSpam,
+    LeadUnmarkedSpam,
+    LeadUpdated,
+    LeadConverted,
+    LeadReminderAdded,
+    LeadReminderDone,
+)
+
+#: Every concrete event class by its name (the ``type`` tag of its documents).
+EVENT_TYPES: FrozenMap[str, type[Event]] = FrozenMap(
+    (cls.__name__, cls) for cls in (*DEAL_EVENT_TYPES, *LEAD_EVENT_TYPES)
+)

@@ -1,0 +1,66 @@
+"""Where a deal stands in a process: facts every layer reads (D4, D6).
+
+Positions are places in ``process.stages``; ``-1`` means "in no stage". Stages removed
+from the process since they were entered are ignored, so these facts stay true while a
+process is edited with deals in flight (P4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from salesflow._model.deal import Deal, DealStatus, StageEntry
+from salesflow._model.process import Process, Stage
+
+__all__ = [
+    "current_position",
+    "current_stage",
+    "furthest_entered",
+    "furthest_position",
+    "reached_position",
+    "reached_stage",
+]
+
+
+def current_position(deal: Deal, process: Process) -> int:
+    """Position of the stage the deal is in (-1 when it is in none).
+
+    The current stage is the latest entered stage that still exists in the process.
+    """
+    pos = process.index.stage_pos
+    for entry in reversed(deal.entries(process.id)):
+        i = pos.get(entry.stage_id)
+        if i is not None:
+            return i
+    return -1
+
+
+def current_stage(deal: Deal, process: Process) -> Stage | None:
+    """The stage the deal is in now in *process* (``None`` if it entered none)."""
+    i = current_position(deal, process)
+    return process.stages[i] if i >= 0 else None
+
+
+def furthest_position(entries: Iterable[StageEntry], process: Process) -> int:
+    """Position of the furthest stage among *entries* in the process's order (-1: none)."""
+    pos = process.index.stage_pos
+    return max((pos.get(e.stage_id, -1) for e in entries), default=-1)
+
+
+def furthest_entered(entries: Iterable[StageEntry], process: Process) -> str | None:
+    """Id of the furthest stage among *entries* (stages since removed are ignored)."""
+    i = furthest_position(entries, process)
+    return process.stages[i].id if i >= 0 else None
+
+
+def reached_position(deal: Deal, process: Process) -> int:
+    """Position of the furthest stage ever entered (-1 if none); won deals reach all (D6)."""
+    if deal.status is DealStatus.WON and deal.process_id == process.id:
+        return len(process.stages) - 1
+    return furthest_position(deal.entries(process.id), process)
+
+
+def reached_stage(deal: Deal, process: Process) -> Stage | None:
+    """The furthest stage the deal ever entered in *process* (won deals: the last) (D6)."""
+    i = reached_position(deal, process)
+    return process.stages[i] if i >= 0 else None

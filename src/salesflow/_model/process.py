@@ -1,0 +1,595 @@
+"""Processes, their stages and actions, and the catalog of a company's processes (P1–P4)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping
+from fractions import Fraction
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from salesflow._model.checks import non_empty, non_negative_int, str_set, to_enum
+from salesflow._model.frozenmap import FrozenMap
+from salesflow._model.people import Actor
+from salesflow.errors import (
+    Conflict,
+    InactiveProcess,
+    UnknownAction,
+    UnknownProcess,
+    UnknownStage,
+    ValidationError,
+)
+
+__all__ = [
+    "Action",
+    "Assignee",
+    "Audience",
+    "Catalog",
+    "ForecastCategory",
+    "NoteRequirement",
+    "Notify",
+    "PerformedBy",
+    "Process",
+    "ProcessIndex",
+    "Stage",
+    "Trigger",
+    "Who",
+]
+
+
+def _frozenset_of_str(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        raise ValidationError("people", value, "must be a collection of ids, not one string")
+    return frozenset(value)
+
+
+class Who(enum.Enum):
+    """Who may perform an action (``performed_by``)."""
+
+    EVERYONE = "everyone"
+    MANAGERS = "managers"
+    ADMINS = "admins"
+    PEOPLE = "people"
+
+
+def _who(value: Any) -> Who:
+    return to_enum(Who, "performed_by", value)
+
+
+@frozen
+class PerformedBy:
+    """Who may complete an action: everyone, managers (and admins), admins, or named people."""
+
+    who: Who = attrs.field(default=Who.EVERYONE, converter=_who)
+    people: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_frozenset_of_str, validator=str_set
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.who is Who.PEOPLE and not self.people:
+            raise ValidationError("performed_by.people", self.people, "name at least one person")
+        if self.who is not Who.PEOPLE and self.people:
+            raise ValidationError(
+                "performed_by.people", self.people, f"only used with who='people', not {self.who}"
+            )
+
+    @classmethod
+    def everyone(cls) -> PerformedBy:
+        """Any actor."""
+        return cls(Who.EVERYONE)
+
+    @classmethod
+    def managers(cls) -> PerformedBy:
+        """Managers and admins."""
+        return cls(Who.MANAGERS)
+
+    @classmethod
+    def admins(cls) -> PerformedBy:
+        """Admins only."""
+        return cls(Who.ADMINS)
+
+    @classmethod
+    def named(cls, *people: str) -> PerformedBy:
+        """Only the people named (by actor id)."""
+        return cls(Who.PEOPLE, frozenset(people))
+
+    def allows(self, actor: Actor) -> bool:
+        """Whether *actor* may perform the action."""
+        if self.who is Who.EVERYONE:
+            return True
+        if self.who is Who.MANAGERS:
+            return actor.is_manager
+        if self.who is Who.ADMINS:
+            return actor.is_admin
+        return actor.id in self.people
+
+    def describe(self) -> str:
+        """A short human description, used in error messages."""
+        if self.who is Who.PEOPLE:
+            return "only " + ", ".join(sorted(self.people))
+        return {
+            Who.EVERYONE: "everyone",
+            Who.MANAGERS: "managers and admins",
+            Who.ADMINS: "admins",
+        }[self.who]
+
+
+class NoteRequirement(enum.Enum):
+    """Whether completing an action needs a note, or a note with a file."""
+
+    NONE = "none"
+    NOTE = "note"
+    NOTE_WITH_FILE = "note_with_file"
+
+
+def _note_requirement(value: Any) -> NoteRequirement:
+    return to_enum(NoteRequirement, "requires_note", value)
+
+
+class Audience(enum.Enum):
+    """Groups told when an action is completed."""
+
+    ADMINS = "admins"
+    MANAGERS = "managers"
+    OWNER = "owner"
+    PARTICIPANTS = "participants"
+
+
+def _audiences(value: Iterable[Audience | str]) -> frozenset[Audience]:
+    return frozenset(to_enum(Audience, "notify.audiences", v) for v in value)
+
+
+@frozen
+class Notify:
+    """Who is told when an action is completed: audiences and named people."""
+
+    audiences: frozenset[Audience] = attrs.field(default=frozenset(), converter=_audiences)
+    people: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_frozenset_of_str, validator=str_set
+    )
+
+    def __bool__(self) -> bool:
+        return bool(self.audiences or self.people)
+
+
+class Assignee(enum.Enum):
+    """Who gets a follow-up task."""
+
+    PERFORMER = "performer"
+    OWNER = "owner"
+    PERSON = "person"
+
+
+def _assignee(value: Any) -> Assignee:
+    return to_enum(Assignee, "trigger.assignee", value)
+
+
+@frozen
+class Trigger:
+    """A follow-up task to create when the action is completed."""
+
+    title: str = attrs.field(validator=non_empty)
+    due_after_days: int = attrs.field(default=0, validator=non_negative_int)
+    assignee: Assignee = attrs.field(default=Assignee.PERFORMER, converter=_assignee)
+    person: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.assignee is Assignee.PERSON) != bool(self.person):
+            raise ValidationError(
+                "trigger.person", self.person, "give a person exactly when assignee is 'person'"
+            )
+
+
+class ForecastCategory(enum.Enum):
+    """Forecast categories of stages (S6); ``CLOSED_WON`` is used for won deals."""
+
+    PIPELINE = "pipeline"
+    BEST_CASE = "best_case"
+    COMMIT = "commit"
+    CLOSED_WON = "closed_won"
+
+
+def _forecast_category(value: Any) -> ForecastCategory | None:
+    return None if value is None else to_enum(ForecastCategory, "forecast_category", value)
+
+
+@frozen
+class Action:
+    """A checklist item in a stage: completing it brings the deal closer to winning."""
+
+    id: str = attrs.field(validator=non_empty)
+    name: str = attrs.field(validator=non_empty)
+    weight: int = attrs.field(default=1, validator=non_negative_int)
+    hint: str = ""
+    mandatory: bool = False
+    performed_by: PerformedBy = PerformedBy()
+    requires_note: NoteRequirement = attrs.field(
+        default=NoteRequirement.NONE,
+        converter=_note_requirement,
+    )
+    notify: Notify = Notify()
+    trigger: Trigger | None = None
+
+
+def _actions(value: Iterable[Action]) -> tuple[Action, ...]:
+    actions = tuple(value)
+    for a in actions:
+        if not isinstance(a, Action):
+            raise ValidationError("actions", a, "must be an Action")
+    return actions
+
+
+def _check_probability(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not (0 <= value <= 1):
+        raise ValidationError(attribute.name, value, "must be between 0 and 1")
+
+
+def _to_fraction(value: Any) -> Fraction | None:
+    if value is None or isinstance(value, Fraction):
+        return value
+    if isinstance(value, float | bool):
+        raise ValidationError("probability", value, "give an exact Fraction, int or string")
+    try:
+        return Fraction(value)
+    except (ValueError, TypeError):
+        raise ValidationError("probability", value, "is not a number") from None
+
+
+def _positive_or_none(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValidationError(attribute.name, value, "must be a whole number of days ≥ 1")
+
+
+@frozen
+class Stage:
+    """A step of a process, holding its actions in order."""
+
+    id: str = attrs.field(validator=non_empty)
+    name: str = attrs.field(validator=non_empty)
+    actions: tuple[Action, ...] = attrs.field(default=(), converter=_actions)
+    hint: str = ""
+    probability: Fraction | None = attrs.field(
+        default=None, converter=_to_fraction, validator=_check_probability
+    )
+    rotting_days: int | None = attrs.field(default=None, validator=_positive_or_none)
+    forecast_category: ForecastCategory | None = attrs.field(
+        default=None,
+        converter=_forecast_category,
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.forecast_category is ForecastCategory.CLOSED_WON:
+            raise ValidationError(
+                "forecast_category", self.forecast_category, "closed_won is for won deals only"
+            )
+
+    @property
+    def total_weight(self) -> int:
+        """Sum of the weights of the stage's actions."""
+        return sum(a.weight for a in self.actions)
+
+
+@frozen
+class ProcessIndex:
+    """What a process implies, computed once when the process is made."""
+
+    stage_pos: dict[str, int]
+    action_stage: dict[str, int]
+    actions: dict[str, Action]
+    stage_action_ids: tuple[frozenset[str], ...]
+    stage_mandatory: tuple[frozenset[str], ...]
+    mandatory: frozenset[str]
+    total_weight: int
+    #: actions whose completion counts for progress (weight > 0, or all when weights are 0)
+    counted: frozenset[str]
+
+
+def _build_index(stages: tuple[Stage, ...]) -> ProcessIndex:
+    stage_pos: dict[str, int] = {}
+    action_stage: dict[str, int] = {}
+    actions: dict[str, Action] = {}
+    for i, stage in enumerate(stages):
+        if stage.id in stage_pos:
+            raise ValidationError("stages", stage.id, "stage ids must be unique in a process")
+        stage_pos[stage.id] = i
+        for action in stage.actions:
+            if action.id in actions:
+                raise ValidationError(
+                    "actions", action.id, "action ids must be unique in a process"
+                )
+            actions[action.id] = action
+            action_stage[action.id] = i
+    total = sum(a.weight for a in actions.values())
+    counted = frozenset(a.id for a in actions.values() if a.weight > 0 or total == 0)
+    return ProcessIndex(
+        stage_pos=stage_pos,
+        action_stage=action_stage,
+        actions=actions,
+        stage_action_ids=tuple(frozenset(a.id for a in s.actions) for s in stages),
+        stage_mandatory=tuple(frozenset(a.id for a in s.actions if a.mandatory) for s in stages),
+        mandatory=frozenset(a.id for a in actions.values() if a.mandatory),
+        total_weight=total,
+        counted=counted,
+    )
+
+
+def _stages(value: Iterable[Stage]) -> tuple[Stage, ...]:
+    stages = tuple(value)
+    for s in stages:
+        if not isinstance(s, Stage):
+            raise ValidationError("stages", s, "must be a Stage")
+    return stages
+
+
+def _length(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _positive_or_none(instance, attribute, value)
+
+
+@frozen
+class Process:
+    """A sales process: ordered stages of weighted actions, plus its settings (P1).
+
+    A stage's position is its place in ``stages``. Whether a process is the default is
+    a property of the :class:`Catalog`, which guarantees there is exactly one.
+    Editing methods return a new process; deal data is never touched (P4).
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    name: str = attrs.field(validator=non_empty)
+    stages: tuple[Stage, ...] = attrs.field(default=(), converter=_stages)
+    active: bool = True
+    length_days: int | None = attrs.field(default=None, validator=_length)
+    auto_status_change: bool = False
+    #: when true, a direct forward move past unfinished mandatory actions is refused (D4)
+    gated: bool = True
+    #: lookups precomputed once per process (action → stage, mandatory set, weights)
+    index: ProcessIndex = attrs.field(init=False, repr=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "index", _build_index(self.stages))
+
+    # -- lookups -----------------------------------------------------------------------
+
+    def stage(self, stage_id: str) -> Stage:
+        """The stage with this id (``UnknownStage`` if none)."""
+        pos = self.index.stage_pos.get(stage_id)
+        if pos is None:
+            raise UnknownStage(stage_id, self.id)
+        return self.stages[pos]
+
+    def stage_position(self, stage_id: str) -> int:
+        """The 0-based position of the stage (``UnknownStage`` if none)."""
+        pos = self.index.stage_pos.get(stage_id)
+        if pos is None:
+            raise UnknownStage(stage_id, self.id)
+        return pos
+
+    def has_stage(self, stage_id: str) -> bool:
+        """Whether the process has a stage with this id."""
+        return stage_id in self.index.stage_pos
+
+    def action(self, action_id: str) -> Action:
+        """The action with this id (``UnknownAction`` if none)."""
+        action = self.index.actions.get(action_id)
+        if action is None:
+            raise UnknownAction(action_id, self.id)
+        return action
+
+    def has_action(self, action_id: str) -> bool:
+        """Whether the process has an action with this id."""
+        return action_id in self.index.actions
+
+    def stage_of(self, action_id: str) -> Stage:
+        """The stage holding the action (``UnknownAction`` if none)."""
+        pos = self.index.action_stage.get(action_id)
+        if pos is None:
+            raise UnknownAction(action_id, self.id)
+        return self.stages[pos]
+
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        """All actions, stage by stage, in order."""
+        return tuple(self.index.actions.values())
+
+    @property
+    def mandatory_action_ids(self) -> frozenset[str]:
+        """Ids of the mandatory actions."""
+        return self.index.mandatory
+
+    @property
+    def total_weight(self) -> int:
+        """Sum of all action weights."""
+        return self.index.total_weight
+
+    # -- editing (each returns a new process) ------------------------------------------
+
+    def _with_stages(self, stages: Iterable[Stage]) -> Process:
+        return attrs.evolve(self, stages=tuple(stages))
+
+    def rename(self, name: str) -> Process:
+        """The same process with another name."""
+        return attrs.evolve(self, name=name)
+
+    def add_stage(self, stage: Stage, position: int | None = None) -> Process:
+        """Insert a stage at *position* (the end by default)."""
+        stages = list(self.stages)
+        stages.insert(len(stages) if position is None else position, stage)
+        return self._with_stages(stages)
+
+    def remove_stage(self, stage_id: str) -> Process:
+        """Remove a stage and its actions; completions on deals stay as history (P4)."""
+        pos = self.stage_position(stage_id)
+        return self._with_stages(self.stages[:pos] + self.stages[pos + 1 :])
+
+    def update_stage(self, stage_id: str, **changes: Any) -> Process:
+        """Change a stage's fields (name, hint, probability, rotting_days, …)."""
+        pos = self.stage_position(stage_id)
+        stages = list(self.stages)
+        stages[pos] = attrs.evolve(stages[pos], **changes)
+        return self._with_stages(stages)
+
+    def rename_stage(self, stage_id: str, name: str) -> Process:
+        """Give a stage another name."""
+        return self.update_stage(stage_id, name=name)
+
+    def move_stage(self, stage_id: str, position: int) -> Process:
+        """Move a stage to *position* (0-based), keeping the others' order."""
+        pos = self.stage_position(stage_id)
+        if not 0 <= position < len(self.stages):
+            raise ValidationError("position", position, f"must be in 0..{len(self.stages) - 1}")
+        stages = list(self.stages)
+        stages.insert(position, stages.pop(pos))
+        return self._with_stages(stages)
+
+    def add_action(self, stage_id: str, action: Action, position: int | None = None) -> Process:
+        """Insert an action into a stage (at the end by default)."""
+        stage = self.stage(stage_id)
+        actions = list(stage.actions)
+        actions.insert(len(actions) if position is None else position, action)
+        return self.update_stage(stage_id, actions=tuple(actions))
+
+    def remove_action(self, action_id: str) -> Process:
+        """Remove an action; its completions stay on deals and count again if restored (P4)."""
+        stage = self.stage_of(action_id)
+        return self.update_stage(
+            stage.id, actions=tuple(a for a in stage.actions if a.id != action_id)
+        )
+
+    def update_action(self, action_id: str, **changes: Any) -> Process:
+        """Change an action's settings (weight, mandatory, performed_by, …)."""
+        stage = self.stage_of(action_id)
+        if "id" in changes and changes["id"] != action_id:
+            raise ValidationError("id", changes["id"], "an action's id cannot change")
+        return self.update_stage(
+            stage.id,
+            actions=tuple(
+                attrs.evolve(a, **changes) if a.id == action_id else a for a in stage.actions
+            ),
+        )
+
+    def move_action(self, action_id: str, stage_id: str, position: int | None = None) -> Process:
+        """Move an action to another stage (or another place in its own)."""
+        action = self.action(action_id)
+        self.stage(stage_id)  # fail before changing anything
+        return self.remove_action(action_id).add_action(stage_id, action, position)
+
+
+def _processes(value: Any) -> FrozenMap[str, Process]:
+    if isinstance(value, FrozenMap):
+        return value
+    if isinstance(value, Mapping):
+        return FrozenMap(value)
+    items: list[tuple[str, Process]] = []
+    seen: set[str] = set()
+    for p in value:
+        if not isinstance(p, Process):
+            raise ValidationError("processes", p, "must be a Process")
+        if p.id in seen:
+            raise ValidationError("processes", p.id, "process ids must be unique in a catalog")
+        seen.add(p.id)
+        items.append((p.id, p))
+    return FrozenMap(items)
+
+
+@frozen
+class Catalog:
+    """A company's processes: exactly one default, and the default is active (P2)."""
+
+    processes: FrozenMap[str, Process] = attrs.field(converter=_processes)
+    default_id: str
+
+    def __attrs_post_init__(self) -> None:
+        for key, p in self.processes.items():
+            if not isinstance(p, Process) or p.id != key:
+                raise ValidationError("processes", key, "must map each id to its Process")
+        if self.default_id not in self.processes:
+            raise ValidationError(
+                "default_id", self.default_id, "the catalog must have exactly one default process"
+            )
+        if not self.processes[self.default_id].active:
+            raise ValidationError(
+                "default_id", self.default_id, "the default process must be active"
+            )
+
+    @classmethod
+    def new(cls, default: Process | None = None) -> Catalog:
+        """A catalog holding one default process (an empty one named "Default")."""
+        process = default if default is not None else Process(id="default", name="Default")
+        return cls((process,), process.id)
+
+    @property
+    def default(self) -> Process:
+        """The default process."""
+        return self.processes[self.default_id]
+
+    def __iter__(self) -> Iterator[Process]:
+        return iter(self.processes.values())
+
+    def __len__(self) -> int:
+        return len(self.processes)
+
+    def __contains__(self, process_id: object) -> bool:
+        return process_id in self.processes
+
+    def get(self, process_id: str) -> Process:
+        """The process with this id (``UnknownProcess`` if none)."""
+        try:
+            return self.processes[process_id]
+        except KeyError:
+            raise UnknownProcess(process_id, self.processes.keys()) from None
+
+    def active(self) -> tuple[Process, ...]:
+        """The processes that accept new deals."""
+        return tuple(p for p in self.processes.values() if p.active)
+
+    def is_default(self, process_id: str) -> bool:
+        """Whether *process_id* is the default."""
+        return process_id == self.default_id
+
+    def add(self, process: Process) -> Catalog:
+        """Add a process (``Conflict`` if its id is taken)."""
+        if process.id in self.processes:
+            raise Conflict(f"the catalog already has a process {process.id!r}")
+        return attrs.evolve(self, processes=self.processes.set(process.id, process))
+
+    def replace(self, process: Process) -> Catalog:
+        """Store an edited version of an existing process."""
+        self.get(process.id)
+        return attrs.evolve(self, processes=self.processes.set(process.id, process))
+
+    def set_default(self, process_id: str) -> Catalog:
+        """Make another (active) process the default."""
+        if not self.get(process_id).active:
+            raise InactiveProcess(process_id, "make it the default")
+        return attrs.evolve(self, default_id=process_id)
+
+    def activate(self, process_id: str) -> Catalog:
+        """Let a process accept new deals again."""
+        return self.replace(attrs.evolve(self.get(process_id), active=True))
+
+    def deactivate(self, process_id: str, *, new_default: str | None = None) -> Catalog:
+        """Stop a process accepting new deals; its deals stay (P2).
+
+        Deactivating the default needs *new_default*, an active process.
+        """
+        catalog = self._handover(process_id, new_default, "deactivate")
+        return catalog.replace(attrs.evolve(catalog.get(process_id), active=False))
+
+    def remove(self, process_id: str, *, new_default: str | None = None) -> Catalog:
+        """Remove a process from the catalog; deals keep their data for it."""
+        catalog = self._handover(process_id, new_default, "remove")
+        return attrs.evolve(catalog, processes=catalog.processes.delete(process_id))
+
+    def _handover(self, process_id: str, new_default: str | None, what: str) -> Catalog:
+        self.get(process_id)
+        if not self.is_default(process_id):
+            return self
+        if new_default is None or new_default == process_id:
+            raise ValidationError(
+                "new_default",
+                new_default,
+                f"cannot {what} the default process {process_id!r} without naming another",
+            )
+        return self.set_default(new_default)

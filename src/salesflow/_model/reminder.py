@@ -1,0 +1,53 @@
+"""Reminders on deals and leads (H2)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+from attrs import frozen
+
+from salesflow._model.checks import aware, aware_or_none, non_empty
+from salesflow.errors import ValidationError
+
+__all__ = ["Colour", "Reminder"]
+
+
+class Colour(enum.Enum):
+    """Seed 004: red when late, yellow when due today, green when due later."""
+
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+
+
+@frozen
+class Reminder:
+    """Something to do by a due time, assigned to someone; done once ``done_at`` is set."""
+
+    id: str = attrs.field(validator=non_empty)
+    title: str = attrs.field(validator=non_empty)
+    due: datetime = attrs.field(validator=aware)
+    assignee: str = attrs.field(validator=non_empty)
+    done_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
+
+    @property
+    def done(self) -> bool:
+        """Whether the reminder has been done."""
+        return self.done_at is not None
+
+
+def check_reminders(value: object) -> tuple[Reminder, ...]:
+    """attrs converter: a tuple of reminders with unique ids."""
+    if isinstance(value, str) or not hasattr(value, "__iter__"):
+        raise ValidationError("reminders", value, "must be a collection of Reminder")
+    items = tuple(value)
+    seen: set[str] = set()
+    for r in items:
+        if not isinstance(r, Reminder):
+            raise ValidationError("reminders", r, "must be a Reminder")
+        if r.id in seen:
+            raise ValidationError("reminders", r.id, "reminder ids must be unique")
+        seen.add(r.id)
+    return items

@@ -1,0 +1,157 @@
+"""Read-only questions about a deal in its process: stage, progress, eligibility (D4–D9)."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from datetime import datetime
+from fractions import Fraction
+
+from attrs import frozen
+
+from salesflow._model.checks import check_aware
+from salesflow._model.deal import Deal
+from salesflow._model.process import Process, ProcessIndex
+
+__all__ = [
+    "Eligibility",
+    "MissingActions",
+    "Progress",
+    "StageProgress",
+    "first_incomplete_stage",
+    "is_overdue",
+    "progress",
+    "win_eligibility",
+]
+
+
+def first_incomplete_stage(done: Set[str], index: ProcessIndex) -> int | None:
+    """Position of the first stage with an action not in *done* (``None``: all done)."""
+    for i, ids in enumerate(index.stage_action_ids):
+        if not done >= ids:
+            return i
+    return None
+
+
+@frozen
+class StageProgress:
+    """Completed and total weight (or action count) of one stage."""
+
+    stage_id: str
+    done: int
+    total: int
+
+    @property
+    def fraction(self) -> Fraction:
+        """done / total, exact; 0 for a stage with nothing to do."""
+        return Fraction(self.done, self.total) if self.total else Fraction(0)
+
+
+@frozen
+class Progress:
+    """How far a deal is: per stage and overall, exact (D5).
+
+    Weights are used unless the process's total weight is 0; then each action counts 1.
+    """
+
+    done: int
+    total: int
+    stages: tuple[StageProgress, ...]
+    by_weight: bool
+
+    @property
+    def fraction(self) -> Fraction:
+        """Overall done / total, exact, in [0, 1]; 0 for a process with no actions."""
+        return Fraction(self.done, self.total) if self.total else Fraction(0)
+
+    @property
+    def percent(self) -> Fraction:
+        """The overall fraction × 100, exact."""
+        return self.fraction * 100
+
+    def __str__(self) -> str:
+        return f"{float(self.percent):.1f}%"
+
+
+def progress(deal: Deal, process: Process) -> Progress:
+    """Completed weight / total weight of the deal in *process*, per stage and overall."""
+    done = deal.completed(process.id)
+    by_weight = process.index.total_weight > 0
+    rows = []
+    for stage in process.stages:
+        d = t = 0
+        for a in stage.actions:
+            w = a.weight if by_weight else 1
+            t += w
+            if a.id in done:
+                d += w
+        rows.append(StageProgress(stage.id, d, t))
+    return Progress(
+        done=sum(r.done for r in rows),
+        total=sum(r.total for r in rows),
+        stages=tuple(rows),
+        by_weight=by_weight,
+    )
+
+
+@frozen
+class MissingActions:
+    """The mandatory actions of one stage that are not done yet."""
+
+    stage_id: str
+    stage_name: str
+    action_ids: tuple[str, ...]
+    action_names: tuple[str, ...]
+
+
+@frozen
+class Eligibility:
+    """Whether a deal may be won now, and what is missing stage by stage (D7).
+
+    Truthy exactly when the deal is eligible.
+    """
+
+    eligible: bool
+    is_open: bool
+    missing: tuple[MissingActions, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.eligible
+
+    @property
+    def missing_action_ids(self) -> tuple[str, ...]:
+        """All missing action ids, in process order."""
+        return tuple(a for m in self.missing for a in m.action_ids)
+
+    def __str__(self) -> str:
+        if self.eligible:
+            return "eligible to win"
+        if not self.is_open:
+            return "closed: reopen the deal first"
+        parts = [f"{m.stage_name}: {', '.join(m.action_names)}" for m in self.missing]
+        return "missing mandatory actions — " + "; ".join(parts)
+
+
+def win_eligibility(deal: Deal, process: Process) -> Eligibility:
+    """Whether *deal* may be won: open, and every mandatory action of *process* done."""
+    done = deal.completed(process.id)
+    missing = []
+    for stage, ids in zip(process.stages, process.index.stage_mandatory, strict=True):
+        if ids and not done.keys() >= ids:
+            left = [a for a in stage.actions if a.mandatory and a.id not in done]
+            missing.append(
+                MissingActions(
+                    stage.id,
+                    stage.name,
+                    tuple(a.id for a in left),
+                    tuple(a.name for a in left),
+                )
+            )
+    return Eligibility(
+        eligible=deal.is_open and not missing, is_open=deal.is_open, missing=tuple(missing)
+    )
+
+
+def is_overdue(deal: Deal, now: datetime) -> bool:
+    """An open deal whose expected close date is before *now*'s date (in *now*'s zone) (D9)."""
+    check_aware("now", now)
+    return deal.is_open and deal.expected_close is not None and deal.expected_close < now.date()

@@ -1,0 +1,463 @@
+"""The demo behind ``salesflow demo``: a sample company walked through real scenarios.
+
+Everything here goes through the public API, with a fixed starting moment so the output
+is the same on every run. It doubles as a long, readable example of the library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import TextIO
+
+from salesflow import (
+    Actor,
+    Catalog,
+    Contact,
+    Deal,
+    Event,
+    Lead,
+    LeadSource,
+    Money,
+    Note,
+    NotificationRequested,
+    Outcome,
+    Reminder,
+    Role,
+    RuleViolation,
+    SalesflowError,
+    SelectionRule,
+    StageEntered,
+    StorageError,
+    TaskRequested,
+    acquire_lead,
+    add_reminder,
+    claim_lead,
+    colour,
+    complete_action,
+    convert_lead,
+    create_deal,
+    create_lead,
+    current_stage,
+    fold,
+    lose,
+    mark_spam,
+    move_lead,
+    move_to_stage,
+    progress,
+    reopen,
+    resign_lead,
+    rotting,
+    snooze,
+    suggest_process,
+    suggest_process_for,
+    switch_process,
+    update_deal,
+    win,
+    win_eligibility,
+)
+from salesflow.repository._sql import SqliteStore
+from salesflow.stats import closed_summary, funnels, lead_stats
+from salesflow.templates import sample_catalog
+
+__all__ = ["SELECTION_RULES", "START", "run_demo"]
+
+#: The demo's first moment (the demo never reads the clock).
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+#: How the sample company chooses a process (seed 000: segment, product, value).
+SELECTION_RULES = (
+    SelectionRule("negotiation", segment="VIP", name="VIP clients negotiate"),
+    SelectionRule("shop-order", product="webshop", name="web-shop orders"),
+    SelectionRule(
+        "negotiation", min_value=Money.of(50_000, "PLN"), name="large deals (≥ 50,000 PLN)"
+    ),
+)
+
+
+class _Demo:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.catalog: Catalog = sample_catalog()
+        self.deals: dict[str, Deal] = {}
+        self.timelines: dict[str, list[Event]] = {}
+        self.leads: dict[str, Lead] = {}
+        self.lead_timelines: dict[str, list[Event]] = {}
+        self.now = START
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def tick(self, hours: int = 5) -> datetime:
+        self.now += timedelta(hours=hours)
+        return self.now
+
+    def record(self, outcome: Outcome[Deal]) -> Deal:
+        deal = outcome.state
+        self.deals[deal.id] = deal
+        self.timelines.setdefault(deal.id, []).extend(outcome.events)
+        for e in outcome.events:
+            if isinstance(e, StageEntered):
+                stage = self.catalog.get(e.process_id).stage(e.stage_id)
+                self.say(f"    → entered stage {stage.name!r}")
+            elif isinstance(e, NotificationRequested):
+                who = sorted(a.value for a in e.audiences) + sorted(e.people)
+                self.say(f"    ✉ notify {', '.join(who)}: {e.message}")
+            elif isinstance(e, TaskRequested):
+                self.say(f"    ☐ task for {e.assignee}: {e.title!r} due {e.due_at:%Y-%m-%d}")
+        return deal
+
+    def record_lead(self, outcome: Outcome[Lead]) -> Lead:
+        lead = outcome.state
+        self.leads[lead.id] = lead
+        self.lead_timelines.setdefault(lead.id, []).extend(outcome.events)
+        return lead
+
+    def attempt(self, label: str, rule: Callable[[], Outcome[Deal]]) -> Deal | None:
+        try:
+            outcome = rule()
+        except RuleViolation as refused:
+            self.say(f"  ✗ {label}: refused — {refused}")
+            return None
+        self.say(f"  ✓ {label}")
+        return self.record(outcome)
+
+    def create(self, outcome: Outcome[Deal]) -> None:
+        deal = outcome.state
+        process = self.catalog.get(deal.process_id)
+        value = f", {deal.value}" if deal.value else ""
+        self.say(f"  ✓ {deal.id} created in {process.name!r} (owner {deal.owner}{value})")
+        self.record(outcome)
+
+    def complete(self, deal_id: str, action_id: str, by: Actor, note: Note | None = None) -> None:
+        deal = self.deals[deal_id]
+        process = self.catalog.get(deal.process_id)
+        name = process.action(action_id).name
+        self.attempt(
+            f"{by.id} ({by.role.value}) completes {name!r}",
+            lambda: complete_action(deal, process, action_id, by=by, at=self.tick(), note=note),
+        )
+
+    def status_line(self, deal: Deal) -> str:
+        process = self.catalog.get(deal.process_id)
+        stage = current_stage(deal, process)
+        return (
+            f"{deal.id:<6} {process.name:<24} {stage.name if stage else '-':<14} "
+            f"{progress(deal, process)!s:>7}  {deal.status.value}"
+        )
+
+
+#: The mark a demo database carries, so that the demo replaces only its own files.
+DEMO_MARK = ("created_by", "salesflow demo")
+
+
+def is_demo_database(path: Path) -> bool:
+    """Whether *path* is a SQLite file the demo wrote."""
+    try:
+        store = SqliteStore(path, read_only=True)
+    except SalesflowError:
+        return False
+    try:
+        return store.get_meta(DEMO_MARK[0]) == DEMO_MARK[1]
+    finally:
+        store.close()
+
+
+def run_demo(out: TextIO, db: str | Path | None = None, *, force: bool = False) -> None:
+    """Walk the sample company through its scenarios, printing what happened.
+
+    With *db*, the company is stored in that SQLite file and the report is read back
+    from it. An existing file is replaced only if the demo wrote it, or with *force*.
+    """
+    if db is not None and Path(db).exists():
+        if not force and not is_demo_database(Path(db)):
+            raise StorageError(
+                f"refusing to replace {db}: it is not a salesflow demo database (use --force)"
+            )
+        for leftover in (Path(db), Path(f"{db}-wal"), Path(f"{db}-shm")):
+            leftover.unlink(missing_ok=True)
+    demo = _Demo(out)
+    ann, bob = Actor("ann", Role.AGENT), Actor("bob", Role.AGENT)
+    mia = Actor("mia", Role.MANAGER)
+    say = demo.say
+
+    say("salesflow demo — a sample company built from the templates")
+    say()
+    say("Catalog:")
+    for p in demo.catalog:
+        mark = " (default)" if demo.catalog.is_default(p.id) else ""
+        say(f"  {p.name}{mark}: {len(p.stages)} stages, {len(p.actions)} actions")
+    say()
+
+    say("1. Which process? Selection rules suggest, people decide (seed 000).")
+    rules, catalog = SELECTION_RULES, demo.catalog
+    for label, s in (
+        ("VIP client", suggest_process(catalog, rules, segment="VIP")),
+        ("web-shop order", suggest_process(catalog, rules, products=("webshop",))),
+        ("small deal", suggest_process(catalog, rules, value=Money.of(4_000, "PLN"))),
+    ):
+        why = "default" if s.rule is None else s.rule.name
+        say(f"  {label:<15} → {demo.catalog.get(s.process_id).name} ({why})")
+    say()
+
+    say("2. A deal starts in the Default process; its value decides where it goes.")
+    demo.create(
+        create_deal(demo.catalog, id="ACME", title="ACME rollout", by=ann, at=demo.now, owner="ann")
+    )
+    demo.complete("ACME", "needs", ann)
+    demo.attempt(
+        "ann sets the value: 80,000.00 PLN",
+        lambda: update_deal(
+            demo.deals["ACME"], by=ann, at=demo.tick(), value=Money.of("80000.00", "PLN")
+        ),
+    )
+    demo.complete("ACME", "value-determined", ann)
+    s = suggest_process_for(demo.deals["ACME"], demo.catalog, SELECTION_RULES)
+    say(
+        f"  suggestion now: {demo.catalog.get(s.process_id).name} ({s.rule.name if s.rule else ''})"
+    )
+    demo.attempt(
+        "switch ACME to the negotiation process",
+        lambda: switch_process(
+            demo.deals["ACME"], demo.catalog, s.process_id, by=ann, at=demo.tick()
+        ),
+    )
+    demo.complete("ACME", "networking", ann)
+    demo.attempt(
+        "switch ACME back to Default (seed 000: nothing done there is lost)",
+        lambda: switch_process(demo.deals["ACME"], demo.catalog, "default", by=ann, at=demo.tick()),
+    )
+    back = demo.deals["ACME"]
+    say(f"  Default remembers: {', '.join(sorted(back.completed()))}; {demo.status_line(back)}")
+    say()
+
+    say("3. Gates: who may act, notes, mandatory actions (D3, D4, D7).")
+    demo.create(
+        create_deal(
+            demo.catalog,
+            id="BETA",
+            title="Beta Ltd licences",
+            by=bob,
+            at=demo.tick(),
+            process_id="seven-stage",
+            owner="bob",
+            value=Money.of(12_000, "EUR"),
+        )
+    )
+    seven = demo.catalog.get("seven-stage")
+    demo.attempt(
+        "bob drags BETA straight to Closing",
+        lambda: move_to_stage(demo.deals["BETA"], seven, "closing", by=bob, at=demo.tick()),
+    )
+    for action_id in ("cold-call", "bant-budget", "bant-authority", "bant-need", "bant-timeline"):
+        demo.complete("BETA", action_id, bob)
+    demo.attempt(
+        "bob drags BETA to Presentation once BANT is confirmed",
+        lambda: move_to_stage(demo.deals["BETA"], seven, "presentation", by=bob, at=demo.tick()),
+    )
+    demo.complete("BETA", "proposal", bob)
+    demo.complete("BETA", "proposal", bob, Note("Proposal v2 sent with pricing"))
+    say(f"  can BETA be won? {win_eligibility(demo.deals['BETA'], seven)}")
+    demo.attempt("win BETA", lambda: win(demo.deals["BETA"], seven, by=bob, at=demo.tick()))
+    demo.complete("BETA", "contract-signed", bob, Note("Signed", file="beta-contract.pdf"))
+    say(f"  can BETA be won? {win_eligibility(demo.deals['BETA'], seven)}")
+    demo.attempt("win BETA", lambda: win(demo.deals["BETA"], seven, by=bob, at=demo.tick()))
+    say()
+
+    say("4. The shop funnel wins by itself when the last step is done (seed 004).")
+    demo.create(
+        create_deal(
+            demo.catalog,
+            id="ORD-7",
+            title="Order #7",
+            by=ann,
+            at=demo.tick(),
+            process_id="shop-order",
+            owner="ann",
+            value=Money.of("349.90", "PLN"),
+            products=("webshop",),
+        )
+    )
+    demo.complete("ORD-7", "order-received", ann)
+    demo.complete("ORD-7", "order-confirmed", ann)
+    demo.complete("ORD-7", "order-confirmed", mia)
+    demo.complete("ORD-7", "order-packed", ann)
+    demo.complete("ORD-7", "handed-to-courier", ann, Note("Tracking DHL 0042"))
+    demo.complete("ORD-7", "payment-received", ann)
+    say(f"  ORD-7 is {demo.deals['ORD-7'].status.value}")
+    say()
+
+    say("5. Losing needs a reason; a closed deal can be reopened (D7).")
+    demo.create(
+        create_deal(
+            demo.catalog,
+            id="GAMMA",
+            title="Gamma pilot",
+            by=bob,
+            at=demo.tick(),
+            owner="bob",
+            value=Money.of(3_000, "EUR"),
+        )
+    )
+    demo.attempt(
+        "lose GAMMA: 'chose a competitor'",
+        lambda: lose(demo.deals["GAMMA"], by=bob, at=demo.tick(), reason="chose a competitor"),
+    )
+    demo.attempt(
+        "reopen GAMMA after the competitor fell through",
+        lambda: reopen(demo.deals["GAMMA"], by=mia, at=demo.tick()),
+    )
+    say()
+
+    _leads_and_follow_ups(demo, ann, bob, mia)
+
+    say("Deals now:")
+    for deal in demo.deals.values():
+        say("  " + demo.status_line(deal))
+    say()
+    rebuilt = all(fold(demo.timelines[d]) == deal for d, deal in demo.deals.items())
+    say(f"Every deal rebuilt from its {sum(map(len, demo.timelines.values()))} events: {rebuilt}")
+    say()
+    if db is None:
+        _numbers(demo, demo.catalog, list(demo.deals.values()))
+        return
+    store = SqliteStore(db)
+    store.set_meta(*DEMO_MARK)
+    with store.unit_of_work() as uow:
+        uow.catalog.save(demo.catalog, expected_version=uow.catalog.version)
+        for deal_id, deal in demo.deals.items():
+            uow.deals.add(deal, demo.timelines[deal_id])
+        for lead_id, lead in demo.leads.items():
+            uow.leads.add(lead, demo.lead_timelines[lead_id])
+    say(f"Stored the sample company in {db} (SQLite); reading it back for the report.")
+    with store.unit_of_work() as uow:
+        catalog = uow.catalog.get()
+        deals = list(uow.deals.find())
+        stored_leads = list(uow.leads.find())
+        pending = uow.outbox.pending()
+    store.close()
+    kept = f"{len(deals)} deals, {len(stored_leads)} leads (spam left out)"
+    say(f"  {kept}, {len(pending)} requests in the outbox")
+    _numbers(demo, catalog, deals)
+
+
+def _numbers(demo: _Demo, catalog: Catalog, deals: list[Deal]) -> None:
+    say = demo.say
+    say()
+    say("8. The numbers (S1, S3): funnels and closed deals of the sample company.")
+    for funnel in funnels(deals, catalog).values():
+        if funnel.deals:
+            say()
+            say(str(funnel))
+    say()
+    say(str(closed_summary(deals, catalog)))
+
+
+def _leads_and_follow_ups(demo: _Demo, ann: Actor, bob: Actor, mia: Actor) -> None:
+    """Leads (seed 003), claiming (seed 004), reminders and rotting deals."""
+    say = demo.say
+    say("6. Leads from a web form: claimed, worked, converted (seed 003, L1–L5).")
+
+    def step(label: str, rule: Callable[[], Outcome[Lead]]) -> Lead | None:
+        try:
+            outcome = rule()
+        except SalesflowError as refused:
+            say(f"  ✗ {label}: refused — {refused}")
+            return None
+        say(f"  ✓ {label}")
+        return demo.record_lead(outcome)
+
+    contact = Contact("Ewa Lis", phone="+48 601 202 303", email="ewa.lis@delta.pl")
+    created = create_lead(
+        id="LEAD-1",
+        case_number="2026/0001",
+        source=LeadSource.CONTACT_FORM,
+        contact=contact,
+        by=mia,
+        at=demo.tick(),
+        company="Delta",
+        subject="Scanners for 3 warehouses",
+        value=Money.of(18_000, "EUR"),
+    )
+    lead = demo.record_lead(created)
+    say(f"  ✓ {lead.case_number} from {lead.source}: unassigned, visible to every agent")
+    lead = step("ann claims it", lambda: claim_lead(lead, by=ann, at=demo.tick())) or lead
+    step("bob claims it too", lambda: claim_lead(lead, by=bob, at=demo.tick()))
+    step(
+        "ann moves it to 'in acquisition' without a stage",
+        lambda: move_lead(lead, "in_acquisition", by=ann, at=demo.tick()),
+    )
+    for stage in ("call_scheduled", "to_be_offered"):
+        move = partial(move_lead, lead, "in_acquisition", stage=stage, by=ann, at=demo.tick())
+        lead = step(f"in acquisition: {stage.replace('_', ' ')}", move) or lead
+    follow_up = (demo.now + timedelta(days=7)).date()
+    lead = (
+        step(
+            f"offered: in negotiation, follow up on {follow_up}",
+            lambda: move_lead(
+                lead, "offered", stage="in_negotiation", follow_up=follow_up, by=ann, at=demo.tick()
+            ),
+        )
+        or lead
+    )
+    lead = step("acquired", lambda: acquire_lead(lead, by=ann, at=demo.tick(24))) or lead
+    conversion = convert_lead(lead, demo.catalog, deal_id="DELTA", by=ann, at=demo.tick())
+    deal = demo.record(conversion.deal)
+    lead = demo.record_lead(conversion.lead)
+    say(f"  ✓ converted into deal {deal.id} in {demo.catalog.get(deal.process_id).name!r}")
+    others = [
+        ("LEAD-2", LeadSource.PHONE, "too expensive"),
+        ("LEAD-3", LeadSource.PARTNER, None),
+        ("LEAD-4", LeadSource.CHAT, None),
+    ]
+    for lead_id, source, reason in others:
+        other = create_lead(
+            id=lead_id,
+            case_number=lead_id,
+            source=source,
+            contact=Contact("Client"),
+            by=mia,
+            at=demo.tick(),
+            owner="bob",
+        )
+        demo.record_lead(other)
+        if reason:
+            demo.record_lead(resign_lead(other.state, by=bob, at=demo.tick(), reason=reason))
+    demo.record_lead(mark_spam(demo.leads["LEAD-4"], by=mia, at=demo.tick()))
+    say("  LEAD-4 was spam: marked, so it leaves lists and funnels")
+    say()
+    say(str(lead_stats(demo.leads.values())))
+    say()
+
+    say("7. Reminders and rotting deals (seed 004, D11, H2).")
+    gamma = demo.deals["GAMMA"]
+    gamma = demo.record(
+        add_reminder(
+            gamma,
+            Reminder("call", "Call the new contact", demo.now + timedelta(hours=2), "bob"),
+            by=bob,
+            at=demo.tick(1),
+        )
+    )
+    tz = UTC
+    now = demo.now
+    say(f"  GAMMA reminder is {colour(gamma.reminders[0], now, tz).value} today")  # type: ignore[union-attr]
+    later = now + timedelta(days=1)
+    say(f"  … and {colour(gamma.reminders[0], later, tz).value} tomorrow")  # type: ignore[union-attr]
+    stale = now + timedelta(days=20)
+    rotten = [d.id for d in rotting(demo.deals.values(), demo.catalog, stale)]
+    say(f"  rotting in 20 days if nothing happens: {', '.join(rotten)}")
+    acme = demo.record(
+        snooze(
+            demo.deals["ACME"],
+            until=stale + timedelta(days=10),
+            reason="client's budget freeze",
+            by=ann,
+            at=demo.tick(),
+        )
+    )
+    still = [d.id for d in rotting(demo.deals.values(), demo.catalog, stale)]
+    say(f"  ACME snoozed ({acme.snooze_reason}); rotting then: {', '.join(still)}")
+    say()

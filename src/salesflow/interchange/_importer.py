@@ -1,0 +1,459 @@
+"""Import deals from a CRM export (CSV) with a mapping (C1).
+
+A :class:`ImportMapping` names the column for each deal field, what each status value
+means (an open stage, won or lost), which column dates each stage entry, the date
+format, the currency, value aliases (one product spelled two ways) and companion files
+joined by key. :func:`import_csv` streams the file and stores every usable row through
+the rules in one unit of work; every other row is rejected with its row number and the
+reason. Re-importing the same file changes nothing; a changed row replaces the stored
+deal with a ``DealImported`` snapshot in its timeline.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import attrs
+from attrs import frozen
+from dateutil import parser as dateparser
+
+from salesflow._model.deal import Deal
+from salesflow._model.events import DealImported, Event
+from salesflow._model.frozenmap import FrozenMap
+from salesflow._model.money import Money
+from salesflow._model.people import Actor
+from salesflow._model.process import Catalog, Process, Stage
+from salesflow._rules.deals import create_deal, lose, move_to_stage, win
+from salesflow.errors import MappingError, NotFound, SalesflowError, ValidationError
+from salesflow.repository._protocols import Store
+
+__all__ = ["PRESETS", "ImportMapping", "ImportSummary", "Join", "import_csv", "load_mapping"]
+
+IMPORTER = Actor("salesflow-import")
+
+
+def _str_map(value: Mapping[str, str]) -> FrozenMap[str, str]:
+    return FrozenMap({str(k): str(v) for k, v in value.items()})
+
+
+def _aliases(value: Mapping[str, Mapping[str, str]]) -> FrozenMap[str, FrozenMap[str, str]]:
+    return FrozenMap({str(k): _str_map(v) for k, v in value.items()})
+
+
+@frozen
+class Join:
+    """A companion file joined to each row: ``file`` where ``on`` equals the row's ``key``.
+
+    ``fields`` maps a target to the companion's column; targets are ``segment`` (the
+    deal's segment), ``value`` (the value when the row has none), or ``tag:NAME`` (a
+    ``NAME:value`` tag on the deal, e.g. ``tag:team``).
+    """
+
+    file: str
+    key: str
+    on: str
+    fields: FrozenMap[str, str] = attrs.field(converter=_str_map)
+
+
+@frozen
+class ImportMapping:
+    """How the columns of an export become deals."""
+
+    process: Process
+    id: str
+    status: str
+    statuses: FrozenMap[str, str] = attrs.field(converter=_str_map)
+    owner: str | None = None
+    client: str | None = None
+    product: str | None = None
+    title: str | None = None
+    value: str | None = None
+    currency: str = "USD"
+    created: str | None = None
+    closed: str | None = None
+    entered: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_str_map)
+    date_format: str | None = None
+    undated: datetime | None = None
+    aliases: FrozenMap[str, FrozenMap[str, str]] = attrs.field(
+        factory=FrozenMap, converter=_aliases
+    )
+    joins: tuple[Join, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        for value, meaning in self.statuses.items():
+            kind, _, stage = meaning.partition(":")
+            if kind not in ("open", "won", "lost") or (
+                kind == "open" and not self.process.has_stage(stage)
+            ):
+                raise MappingError(
+                    f"statuses.{value}",
+                    meaning,
+                    "must be 'won', 'lost' or 'open:<stage id of the process>'",
+                )
+        for stage in self.entered:
+            if not self.process.has_stage(stage):
+                raise MappingError(f"entered.{stage}", stage, "is not a stage of the process")
+
+
+def _crm_preset() -> ImportMapping:
+    process = Process(
+        id="crm",
+        name="CRM pipeline",
+        stages=(Stage("prospecting", "Prospecting"), Stage("engaging", "Engaging")),
+    )
+    return ImportMapping(
+        process=process,
+        id="opportunity_id",
+        status="deal_stage",
+        statuses={
+            "Prospecting": "open:prospecting",
+            "Engaging": "open:engaging",
+            "Won": "won",
+            "Lost": "lost",
+        },
+        owner="sales_agent",
+        client="account",
+        product="product",
+        value="close_value",
+        currency="USD",
+        created="engage_date",
+        closed="close_date",
+        entered={"engaging": "engage_date"},
+        undated=datetime(2016, 10, 1, tzinfo=UTC),
+        aliases={"product": {"GTXPro": "GTX Pro"}},
+        joins=(
+            Join(
+                "sales_teams.csv",
+                "sales_agent",
+                "sales_agent",
+                {"tag:team": "regional_office", "tag:manager": "manager"},
+            ),
+            Join("accounts.csv", "account", "account", {"segment": "sector"}),
+            Join(
+                "products.csv",
+                "product",
+                "product",
+                {"tag:series": "series", "value": "sales_price"},
+            ),
+        ),
+    )
+
+
+#: Ready-made mappings, by name.
+PRESETS: dict[str, Callable[[], ImportMapping]] = {"crm-sales-opportunities": _crm_preset}
+
+
+def load_mapping(path: str | Path) -> ImportMapping:
+    """A mapping from a TOML file (see docs/cli.md for the keys)."""
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MappingError("mapping", str(path), "no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError("mapping", str(path), f"not TOML ({exc})") from None
+    try:
+        proc = raw.pop("process")
+        extra = set(proc) - {"id", "name", "stages"}
+        if extra:
+            raise MappingError("process", sorted(extra), "unknown or misplaced key")
+        process = Process(
+            id=proc["id"],
+            name=proc["name"],
+            stages=tuple(Stage(s["id"], s["name"]) for s in proc["stages"]),
+        )
+        joins = tuple(
+            Join(j["file"], j["key"], j["on"], j.get("fields", {})) for j in raw.pop("joins", [])
+        )
+        undated = raw.pop("undated", None)
+        if undated is not None:
+            undated = _moment(str(undated), None)
+        return ImportMapping(process=process, joins=joins, undated=undated, **raw)
+    except KeyError as missing:
+        raise MappingError("mapping", str(path), f"missing key {missing}") from None
+    except TypeError as exc:
+        raise MappingError("mapping", str(path), f"unknown or misplaced key ({exc})") from None
+
+
+def _moment(text: str, fmt: str | None) -> datetime:
+    moment: datetime = (
+        datetime.strptime(text, fmt) if fmt else dateparser.isoparse(text)  # noqa: DTZ007 - made aware below
+    )
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@frozen
+class ImportSummary:
+    """What an import did."""
+
+    rows: int
+    added: int
+    updated: int
+    unchanged: int
+    rejected: tuple[tuple[int, str], ...]
+    warnings: FrozenMap[str, int]
+    dry_run: bool
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.rows} rows: {self.added} added, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {len(self.rejected)} rejected"
+            + (" (dry run: nothing stored)" if self.dry_run else "")
+        ]
+        lines += [f"  warning: {kind} × {n}" for kind, n in sorted(self.warnings.items())]
+        lines += [f"  row {row}: {reason}" for row, reason in self.rejected[:20]]
+        if len(self.rejected) > 20:
+            lines.append(f"  … and {len(self.rejected) - 20} more rejected rows")
+        return "\n".join(lines)
+
+
+class _Rejected(Exception):
+    pass
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _companions(
+    mapping: ImportMapping, folder: Path
+) -> list[tuple[Join, dict[str, dict[str, str]]]]:
+    out = []
+    for join in mapping.joins:
+        path = folder / join.file
+        if not path.is_file():
+            raise MappingError(f"joins.{join.file}", str(path), "companion file not found")
+        with path.open(newline="", encoding="utf-8") as f:
+            out.append((join, {row[join.on]: row for row in csv.DictReader(f)}))
+    return out
+
+
+def _build(
+    row: Mapping[str, str],
+    mapping: ImportMapping,
+    catalog: Catalog,
+    companions: list[tuple[Join, dict[str, dict[str, str]]]],
+    warn: Callable[[str], None],
+) -> tuple[Deal, list[Event]]:
+    seen: set[str] = set()
+
+    def note(warning: str) -> None:
+        if warning not in seen:
+            seen.add(warning)
+            warn(warning)
+
+    def col(name: str | None) -> str:
+        if name is None:
+            return ""
+        if name not in row:
+            raise _Rejected(f"column {name!r} missing")
+        value = (row[name] or "").strip()
+        alias = mapping.aliases.get(name)
+        if alias and value in alias:
+            note(f"alias applied ({value} → {alias[value]})")
+            return alias[value]
+        return value
+
+    deal_id = col(mapping.id)
+    if not deal_id:
+        raise _Rejected("no id")
+    meaning = mapping.statuses.get(col(mapping.status))
+    if meaning is None:
+        raise _Rejected(f"unknown status {col(mapping.status)!r}")
+
+    def when(column: str | None) -> datetime | None:
+        text = col(column)
+        if not text:
+            return None
+        try:
+            return _moment(text, mapping.date_format)
+        except (ValueError, OverflowError):
+            raise _Rejected(f"bad date {text!r} in {column!r}") from None
+
+    created = when(mapping.created)
+    if created is None:
+        if mapping.undated is None:
+            raise _Rejected(f"no creation date in {mapping.created!r}")
+        note("no date: fallback used")
+        created = mapping.undated
+    segment: str | None = None
+    fallback_value: str | None = None
+    tags: set[str] = set()
+    for join, table in companions:
+        match = table.get(col(join.key))
+        if match is None:
+            if col(join.key):
+                note(f"no {join.file} row for {join.key} {col(join.key)!r}")
+            else:
+                note(f"missing {join.key}")
+            continue
+        for target, source in join.fields.items():
+            found = (match.get(source) or "").strip()
+            if not found:
+                continue
+            if target == "segment":
+                segment = found
+            elif target == "value":
+                fallback_value = found
+            elif target.startswith("tag:"):
+                tags.add(f"{target.removeprefix('tag:')}:{found}")
+    raw_value = col(mapping.value)
+    value: Money | None = None
+    try:
+        if raw_value:
+            value = Money.of(raw_value, mapping.currency)
+        elif fallback_value is not None:
+            value = Money.of(fallback_value, mapping.currency)
+            note("value from list price")
+    except ValidationError as exc:
+        raise _Rejected(f"bad value: {exc}") from None
+    product = col(mapping.product)
+    client = col(mapping.client) or None
+    outcome = create_deal(
+        catalog,
+        id=deal_id,
+        title=col(mapping.title) or f"{product or 'Deal'} for {client or 'unknown client'}",
+        by=IMPORTER,
+        at=created,
+        process_id=mapping.process.id,
+        owner=col(mapping.owner) or None,
+        client=client,
+        segment=segment,
+        tags=frozenset(tags),
+        products=(product,) if product else (),
+        value=value,
+    )
+    deal, events = outcome.state, list(outcome.events)
+    kind, _, stage_id = meaning.partition(":")
+    for stage, column in mapping.entered.items():
+        entered = when(column)
+        if entered is not None and mapping.process.stage_position(stage) > 0:
+            moved = move_to_stage(
+                deal, mapping.process, stage, by=IMPORTER, at=max(entered, created)
+            )
+            deal, events = moved.state, [*events, *moved.events]
+    if kind == "open" and stage_id != (deal.entries()[-1].stage_id if deal.entries() else None):
+        moved = move_to_stage(deal, mapping.process, stage_id, by=IMPORTER, at=created)
+        deal, events = moved.state, [*events, *moved.events]
+    if kind in ("won", "lost"):
+        closed = when(mapping.closed)
+        if closed is None:
+            raise _Rejected(f"a {kind} deal needs a date in {mapping.closed!r}")
+        closed = max(closed, created)
+        ended = (
+            win(deal, mapping.process, by=IMPORTER, at=closed)
+            if kind == "won"
+            else lose(deal, by=IMPORTER, at=closed, reason="lost (imported)")
+        )
+        deal, events = ended.state, [*events, *ended.events]
+    return deal, events
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        yield from enumerate(csv.DictReader(f), start=2)
+
+
+def import_csv(
+    path: str | Path,
+    store: Store,
+    mapping: ImportMapping,
+    *,
+    dry_run: bool = False,
+    rejects: str | Path | None = None,
+    progress: bool | None = None,
+) -> ImportSummary:
+    """Import every usable row of *path* into *store* in one unit of work."""
+    path = Path(path)
+    if not path.is_file():
+        raise MappingError("file", str(path), "no such CSV file")
+    companions = _companions(mapping, path.parent)
+    warnings: Counter[str] = Counter()
+    rejected: list[tuple[int, str]] = []
+    rejected_rows: list[dict[str, str]] = []
+    counts = Counter[str]()
+    show = sys.stderr.isatty() if progress is None else progress
+    rows = 0
+    try:
+        with store.unit_of_work() as uow:
+            try:
+                catalog = uow.catalog.get()
+                version = uow.catalog.version
+            except NotFound:
+                catalog, version = Catalog.new(mapping.process), 0
+            if mapping.process.id not in catalog:
+                catalog = catalog.add(mapping.process)
+            elif catalog.get(mapping.process.id) != mapping.process:
+                catalog = catalog.replace(mapping.process)
+            if version == 0 or uow.catalog.version == version:
+                uow.catalog.save(catalog, expected_version=version)
+            batch: list[tuple[Deal, list[Event]]] = []
+            for number, row in _rows(path):
+                rows += 1
+                try:
+                    deal, events = _build(
+                        row,
+                        mapping,
+                        catalog,
+                        companions,
+                        lambda w: warnings.update([w.split(" (")[0]]),
+                    )
+                except (_Rejected, SalesflowError) as reason:
+                    rejected.append((number, str(reason)))
+                    rejected_rows.append({"row": str(number), "reason": str(reason), **row})
+                    continue
+                try:
+                    stored = uow.deals.get(deal.id)
+                except NotFound:
+                    batch.append((deal, events))
+                    counts["added"] += 1
+                    if len(batch) >= 1000:
+                        uow.deals.add_many(batch)
+                        batch = []
+                else:
+                    if attrs.evolve(stored, version=deal.version) == deal:
+                        counts["unchanged"] += 1
+                    else:
+                        replaced = attrs.evolve(deal, version=stored.version + 1)
+                        event = DealImported(
+                            deal_id=deal.id, at=deal.created_at, by=IMPORTER.id,
+                            version=replaced.version, deal=replaced,
+                        )  # fmt: skip
+                        uow.deals.save(replaced, expected_version=stored.version, events=[event])
+                        counts["updated"] += 1
+                if show and rows % 1000 == 0:
+                    print(f"\rimported {rows} rows…", end="", file=sys.stderr, flush=True)
+            if batch:
+                uow.deals.add_many(batch)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    if show:
+        print(f"\rimported {rows} rows.   ", file=sys.stderr)
+    if rejects is not None:
+        _write_rejects(Path(rejects), rejected_rows)
+    return ImportSummary(
+        rows=rows,
+        added=counts["added"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+        rejected=tuple(rejected),
+        warnings=FrozenMap(warnings),
+        dry_run=dry_run,
+    )
+
+
+def _write_rejects(path: Path, rows: list[dict[str, str]]) -> None:
+    columns: list[str] = ["row", "reason"]
+    for row in rows:
+        columns += [c for c in row if c not in columns]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)

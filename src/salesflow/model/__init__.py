@@ -1,1 +1,0 @@
-"""Frozen domain objects: money, people, processes, deals and events."""

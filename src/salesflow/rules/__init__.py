@@ -1,1 +1,0 @@
-"""The pure rules engine: functions from state, actor and time to new state plus events."""

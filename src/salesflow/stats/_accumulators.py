@@ -1,0 +1,687 @@
+"""Mergeable accumulators: one pass over the deals, combinable across parts (S8).
+
+Every statistic is an accumulator with ``add(deal)``, ``add_many(deals)``,
+``combine(other)`` (associative and commutative; a fresh accumulator is the identity)
+and ``result()``. The accumulator keeps only counts and sums per (group, process, stage)
+and histograms of whole days, never a list of deals, so its size is independent of how
+many deals it has seen, and the statistics of parts combine to those of the whole.
+
+:class:`StatsAccumulator` computes the parts you ask for in a single pass per deal; the
+named accumulators (:class:`FunnelAccumulator`, …) are the same with one part and a
+result of their own type.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Hashable, Iterable, Mapping
+from datetime import timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Generic, Self, TypeVar
+
+from attrs import frozen
+
+from salesflow._model.deal import Deal, DealStatus
+from salesflow._model.positions import reached_position
+from salesflow._model.process import Catalog, Process
+from salesflow._queries import DealQuery, month_key, quarter_key
+from salesflow.errors import UnknownProcess, ValidationError
+from salesflow.stats._asof import deal_as_of
+
+__all__ = [
+    "ClosedAccumulator",
+    "ForecastAccumulator",
+    "FunnelAccumulator",
+    "OpenAccumulator",
+    "Part",
+    "StatsAccumulator",
+    "TimeInStageAccumulator",
+]
+
+ZERO = Decimal(0)
+SECONDS_PER_DAY = 86_400
+_OPEN, _WON, _LOST = DealStatus.OPEN, DealStatus.WON, DealStatus.LOST
+
+
+class Part(enum.Flag):
+    """Which statistics an accumulator computes."""
+
+    FUNNEL = enum.auto()
+    OPEN = enum.auto()
+    CLOSED = enum.auto()
+    TIME_IN_STAGE = enum.auto()
+    FORECAST = enum.auto()
+    ALL = FUNNEL | OPEN | CLOSED | TIME_IN_STAGE | FORECAST
+
+
+class Hist:
+    """Whole-day histogram plus exact totals: exact mean, median of whole days."""
+
+    __slots__ = ("counts", "seconds")
+
+    def __init__(self) -> None:
+        self.counts: dict[int, int] = {}
+        self.seconds = 0
+
+    @property
+    def n(self) -> int:
+        """How many durations were recorded."""
+        return sum(self.counts.values())
+
+    def add(self, delta: timedelta) -> None:
+        """Record one duration (in whole seconds; its whole days for the median)."""
+        days = delta.days
+        self.counts[days] = self.counts.get(days, 0) + 1
+        self.seconds += days * SECONDS_PER_DAY + delta.seconds
+
+    def merged(self, other: Hist) -> Hist:
+        """A new histogram holding both."""
+        out = Hist()
+        out.counts = _merge_counts(self.counts, other.counts)
+        out.seconds = self.seconds + other.seconds
+        return out
+
+    def mean_days(self) -> Fraction | None:
+        """Exact mean in days (``None`` when empty)."""
+        n = self.n
+        return Fraction(self.seconds, SECONDS_PER_DAY * n) if n else None
+
+    def median_days(self) -> Fraction | None:
+        """Median of the whole-day values (the mean of the middle two when even)."""
+        n = self.n
+        if not n:
+            return None
+        lo_rank, hi_rank = (n - 1) // 2, n // 2
+        lo = hi = None
+        seen = 0
+        for days in sorted(self.counts):
+            seen += self.counts[days]
+            if lo is None and seen > lo_rank:
+                lo = days
+            if seen > hi_rank:
+                hi = days
+                break
+        assert lo is not None
+        assert hi is not None
+        return Fraction(lo + hi, 2)
+
+    def state(self) -> tuple[Any, ...]:
+        """A comparable snapshot (for equality of accumulators)."""
+        return (sorted(self.counts.items()), self.seconds)
+
+
+def _merge_counts(a: Mapping[Any, int], b: Mapping[Any, int]) -> dict[Any, int]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, 0) + v
+    return out
+
+
+def _merge_sums(a: Mapping[str, Decimal], b: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, ZERO) + v
+    return out
+
+
+K = TypeVar("K")
+
+
+def _merge_nested(
+    a: Mapping[K, Mapping[str, Decimal]], b: Mapping[K, Mapping[str, Decimal]]
+) -> dict[K, dict[str, Decimal]]:
+    out = {k: dict(v) for k, v in a.items()}
+    for k, v in b.items():
+        out[k] = _merge_sums(out.get(k, {}), v)
+    return out
+
+
+@frozen
+class ProcessInfo:
+    """What statistics need from a process, computed once per accumulator."""
+
+    process: Process
+    pos: dict[str, int]
+    n: int
+    weights: dict[str, int]
+    total_weight: int
+
+
+def _info(process: Process) -> ProcessInfo:
+    index = process.index
+    by_weight = index.total_weight > 0
+    weights = {a.id: (a.weight if by_weight else 1) for a in process.actions}
+    return ProcessInfo(
+        process=process,
+        pos=index.stage_pos,
+        n=len(process.stages),
+        weights=weights,
+        total_weight=sum(weights.values()),
+    )
+
+
+class Cell:
+    """Sums for one (group, process): the whole state of the statistics."""
+
+    #: sums that make the state; ``info``, ``n`` and ``pos1`` are lookups, not state
+    STATE = (
+        "forecast",
+        "forecast_progress",
+        "lost",
+        "lost_cycle",
+        "lost_reasons",
+        "lost_value",
+        "open_n",
+        "open_progress",
+        "open_stage",
+        "open_stage_value",
+        "overdue",
+        "overdue_value",
+        "reached",
+        "reached_value",
+        "stage_time",
+        "unscheduled_value",
+        "won_by_period",
+        "won_cycle",
+        "won_n",
+    )
+    __slots__ = (*STATE, "info", "n", "pos1")
+
+    def __init__(self, info: ProcessInfo) -> None:
+        n = info.n
+        self.info = info
+        self.n = n
+        #: stage id → position + 1 (0 for "no stage"), for one lookup per deal
+        self.pos1: dict[str | None, int] = {sid: p + 1 for sid, p in info.pos.items()}
+        self.pos1[None] = 0
+        # index 0: no stage; the stage at position p: index p + 1; won deals: index n + 1
+        slots = n + 2
+        self.reached = [0] * slots
+        self.reached_value: list[dict[str, Decimal]] = [{} for _ in range(slots)]
+        self.lost = 0
+        self.lost_value: dict[str, Decimal] = {}
+        self.won_n: dict[str, int] = {}
+        self.open_n: dict[str, int] = {}
+        self.open_stage = [0] * (n + 1)
+        self.open_stage_value: list[dict[str, Decimal]] = [{} for _ in range(n + 1)]
+        self.open_progress: dict[str, Decimal] = {}
+        self.lost_reasons: dict[str, int] = {}
+        self.won_cycle = Hist()
+        self.lost_cycle = Hist()
+        # index 0: spells in stages since removed from the process; stage p: index p + 1
+        self.stage_time = [Hist() for _ in range(n + 1)]
+        self.forecast: dict[tuple[str, int], dict[str, Decimal]] = {}
+        self.forecast_progress: dict[tuple[str, int], dict[str, Decimal]] = {}
+        self.overdue = 0
+        self.overdue_value: dict[str, Decimal] = {}
+        self.unscheduled_value: dict[str, Decimal] = {}
+        self.won_by_period: dict[str, dict[str, Decimal]] = {}
+
+    @property
+    def open(self) -> int:
+        """Open deals (the sum over their current stages)."""
+        return sum(self.open_stage)
+
+    @property
+    def won(self) -> int:
+        """Won deals (they sit in the slot after the last stage)."""
+        return self.reached[self.n + 1]
+
+    @property
+    def won_value(self) -> dict[str, Decimal]:
+        """Value of the won deals, per currency."""
+        return self.reached_value[self.n + 1]
+
+    def merged(self, other: Cell) -> Cell:
+        """A new cell holding both."""
+        out = Cell(self.info)
+        out.reached = [a + b for a, b in zip(self.reached, other.reached, strict=True)]
+        out.reached_value = [
+            _merge_sums(a, b) for a, b in zip(self.reached_value, other.reached_value, strict=True)
+        ]
+        out.lost = self.lost + other.lost
+        out.lost_value = _merge_sums(self.lost_value, other.lost_value)
+        out.won_n = _merge_counts(self.won_n, other.won_n)
+        out.open_n = _merge_counts(self.open_n, other.open_n)
+        out.open_stage = [a + b for a, b in zip(self.open_stage, other.open_stage, strict=True)]
+        out.open_stage_value = [
+            _merge_sums(a, b)
+            for a, b in zip(self.open_stage_value, other.open_stage_value, strict=True)
+        ]
+        out.open_progress = _merge_sums(self.open_progress, other.open_progress)
+        out.lost_reasons = _merge_counts(self.lost_reasons, other.lost_reasons)
+        out.won_cycle = self.won_cycle.merged(other.won_cycle)
+        out.lost_cycle = self.lost_cycle.merged(other.lost_cycle)
+        out.stage_time = [
+            a.merged(b) for a, b in zip(self.stage_time, other.stage_time, strict=True)
+        ]
+        out.forecast = _merge_nested(self.forecast, other.forecast)
+        out.forecast_progress = _merge_nested(self.forecast_progress, other.forecast_progress)
+        out.overdue = self.overdue + other.overdue
+        out.overdue_value = _merge_sums(self.overdue_value, other.overdue_value)
+        out.unscheduled_value = _merge_sums(self.unscheduled_value, other.unscheduled_value)
+        out.won_by_period = _merge_nested(self.won_by_period, other.won_by_period)
+        return out
+
+    def state(self) -> tuple[Any, ...]:
+        """A canonical snapshot: equal for cells holding the same sums."""
+
+        def norm(value: Any) -> Any:
+            if isinstance(value, Hist):
+                return value.state()
+            if isinstance(value, dict):
+                return sorted(
+                    ((k, norm(v)) for k, v in value.items() if v != 0 and v != {}),
+                    key=repr,
+                )
+            if isinstance(value, list):
+                return [norm(v) for v in value]
+            return value
+
+        return tuple(norm(getattr(self, name)) for name in self.STATE)
+
+
+Probability = str | Mapping[str, Fraction]
+
+
+class StatsAccumulator:
+    """One pass over deals computing the requested :class:`Part` s (S1–S8, S11).
+
+    *probability* weights open deals and the forecast: ``"stage"`` (each stage's
+    default probability, 0 where it has none), ``"progress"`` (the deal's progress in
+    its process) or a map from stage id to probability (stages missing from it use
+    their default). *period* is ``"month"`` or ``"quarter"`` for the forecast.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        query: DealQuery | None = None,
+        *,
+        parts: Part = Part.ALL,
+        probability: Probability = "stage",
+        period: str = "month",
+    ) -> None:
+        if not isinstance(probability, str | Mapping) or (
+            isinstance(probability, str) and probability not in ("stage", "progress")
+        ):
+            raise ValidationError(
+                "probability",
+                probability,
+                "use 'stage', 'progress' or a map stage id → probability",
+            )
+        if period not in ("month", "quarter"):
+            raise ValidationError("period", period, "use 'month' or 'quarter'")
+        self.catalog = catalog
+        self.query = query if query is not None else DealQuery()
+        self.parts = parts
+        self.probability = probability
+        self.period = period
+        self.infos = {p.id: _info(p) for p in catalog}
+        self.cells: dict[tuple[Hashable, str], Cell] = {}
+
+    def _empty_like(self) -> Self:
+        out = object.__new__(type(self))
+        out.catalog, out.query, out.parts = self.catalog, self.query, self.parts
+        out.probability, out.period, out.infos = self.probability, self.period, self.infos
+        out.cells = {}
+        return out
+
+    def add(self, deal: Deal) -> None:
+        """Count one deal."""
+        self.add_many((deal,))
+
+    def add_many(self, deals: Iterable[Deal]) -> None:
+        """Count many deals in one tight loop (the fast way)."""
+        query = self.query
+        plain = query.as_of is None and not query.filters and query.group_by is None
+        if plain and self.parts == Part.FUNNEL:
+            self._add_funnel_only(deals)
+        elif plain and not self.parts & Part.FORECAST and self.probability != "progress":
+            self._add_plain(deals)
+        else:
+            self._add_general(deals)
+
+    def _cell(self, key: Hashable, pid: str) -> Cell:
+        info = self.infos.get(pid)
+        if info is None:
+            raise UnknownProcess(pid, self.infos)
+        cell = self.cells.get((key, pid))
+        if cell is None:
+            cell = self.cells[(key, pid)] = Cell(info)
+        return cell
+
+    def _add_funnel_only(self, deals: Iterable[Deal]) -> None:
+        """The funnel alone, with nothing else in the loop (the headline figure)."""
+        slots = {pid: _slot(c) for (key, pid), c in self.cells.items() if key is None}
+        zero = ZERO
+        for deal in deals:
+            try:
+                pos1, reached, reached_value, won_slot, cell = slots[deal.process_id]
+            except KeyError:
+                slot = slots[deal.process_id] = _slot(self._cell(None, deal.process_id))
+                pos1, reached, reached_value, won_slot, cell = slot
+            status = deal.status
+            if status is _WON:
+                r = won_slot
+            else:
+                try:
+                    r = pos1[deal.reached_stage_id]
+                except KeyError:  # the stage was removed: derive from the entries
+                    r = reached_position(deal, cell.info.process) + 1
+                if status is _LOST:
+                    cell.lost += 1
+            reached[r] += 1
+            value = deal.value
+            if value is not None:
+                cur = value.currency
+                sums = reached_value[r]
+                sums[cur] = sums.get(cur, zero) + value.amount
+
+    def _add_plain(self, deals: Iterable[Deal]) -> None:
+        """The common case (no filter, grouping, as-of or forecast), tuned for speed.
+
+        It must leave exactly the sums :meth:`_add_general` leaves; a property test
+        compares the two on random deals.
+        """
+        parts = self.parts
+        want_open = bool(parts & Part.OPEN)
+        want_closed = bool(parts & Part.CLOSED)
+        want_time = bool(parts & Part.TIME_IN_STAGE)
+        # per process: what the funnel touches, unpacked in one step per deal
+        slots = {pid: _slot(c) for (key, pid), c in self.cells.items() if key is None}
+        zero, day = ZERO, SECONDS_PER_DAY
+        for deal in deals:
+            pid = deal.process_id
+            try:
+                pos1, reached, reached_value, won_slot, cell = slots[pid]
+            except KeyError:
+                slots[pid] = _slot(self._cell(None, pid))
+                pos1, reached, reached_value, won_slot, cell = slots[pid]
+            status = deal.status
+            value = deal.value
+            if status is _WON:
+                r = won_slot
+            else:
+                try:
+                    r = pos1[deal.reached_stage_id]
+                except KeyError:  # the stage was removed: derive from the entries
+                    r = reached_position(deal, cell.info.process) + 1
+            reached[r] += 1
+            if value is not None:
+                cur = value.currency
+                amount = value.amount
+                sums = reached_value[r]
+                sums[cur] = sums.get(cur, zero) + amount
+            if status is _OPEN:
+                if want_open:
+                    entries = deal.stage_entries.get(pid)
+                    c = pos1.get(entries[-1].stage_id, 0) if entries else 0
+                    cell.open_stage[c] += 1
+                    if value is not None:
+                        counts = cell.open_n
+                        counts[cur] = counts.get(cur, 0) + 1
+                        sums = cell.open_stage_value[c]
+                        sums[cur] = sums.get(cur, zero) + amount
+            elif status is _WON:
+                if want_closed:
+                    if value is not None:
+                        counts = cell.won_n
+                        counts[cur] = counts.get(cur, 0) + 1
+                    delta = deal.closed_at - deal.created_at  # type: ignore[operator]
+                    hist = cell.won_cycle
+                    hc = hist.counts
+                    d = delta.days
+                    hc[d] = hc.get(d, 0) + 1
+                    hist.seconds += d * day + delta.seconds
+            else:
+                cell.lost += 1
+                if want_closed:
+                    if value is not None:
+                        sums = cell.lost_value
+                        sums[cur] = sums.get(cur, zero) + amount
+                    reason = deal.lost_reason or ""
+                    reasons = cell.lost_reasons
+                    reasons[reason] = reasons.get(reason, 0) + 1
+                    delta = deal.closed_at - deal.created_at  # type: ignore[operator]
+                    hist = cell.lost_cycle
+                    hc = hist.counts
+                    d = delta.days
+                    hc[d] = hc.get(d, 0) + 1
+                    hist.seconds += d * day + delta.seconds
+            if want_time:
+                entries = deal.stage_entries.get(pid)
+                if entries:
+                    hists = cell.stage_time
+                    walk = iter(entries)
+                    first = next(walk)
+                    hist, since = hists[pos1.get(first.stage_id, 0)], first.at
+                    for entry in walk:
+                        at = entry.at
+                        delta = at - since
+                        hc = hist.counts
+                        d = delta.days
+                        hc[d] = hc.get(d, 0) + 1
+                        hist.seconds += d * day + delta.seconds
+                        hist, since = hists[pos1.get(entry.stage_id, 0)], at
+                    closed = deal.closed_at
+                    if closed is not None:
+                        delta = closed - since
+                        hc = hist.counts
+                        d = delta.days
+                        hc[d] = hc.get(d, 0) + 1
+                        hist.seconds += d * day + delta.seconds
+
+    def _add_general(self, deals: Iterable[Deal]) -> None:
+        """Every feature: filters, grouping, as-of views, forecast, progress weighting."""
+        query = self.query
+        matches = query.matches if query.filters else None
+        keys_of = query.group_keys()
+        grouped = query.group_by is not None
+        as_of = query.as_of
+        moment = query.moment
+        today = moment.date() if moment is not None else None
+        infos = self.infos
+        cells = self.cells
+        parts = self.parts
+        want_open = bool(parts & (Part.OPEN | Part.FORECAST))
+        want_forecast = bool(parts & Part.FORECAST)
+        want_closed = bool(parts & (Part.CLOSED | Part.FORECAST))
+        want_time = bool(parts & Part.TIME_IN_STAGE)
+        by_progress = self.probability == "progress"
+        period_of = month_key if self.period == "month" else quarter_key
+        none_key = (None,)
+
+        for deal in deals:
+            pid = deal.process_id
+            info = infos.get(pid)
+            if info is None:
+                raise UnknownProcess(pid, infos)
+            if as_of is not None:
+                seen = deal_as_of(deal, info.process, as_of)
+                if seen is None:
+                    continue
+                deal = seen
+            if matches is not None and not matches(deal):
+                continue
+            status = deal.status
+            value = deal.value
+            if status is _WON:
+                r = info.n + 1
+            else:
+                rid = deal.reached_stage_id
+                r = 0 if rid is None else info.pos.get(rid, -1) + 1
+                if r == 0 and rid is not None:  # the stage was removed: derive from entries
+                    r = reached_position(deal, info.process) + 1
+            for key in keys_of(deal) if grouped else none_key:
+                cell = cells.get((key, pid))
+                if cell is None:
+                    cell = cells[(key, pid)] = Cell(info)
+                cell.reached[r] += 1
+                if value is not None:
+                    cur, amount = value.currency, value.amount
+                    sums = cell.reached_value[r]
+                    sums[cur] = sums.get(cur, ZERO) + amount
+                if status is _OPEN:
+                    if not want_open:
+                        continue
+                    entries = deal.stage_entries.get(pid, ())
+                    c = info.pos.get(entries[-1].stage_id, -1) + 1 if entries else 0
+                    cell.open_stage[c] += 1
+                    if value is None:
+                        continue
+                    cell.open_n[cur] = cell.open_n.get(cur, 0) + 1
+                    sums = cell.open_stage_value[c]
+                    sums[cur] = sums.get(cur, ZERO) + amount
+                    weighted = ZERO
+                    if by_progress:
+                        weights = info.weights
+                        done = sum(weights.get(a, 0) for a in deal.completions.get(pid, ()))
+                        weighted = amount * done
+                        cell.open_progress[cur] = cell.open_progress.get(cur, ZERO) + weighted
+                    if want_forecast:
+                        close = deal.expected_close
+                        if close is None:
+                            sums = cell.unscheduled_value
+                        elif today is not None and close < today:
+                            cell.overdue += 1
+                            sums = cell.overdue_value
+                        else:
+                            period = period_of(close)
+                            if by_progress:
+                                sums = cell.forecast_progress.setdefault((period, c), {})
+                                sums[cur] = sums.get(cur, ZERO) + weighted
+                            sums = cell.forecast.setdefault((period, c), {})
+                        sums[cur] = sums.get(cur, ZERO) + amount
+                elif status is _WON:
+                    if want_closed:
+                        if value is not None:
+                            cell.won_n[cur] = cell.won_n.get(cur, 0) + 1
+                        closed = deal.closed_at
+                        assert closed is not None
+                        cell.won_cycle.add(closed - deal.created_at)
+                        if value is not None and want_forecast:
+                            sums = cell.won_by_period.setdefault(period_of(closed), {})
+                            sums[cur] = sums.get(cur, ZERO) + amount
+                else:
+                    cell.lost += 1
+                    if want_closed:
+                        closed = deal.closed_at
+                        assert closed is not None
+                        assert deal.lost_reason is not None
+                        cell.lost_cycle.add(closed - deal.created_at)
+                        reasons = cell.lost_reasons
+                        reasons[deal.lost_reason] = reasons.get(deal.lost_reason, 0) + 1
+                        if value is not None:
+                            cell.lost_value[cur] = cell.lost_value.get(cur, ZERO) + amount
+            if want_time:
+                for key in keys_of(deal) if grouped else none_key:
+                    _add_spells(cells[(key, pid)], deal, info)
+
+    def combine(self, other: Self) -> Self:
+        """A new accumulator holding both (associative, commutative; empty is identity)."""
+        if (self.catalog, self.query, self.parts, self.probability, self.period) != (
+            other.catalog,
+            other.query,
+            other.parts,
+            other.probability,
+            other.period,
+        ):
+            raise ValidationError(
+                "other", other, "only accumulators with the same catalog and settings combine"
+            )
+        out = self._empty_like()
+        out.cells = dict(self.cells)
+        for key, cell in other.cells.items():
+            mine = out.cells.get(key)
+            out.cells[key] = cell if mine is None else mine.merged(cell)
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StatsAccumulator):
+            return NotImplemented
+        return self.state() == other.state()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def state(self) -> dict[tuple[Hashable, str], tuple[Any, ...]]:
+        """A canonical snapshot of the sums (what equality compares)."""
+        return {k: c.state() for k, c in self.cells.items()}
+
+    def result(self) -> Any:
+        """The report of every requested part (see :class:`salesflow.stats.Report`)."""
+        from salesflow.stats._results import build_report
+
+        return build_report(self)
+
+
+def _slot(
+    cell: Cell,
+) -> tuple[dict[str | None, int], list[int], list[dict[str, Decimal]], int, Cell]:
+    return (cell.pos1, cell.reached, cell.reached_value, cell.n + 1, cell)
+
+
+def _add_spells(cell: Cell, deal: Deal, info: ProcessInfo) -> None:
+    """Time spent in each stage: between consecutive entries, and until closing."""
+    entries = deal.stage_entries.get(deal.process_id, ())
+    pos = info.pos
+    hists = cell.stage_time
+    for i in range(len(entries) - 1):
+        hists[pos.get(entries[i].stage_id, -1) + 1].add(entries[i + 1].at - entries[i].at)
+    if entries and deal.closed_at is not None:
+        hists[pos.get(entries[-1].stage_id, -1) + 1].add(deal.closed_at - entries[-1].at)
+
+
+R = TypeVar("R")
+
+
+class _Single(StatsAccumulator, Generic[R]):
+    _part: Part
+    _attr: str
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        query: DealQuery | None = None,
+        *,
+        probability: Probability = "stage",
+        period: str = "month",
+    ) -> None:
+        super().__init__(catalog, query, parts=self._part, probability=probability, period=period)
+
+    def result(self) -> R:
+        """This statistic's result (grouped when the query groups)."""
+        report = super().result()
+        out: R = getattr(report, self._attr)
+        return out
+
+
+class FunnelAccumulator(_Single[Any]):
+    """Accumulates the funnel of each process (S1)."""
+
+    _part, _attr = Part.FUNNEL, "funnels"
+
+
+class OpenAccumulator(_Single[Any]):
+    """Accumulates the open-deal summary (S2)."""
+
+    _part, _attr = Part.OPEN, "open"
+
+
+class ClosedAccumulator(_Single[Any]):
+    """Accumulates the closed-deal summary: win rate, reasons, cycle length (S3)."""
+
+    _part, _attr = Part.CLOSED, "closed"
+
+
+class TimeInStageAccumulator(_Single[Any]):
+    """Accumulates time spent in each stage (S5)."""
+
+    _part, _attr = Part.TIME_IN_STAGE, "time_in_stage"
+
+
+class ForecastAccumulator(_Single[Any]):
+    """Accumulates the forecast by expected close period and category (S6)."""
+
+    _part, _attr = Part.FORECAST, "forecast"

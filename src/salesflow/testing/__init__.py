@@ -1,0 +1,83 @@
+"""Hypothesis strategies for salesflow objects, for this project's tests and yours.
+
+Requires the ``test`` extra (Hypothesis). Typical use::
+
+    from hypothesis import given
+    from salesflow.testing import scenarios
+
+    @given(scenarios())
+    def test_my_rule(scenario):
+        deal, events = scenario.run()
+        ...
+
+The repository contract suite (:class:`RepositoryContract`) and the stateful
+store test (:func:`store_machine`) check any store, salesflow's or yours.
+
+Strategies: :func:`actors`, :func:`moments`, :func:`actions`, :func:`stages`,
+:func:`processes`, :func:`catalogs`, :func:`operations` and :func:`scenarios` (a
+catalog, a freshly created deal and a sequence of operations to apply to it).
+"""
+
+from salesflow.testing._contract import RepositoryContract
+from salesflow.testing._machine import store_machine
+from salesflow.testing._strategies import (
+    LEAD_STEPS,
+    PEOPLE,
+    Complete,
+    EditProcess,
+    Lose,
+    Move,
+    Operation,
+    Reopen,
+    Scenario,
+    Switch,
+    Uncomplete,
+    Win,
+    actions,
+    actors,
+    catalog_and_deals,
+    catalogs,
+    contacts,
+    deals,
+    leads,
+    moments,
+    notes,
+    operations,
+    processes,
+    reminders,
+    run_lead_step,
+    scenarios,
+    stages,
+)
+
+__all__ = [
+    "LEAD_STEPS",
+    "PEOPLE",
+    "Complete",
+    "EditProcess",
+    "Lose",
+    "Move",
+    "Operation",
+    "Reopen",
+    "RepositoryContract",
+    "Scenario",
+    "Switch",
+    "Uncomplete",
+    "Win",
+    "actions",
+    "actors",
+    "catalog_and_deals",
+    "catalogs",
+    "contacts",
+    "deals",
+    "leads",
+    "moments",
+    "notes",
+    "operations",
+    "processes",
+    "reminders",
+    "run_lead_step",
+    "scenarios",
+    "stages",
+    "store_machine",
+]

@@ -1,0 +1,527 @@
+"""Hypothesis strategies for deals, leads, processes and scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, timezone
+
+import attrs
+from attrs import frozen
+from hypothesis import strategies as st
+
+from salesflow._model.deal import Deal, Note
+from salesflow._model.events import Event
+from salesflow._model.lead import Contact, Lead, LeadSource, LeadStage
+from salesflow._model.money import Money
+from salesflow._model.people import Actor, Role
+from salesflow._model.process import (
+    Action,
+    Assignee,
+    Audience,
+    Catalog,
+    NoteRequirement,
+    Notify,
+    PerformedBy,
+    Process,
+    Stage,
+    Trigger,
+)
+from salesflow._model.reminder import Reminder
+from salesflow._rules.deals import (
+    complete_action,
+    create_deal,
+    lose,
+    move_to_stage,
+    reopen,
+    switch_process,
+    uncomplete_action,
+    win,
+)
+from salesflow._rules.leads import (
+    acquire_lead,
+    assign_lead,
+    claim_lead,
+    create_lead,
+    mark_spam,
+    move_lead,
+    reopen_lead,
+    resign_lead,
+    unmark_spam,
+)
+from salesflow._rules.outcome import Outcome
+from salesflow.errors import SalesflowError
+
+__all__ = [
+    "LEAD_STEPS",
+    "PEOPLE",
+    "Complete",
+    "EditProcess",
+    "Lose",
+    "Move",
+    "Operation",
+    "Reopen",
+    "Scenario",
+    "Switch",
+    "Uncomplete",
+    "Win",
+    "actions",
+    "actors",
+    "catalog_and_deals",
+    "catalogs",
+    "contacts",
+    "deals",
+    "leads",
+    "moments",
+    "notes",
+    "operations",
+    "processes",
+    "reminders",
+    "run_lead_step",
+    "scenarios",
+    "stages",
+]
+
+#: The small pool of person ids strategies draw from, so rules about people collide.
+PEOPLE = ("ann", "bob", "cy", "mia", "root")
+
+_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+_ids = st.text(alphabet="abcdefghij", min_size=1, max_size=3)
+
+
+def actors() -> st.SearchStrategy[Actor]:
+    """Actors drawn from :data:`PEOPLE` with any role."""
+    return st.builds(Actor, st.sampled_from(PEOPLE), st.sampled_from(Role))
+
+
+def moments(start: datetime = _EPOCH, days: int = 400) -> st.SearchStrategy[datetime]:
+    """Timezone-aware moments within *days* after *start*, in a few time zones."""
+    zones = st.sampled_from([UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5))])
+    return st.builds(
+        lambda minutes, tz: (start + timedelta(minutes=minutes)).astimezone(tz),
+        st.integers(0, days * 24 * 60),
+        zones,
+    )
+
+
+def notes() -> st.SearchStrategy[Note | None]:
+    """No note, a note, or a note with a file."""
+    return st.one_of(
+        st.none(),
+        st.builds(Note, st.just("done"), st.one_of(st.none(), st.just("file.pdf"))),
+    )
+
+
+_performed_by = st.one_of(
+    st.just(PerformedBy.everyone()),
+    st.just(PerformedBy.managers()),
+    st.just(PerformedBy.admins()),
+    st.sets(st.sampled_from(PEOPLE), min_size=1, max_size=2).map(
+        lambda people: PerformedBy.named(*people)
+    ),
+)
+
+_notify = st.builds(
+    Notify,
+    st.frozensets(st.sampled_from(Audience), max_size=2),
+    st.frozensets(st.sampled_from(PEOPLE), max_size=1),
+)
+
+_trigger = st.one_of(
+    st.none(),
+    st.builds(
+        Trigger,
+        st.just("follow up"),
+        st.integers(0, 10),
+        st.sampled_from([Assignee.PERFORMER, Assignee.OWNER]),
+    ),
+    st.builds(
+        Trigger,
+        st.just("call"),
+        st.integers(0, 10),
+        st.just(Assignee.PERSON),
+        st.sampled_from(PEOPLE),
+    ),
+)
+
+
+def actions(action_id: str) -> st.SearchStrategy[Action]:
+    """An action with this id and any settings (weights 0–5)."""
+    return st.builds(
+        Action,
+        id=st.just(action_id),
+        name=st.just(f"Action {action_id}"),
+        weight=st.integers(0, 5),
+        mandatory=st.booleans(),
+        performed_by=_performed_by,
+        requires_note=st.sampled_from(NoteRequirement),
+        notify=_notify,
+        trigger=_trigger,
+    )
+
+
+@st.composite
+def stages(draw: st.DrawFn, stage_id: str, action_ids: Sequence[str] = ()) -> Stage:
+    """A stage with this id holding actions with the given ids."""
+    return Stage(
+        id=stage_id,
+        name=f"Stage {stage_id}",
+        actions=tuple(draw(actions(a)) for a in action_ids),
+    )
+
+
+@st.composite
+def processes(
+    draw: st.DrawFn,
+    process_id: str | None = None,
+    *,
+    max_stages: int = 4,
+    max_actions: int = 4,
+) -> Process:
+    """A process with unique stage and action ids and any settings."""
+    pid = process_id if process_id is not None else draw(_ids)
+    n_stages = draw(st.integers(0, max_stages))
+    stage_list = []
+    counter = 0
+    for s in range(n_stages):
+        n_actions = draw(st.integers(0, max_actions))
+        ids = [f"{pid}.a{counter + i}" for i in range(n_actions)]
+        counter += n_actions
+        stage_list.append(draw(stages(f"{pid}.s{s}", ids)))
+    return Process(
+        id=pid,
+        name=f"Process {pid}",
+        stages=tuple(stage_list),
+        active=draw(st.booleans()),
+        length_days=draw(st.one_of(st.none(), st.integers(1, 120))),
+        auto_status_change=draw(st.booleans()),
+        gated=draw(st.booleans()),
+    )
+
+
+@st.composite
+def catalogs(draw: st.DrawFn, *, max_processes: int = 3) -> Catalog:
+    """A catalog of 1–*max_processes* processes; the default is active."""
+    n = draw(st.integers(1, max_processes))
+    procs = [draw(processes(f"p{i}")) for i in range(n)]
+    default = draw(st.integers(0, n - 1))
+    procs[default] = attrs.evolve(procs[default], active=True)
+    return Catalog(tuple(procs), procs[default].id)
+
+
+# -- operations --------------------------------------------------------------------------
+
+
+@frozen
+class Complete:
+    """Complete an action (by id; it may not exist in the current process)."""
+
+    action_id: str
+    note: Note | None
+
+    def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
+        """Apply the rule."""
+        process = catalog.get(deal.process_id)
+        return complete_action(deal, process, self.action_id, by=by, at=at, note=self.note)
+
+
+@frozen
+class Uncomplete:
+    """Uncomplete an action."""
+
+    action_id: str
+
+    def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
+        """Apply the rule."""
+        return uncomplete_action(deal, catalog.get(deal.process_id), self.action_id, by=by, at=at)
+
+
+@frozen
+class Move:
+    """Move directly to a stage."""
+
+    stage_id: str
+
+    def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
+        """Apply the rule."""
+        return move_to_stage(deal, catalog.get(deal.process_id), self.stage_id, by=by, at=at)
+
+
+@frozen
+class Switch:
+    """Switch to another process."""
+
+    process_id: str
+
+    def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
+        """Apply the rule."""
+        return switch_process(deal, catalog, self.process_id, by=by, at=at)
+
+
+@frozen
+class Win:
+    """Try to win the deal."""
+
+    def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
+        """Apply the rule."""
+        return win(deal, catalog.get(deal.process_id), by=by, at=at)
+
+
+@frozen
+class Lose:
+    """Lose the deal with a reason."""
+
+    reason: str
+
+    def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
+        """Apply the rule."""
+        return lose(deal, by=by, at=at, reason=self.reason)
+
+
+@frozen
+class Reopen:
+    """Reopen a closed deal."""
+
+    def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
+        """Apply the rule."""
+        return reopen(deal, by=by, at=at)
+
+
+@frozen
+class EditProcess:
+    """Edit the catalog: remove an action, or put a removed one back (P4)."""
+
+    action_id: str
+
+    def edit(self, catalog: Catalog, original: Catalog) -> Catalog:
+        """Toggle the action: remove it if present, else restore it from *original*."""
+        for process in catalog:
+            if process.has_action(self.action_id):
+                return catalog.replace(process.remove_action(self.action_id))
+        for process in original:
+            if process.has_action(self.action_id) and process.id in catalog:
+                stage = process.stage_of(self.action_id)
+                current = catalog.get(process.id)
+                if current.has_stage(stage.id):
+                    restored = current.add_action(stage.id, process.action(self.action_id))
+                    return catalog.replace(restored)
+        return catalog
+
+
+Operation = Complete | Uncomplete | Move | Switch | Win | Lose | Reopen | EditProcess
+
+
+def operations(catalog: Catalog) -> st.SearchStrategy[Operation]:
+    """Any operation on a deal of *catalog*, valid or not."""
+    action_ids = sorted({a.id for p in catalog for a in p.actions}) or ["none"]
+    stage_ids = sorted({s.id for p in catalog for s in p.stages}) or ["none"]
+    process_ids = sorted(p.id for p in catalog)
+    return st.one_of(
+        st.builds(Complete, st.sampled_from(action_ids), notes()),
+        st.builds(Uncomplete, st.sampled_from(action_ids)),
+        st.builds(Move, st.sampled_from(stage_ids)),
+        st.builds(Switch, st.sampled_from(process_ids)),
+        st.just(Win()),
+        st.builds(Lose, st.sampled_from(["price", "timing", "competitor"])),
+        st.just(Reopen()),
+        st.builds(EditProcess, st.sampled_from(action_ids)),
+    )
+
+
+@frozen
+class Scenario:
+    """A catalog, a new deal in it, and operations to apply by the given actors."""
+
+    catalog: Catalog
+    created: Outcome[Deal]
+    steps: tuple[tuple[Operation, Actor], ...]
+
+    def run(self) -> tuple[Deal, list[Event], Catalog]:
+        """Apply every step (refused ones change nothing); return deal, events, catalog."""
+        deal = self.created.state
+        events = list(self.created.events)
+        catalog = self.catalog
+        at = deal.created_at
+        for operation, actor in self.steps:
+            at += timedelta(hours=1)
+            if isinstance(operation, EditProcess):
+                catalog = operation.edit(catalog, self.catalog)
+                continue
+            try:
+                outcome = operation.run(deal, catalog, actor, at)
+            except SalesflowError:
+                continue
+            deal = outcome.state
+            events.extend(outcome.events)
+        return deal, events, catalog
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, *, max_steps: int = 25) -> Scenario:
+    """A catalog, a deal created in one of its active processes, and operations."""
+    catalog = draw(catalogs())
+    process = draw(st.sampled_from(catalog.active()))
+    owner = draw(st.one_of(st.none(), st.sampled_from(PEOPLE)))
+    value = draw(
+        st.one_of(
+            st.none(),
+            st.builds(Money, st.decimals(0, 10**6, places=2), st.sampled_from(["EUR", "PLN"])),
+        )
+    )
+    created = create_deal(
+        catalog,
+        id="deal-1",
+        title="A deal",
+        by=draw(actors()),
+        at=draw(moments()),
+        process_id=process.id,
+        owner=owner,
+        value=value,
+        participants=draw(st.frozensets(st.sampled_from(PEOPLE), max_size=2)),
+    )
+    steps = draw(st.lists(st.tuples(operations(catalog), actors()), max_size=max_steps))
+    return Scenario(catalog, created, tuple(steps))
+
+
+def deals() -> st.SearchStrategy[tuple[Deal, Catalog]]:
+    """A deal after random operations, with the catalog (as edited) it lives in."""
+    return scenarios().map(lambda scenario: _deal_and_catalog(scenario.run()))
+
+
+def _deal_and_catalog(result: tuple[Deal, list[Event], Catalog]) -> tuple[Deal, Catalog]:
+    deal, _, catalog = result
+    return deal, catalog
+
+
+@st.composite
+def catalog_and_deals(
+    draw: st.DrawFn, *, max_deals: int = 12, max_steps: int = 10
+) -> tuple[Catalog, list[Deal]]:
+    """A catalog and deals created in its active processes, each after random operations.
+
+    Values are in EUR, PLN or USD (or unknown); owners, segments and products come from
+    small pools so that groups collide; some deals have an expected close date.
+    """
+    catalog = draw(catalogs())
+    active = catalog.active()
+    deals = []
+    for i in range(draw(st.integers(0, max_deals))):
+        at = draw(moments())
+        days = draw(st.one_of(st.none(), st.integers(0, 200)))
+        created = create_deal(
+            catalog,
+            id=f"deal-{i}",
+            title=f"Deal {i}",
+            by=draw(actors()),
+            at=at,
+            process_id=draw(st.sampled_from(active)).id,
+            owner=draw(st.one_of(st.none(), st.sampled_from(PEOPLE))),
+            segment=draw(st.one_of(st.none(), st.sampled_from(["VIP", "SMB"]))),
+            products=tuple(draw(st.sets(st.sampled_from(["gtx", "mg"]), max_size=2))),
+            value=draw(
+                st.one_of(
+                    st.none(),
+                    st.builds(
+                        Money,
+                        st.decimals(0, 10**6, places=2),
+                        st.sampled_from(["EUR", "PLN", "USD"]),
+                    ),
+                )
+            ),
+            expected_close=None if days is None else (at + timedelta(days=days)).date(),
+        )
+        steps = draw(
+            st.lists(
+                st.tuples(
+                    operations(catalog).filter(lambda op: not isinstance(op, EditProcess)), actors()
+                ),
+                max_size=max_steps,
+            )
+        )
+        deal, _, _ = Scenario(catalog, created, tuple(steps)).run()
+        deals.append(deal)
+    return catalog, deals
+
+
+# -- leads and reminders -------------------------------------------------------------------
+
+
+def contacts() -> st.SearchStrategy[Contact]:
+    """Valid contacts: a name with a phone number, an e-mail address, both or neither."""
+    return st.builds(
+        Contact,
+        st.sampled_from(["Jan Kowalski", "Anna Nowak", "Lee"]),
+        st.one_of(st.none(), st.sampled_from(["+48 600 100 200", "(22) 555-01-02"])),
+        st.one_of(st.none(), st.sampled_from(["jan@example.pl", "a.nowak@firma.com.pl"])),
+    )
+
+
+def reminders(reminder_id: str = "r") -> st.SearchStrategy[Reminder]:
+    """Reminders due within a few days of 2025-01-01, some done."""
+    return st.builds(
+        Reminder,
+        st.just(reminder_id),
+        st.just("Call back"),
+        moments(days=5),
+        st.sampled_from(PEOPLE),
+        st.one_of(st.none(), moments(days=5)),
+    )
+
+
+LEAD_STEPS = (
+    "in_acquisition",
+    "offered",
+    "acquire",
+    "resign",
+    "reopen",
+    "spam",
+    "unspam",
+    "claim",
+    "assign",
+)
+
+
+def run_lead_step(
+    lead: Lead, step: str, stage: LeadStage | None, by: Actor, at: datetime
+) -> Outcome[Lead]:
+    """Apply one named lifecycle step (it may be refused: ``SalesflowError``)."""
+    follow_up = (at + timedelta(days=7)).date()
+    if step in ("in_acquisition", "offered"):
+        return move_lead(lead, step, stage=stage, follow_up=follow_up, by=by, at=at)
+    if step == "acquire":
+        return acquire_lead(lead, by=by, at=at)
+    if step == "resign":
+        return resign_lead(lead, by=by, at=at, reason="price")
+    if step == "reopen":
+        return reopen_lead(lead, by=by, at=at)
+    if step == "spam":
+        return mark_spam(lead, by=by, at=at)
+    if step == "unspam":
+        return unmark_spam(lead, by=by, at=at)
+    if step == "claim":
+        return claim_lead(lead, by=by, at=at)
+    return assign_lead(lead, by.id, by=by, at=at)
+
+
+@st.composite
+def leads(draw: st.DrawFn, *, lead_id: str = "lead-1", max_steps: int = 12) -> Lead:
+    """A lead created from any source, then moved by random steps (refused ones skipped)."""
+    at = draw(moments())
+    lead = create_lead(
+        id=lead_id,
+        case_number=f"C-{lead_id}",
+        source=draw(st.sampled_from([*LeadSource, "trade fair"])),
+        contact=draw(contacts()),
+        by=draw(actors()),
+        at=at,
+        owner=draw(st.one_of(st.none(), st.sampled_from(PEOPLE))),
+        company=draw(st.one_of(st.none(), st.sampled_from(["ACME", "Beta"]))),
+    ).state
+    for _ in range(draw(st.integers(0, max_steps))):
+        at += timedelta(hours=draw(st.integers(1, 72)))
+        step = draw(st.sampled_from(LEAD_STEPS))
+        stage = draw(st.one_of(st.none(), st.sampled_from(LeadStage)))
+        try:
+            lead = run_lead_step(lead, step, stage, draw(actors()), at).state
+        except SalesflowError:
+            continue
+    return lead
