@@ -3,7 +3,8 @@
 Loads the public CRM sample data set in ``examples/data/crm-sales-opportunities/`` with a
 small CSV reader (the full importer is the CLI's ``import`` command), builds the deals
 through salesflow's rules, prints the funnel and the summaries, and writes a funnel
-chart to ``crm_funnel.png`` (or the path given as the first argument).
+chart to the path given as the first argument, or else to ``crm_funnel.png`` in a new
+temporary folder (never into the current directory); it prints where the chart went.
 
 Run: python examples/crm_funnel.py [chart.png]
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -99,5 +101,12 @@ def main(chart: Path) -> None:
     print(f"chart written to {chart}")
 
 
+def chart_path(argv: list[str]) -> Path:
+    """Where the chart goes: the first argument, else a file in a new temporary folder."""
+    if len(argv) > 1:
+        return Path(argv[1])
+    return Path(tempfile.mkdtemp(prefix="salesflow-crm-")) / "crm_funnel.png"
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("crm_funnel.png"))
+    main(chart_path(sys.argv))

@@ -35,6 +35,7 @@ from salesflow.errors import SalesflowError, SerializationError, ValidationError
 
 __all__ = [
     "SCHEMA_VERSIONS",
+    "Document",
     "dump",
     "dumps",
     "load",
@@ -58,6 +59,10 @@ _TYPES: dict[str, Any] = {
     "process": Process,
     "catalog": Catalog,
 }
+
+
+#: What has documents: narrow a loaded one with ``isinstance``.
+Document = Deal | Lead | Process | Catalog | DealEvent | LeadEvent
 
 
 def _union(types: tuple[type[Event], ...]) -> Any:
@@ -191,7 +196,7 @@ def _kind(obj: Any) -> str:
     raise ValidationError("obj", obj, "is not a salesflow object that has documents")
 
 
-def dump(obj: Any) -> dict[str, Any]:
+def dump(obj: Document) -> dict[str, Any]:
     """The JSON-compatible document of a deal, lead, process, catalog or event."""
     kind = _kind(obj)
     if kind == "event":
@@ -203,7 +208,7 @@ def dump(obj: Any) -> dict[str, Any]:
     return {"type": kind, "schema_version": SCHEMA_VERSIONS[kind], "data": data}
 
 
-def dumps(obj: Any) -> str:
+def dumps(obj: Document) -> str:
     """:func:`dump` as a compact JSON string."""
     return json.dumps(dump(obj), separators=(",", ":"))
 
@@ -216,7 +221,7 @@ def _format(exc: BaseException, type_: Any) -> str:
     return cattrs.v.format_exception(exc, type_)
 
 
-def load(document: Any, *, catalog: Catalog | None = None) -> Any:
+def load(document: Any, *, catalog: Catalog | None = None) -> Document:
     """Rebuild the object of a document, upgrading an older schema version first.
 
     *catalog* is needed only to upgrade version-1 deal documents (their furthest
@@ -244,7 +249,7 @@ def load(document: Any, *, catalog: Catalog | None = None) -> Any:
     data = _upgrade(kind, version, dict(data))
     target = {"event": DEAL_EVENTS_UNION, "lead_event": LEAD_EVENTS_UNION}.get(kind) or _TYPES[kind]
     try:
-        obj = _CONVERTER.structure(data, target)
+        obj: Document = _CONVERTER.structure(data, target)
     except cattrs.BaseValidationError as exc:
         first = cattrs.transform_error(exc, path=kind, format_exception=_format)[0]
         reason, _, path = first.rpartition(" @ ")
@@ -253,12 +258,12 @@ def load(document: Any, *, catalog: Catalog | None = None) -> Any:
         raise SerializationError(kind, str(exc)) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise SerializationError(kind, f"invalid document ({exc})") from None
-    if kind == "deal" and version == 1:
+    if isinstance(obj, Deal) and version == 1:
         obj = _reached_from_catalog(obj, catalog)
     return obj
 
 
-def loads(text: str, *, catalog: Catalog | None = None) -> Any:
+def loads(text: str, *, catalog: Catalog | None = None) -> Document:
     """:func:`load` from a JSON string."""
     try:
         document = json.loads(text)

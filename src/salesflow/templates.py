@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from salesflow._model.process import (
+from salesflow._model.action import (
     Action,
     Assignee,
     Audience,
-    Catalog,
-    ForecastCategory,
     NoteRequirement,
     Notify,
     PerformedBy,
+    Trigger,
+)
+from salesflow._model.process import (
+    Catalog,
+    ForecastCategory,
     Process,
     Stage,
-    Trigger,
 )
 
 __all__ = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ __all__ = [
     "aware_or_none",
     "check_aware",
     "date_or_none",
+    "items_of",
     "non_empty",
     "non_empty_or_none",
     "non_negative_int",
@@ -23,6 +25,7 @@ __all__ = [
 ]
 
 E = TypeVar("E", bound=enum.Enum)
+T = TypeVar("T")
 
 
 def to_enum(kind: type[E], field: str, value: Any) -> E:
@@ -84,3 +87,27 @@ def str_set(instance: Any, attribute: attrs.Attribute[Any], value: object) -> No
     """attrs validator: a frozenset of non-empty strings."""
     if not isinstance(value, frozenset) or not all(isinstance(v, str) and v for v in value):
         raise ValidationError(attribute.name, value, "must be a set of non-empty strings")
+
+
+def items_of(
+    field: str, value: object, kind: type[T], *, unique: str | None = None
+) -> tuple[T, ...]:
+    """*value* as a tuple of *kind*; with *unique* (the message), their ``id`` s must differ.
+
+    Raises ``ValidationError`` naming *field* for one string, a non-collection, an item of
+    another type, or (with *unique*) a repeated id.
+    """
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValidationError(field, value, f"must be a collection of {kind.__name__}")
+    items = tuple(value)
+    seen: set[object] = set()
+    for item in items:
+        if not isinstance(item, kind):
+            article = "an" if kind.__name__[0] in "AEIOU" else "a"
+            raise ValidationError(field, item, f"must be {article} {kind.__name__}")
+        if unique is not None:
+            key = getattr(item, "id")  # noqa: B009  (every collected kind has an id)
+            if key in seen:
+                raise ValidationError(field, key, unique)
+            seen.add(key)
+    return items

@@ -19,11 +19,13 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from salesflow._model.action import (
+    Audience,
+)
 from salesflow._model.checks import aware, non_empty
 from salesflow._model.deal import Completion, Deal
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead, LeadStage, LeadStatus
-from salesflow._model.process import Audience
 from salesflow._model.reminder import Reminder
 
 __all__ = [

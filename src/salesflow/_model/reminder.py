@@ -8,8 +8,7 @@ from datetime import datetime
 import attrs
 from attrs import frozen
 
-from salesflow._model.checks import aware, aware_or_none, non_empty
-from salesflow.errors import ValidationError
+from salesflow._model.checks import aware, aware_or_none, items_of, non_empty
 
 __all__ = ["Colour", "Reminder"]
 
@@ -40,14 +39,4 @@ class Reminder:
 
 def check_reminders(value: object) -> tuple[Reminder, ...]:
     """attrs converter: a tuple of reminders with unique ids."""
-    if isinstance(value, str) or not hasattr(value, "__iter__"):
-        raise ValidationError("reminders", value, "must be a collection of Reminder")
-    items = tuple(value)
-    seen: set[str] = set()
-    for r in items:
-        if not isinstance(r, Reminder):
-            raise ValidationError("reminders", r, "must be a Reminder")
-        if r.id in seen:
-            raise ValidationError("reminders", r.id, "reminder ids must be unique")
-        seen.add(r.id)
-    return items
+    return items_of("reminders", value, Reminder, unique="reminder ids must be unique")

@@ -14,6 +14,12 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from salesflow._model.action import (
+    Action,
+    Assignee,
+    Audience,
+    NoteRequirement,
+)
 from salesflow._model.checks import check_aware
 from salesflow._model.deal import Completion, Deal, Note
 from salesflow._model.events import (
@@ -34,11 +40,7 @@ from salesflow._model.money import Money
 from salesflow._model.people import Actor
 from salesflow._model.positions import current_position, furthest_position, reached_stage
 from salesflow._model.process import (
-    Action,
-    Assignee,
-    Audience,
     Catalog,
-    NoteRequirement,
     Process,
 )
 from salesflow._rules.fold import outcome_of

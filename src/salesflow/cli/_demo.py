@@ -1,13 +1,13 @@
 """The demo behind ``salesflow demo``: a sample company walked through real scenarios.
 
 Everything here goes through the public API, with a fixed starting moment so the output
-is the same on every run. It doubles as a long, readable example of the library.
+is the same on every run. It doubles as a long, readable example of the library: each
+function below is one numbered scenario of the story the :class:`Narrator` tells.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TextIO
@@ -17,36 +17,23 @@ from salesflow import (
     Catalog,
     Contact,
     Deal,
-    Event,
-    Lead,
     LeadSource,
     Money,
     Note,
-    NotificationRequested,
-    Outcome,
     Reminder,
     Role,
-    RuleViolation,
-    SalesflowError,
     SelectionRule,
-    StageEntered,
-    StorageError,
-    TaskRequested,
     acquire_lead,
     add_reminder,
     claim_lead,
     colour,
-    complete_action,
     convert_lead,
-    create_deal,
     create_lead,
-    current_stage,
     fold,
     lose,
     mark_spam,
     move_lead,
     move_to_stage,
-    progress,
     reopen,
     resign_lead,
     rotting,
@@ -58,14 +45,11 @@ from salesflow import (
     win,
     win_eligibility,
 )
-from salesflow.repository._sql import SqliteStore
+from salesflow.cli._demo_database import make_room, store_company
+from salesflow.cli._narrator import Narrator
 from salesflow.stats import closed_summary, funnels, lead_stats
-from salesflow.templates import sample_catalog
 
-__all__ = ["SELECTION_RULES", "START", "run_demo"]
-
-#: The demo's first moment (the demo never reads the clock).
-START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+__all__ = ["SELECTION_RULES", "run_demo"]
 
 #: How the sample company chooses a process (seed 000: segment, product, value).
 SELECTION_RULES = (
@@ -77,112 +61,35 @@ SELECTION_RULES = (
 )
 
 
-class _Demo:
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.catalog: Catalog = sample_catalog()
-        self.deals: dict[str, Deal] = {}
-        self.timelines: dict[str, list[Event]] = {}
-        self.leads: dict[str, Lead] = {}
-        self.lead_timelines: dict[str, list[Event]] = {}
-        self.now = START
-
-    def say(self, text: str = "") -> None:
-        print(text, file=self.out)
-
-    def tick(self, hours: int = 5) -> datetime:
-        self.now += timedelta(hours=hours)
-        return self.now
-
-    def record(self, outcome: Outcome[Deal]) -> Deal:
-        deal = outcome.state
-        self.deals[deal.id] = deal
-        self.timelines.setdefault(deal.id, []).extend(outcome.events)
-        for e in outcome.events:
-            if isinstance(e, StageEntered):
-                stage = self.catalog.get(e.process_id).stage(e.stage_id)
-                self.say(f"    → entered stage {stage.name!r}")
-            elif isinstance(e, NotificationRequested):
-                who = sorted(a.value for a in e.audiences) + sorted(e.people)
-                self.say(f"    ✉ notify {', '.join(who)}: {e.message}")
-            elif isinstance(e, TaskRequested):
-                self.say(f"    ☐ task for {e.assignee}: {e.title!r} due {e.due_at:%Y-%m-%d}")
-        return deal
-
-    def record_lead(self, outcome: Outcome[Lead]) -> Lead:
-        lead = outcome.state
-        self.leads[lead.id] = lead
-        self.lead_timelines.setdefault(lead.id, []).extend(outcome.events)
-        return lead
-
-    def attempt(self, label: str, rule: Callable[[], Outcome[Deal]]) -> Deal | None:
-        try:
-            outcome = rule()
-        except RuleViolation as refused:
-            self.say(f"  ✗ {label}: refused — {refused}")
-            return None
-        self.say(f"  ✓ {label}")
-        return self.record(outcome)
-
-    def create(self, outcome: Outcome[Deal]) -> None:
-        deal = outcome.state
-        process = self.catalog.get(deal.process_id)
-        value = f", {deal.value}" if deal.value else ""
-        self.say(f"  ✓ {deal.id} created in {process.name!r} (owner {deal.owner}{value})")
-        self.record(outcome)
-
-    def complete(self, deal_id: str, action_id: str, by: Actor, note: Note | None = None) -> None:
-        deal = self.deals[deal_id]
-        process = self.catalog.get(deal.process_id)
-        name = process.action(action_id).name
-        self.attempt(
-            f"{by.id} ({by.role.value}) completes {name!r}",
-            lambda: complete_action(deal, process, action_id, by=by, at=self.tick(), note=note),
-        )
-
-    def status_line(self, deal: Deal) -> str:
-        process = self.catalog.get(deal.process_id)
-        stage = current_stage(deal, process)
-        return (
-            f"{deal.id:<6} {process.name:<24} {stage.name if stage else '-':<14} "
-            f"{progress(deal, process)!s:>7}  {deal.status.value}"
-        )
-
-
-#: The mark a demo database carries, so that the demo replaces only its own files.
-DEMO_MARK = ("created_by", "salesflow demo")
-
-
-def is_demo_database(path: Path) -> bool:
-    """Whether *path* is a SQLite file the demo wrote."""
-    try:
-        store = SqliteStore(path, read_only=True)
-    except SalesflowError:
-        return False
-    try:
-        return store.get_meta(DEMO_MARK[0]) == DEMO_MARK[1]
-    finally:
-        store.close()
-
-
 def run_demo(out: TextIO, db: str | Path | None = None, *, force: bool = False) -> None:
     """Walk the sample company through its scenarios, printing what happened.
 
     With *db*, the company is stored in that SQLite file and the report is read back
     from it. An existing file is replaced only if the demo wrote it, or with *force*.
     """
-    if db is not None and Path(db).exists():
-        if not force and not is_demo_database(Path(db)):
-            raise StorageError(
-                f"refusing to replace {db}: it is not a salesflow demo database (use --force)"
-            )
-        for leftover in (Path(db), Path(f"{db}-wal"), Path(f"{db}-shm")):
-            leftover.unlink(missing_ok=True)
-    demo = _Demo(out)
+    if db is not None:
+        make_room(db, force=force)
+    demo = Narrator(out)
     ann, bob = Actor("ann", Role.AGENT), Actor("bob", Role.AGENT)
     mia = Actor("mia", Role.MANAGER)
-    say = demo.say
+    _catalog(demo)
+    _choosing_a_process(demo)
+    _switching(demo, ann)
+    _gates(demo, bob)
+    _automatic_win(demo, ann, mia)
+    _losing_and_reopening(demo, bob, mia)
+    _leads(demo, ann, bob, mia)
+    _follow_ups(demo, ann, bob)
+    _deals_now(demo)
+    if db is None:
+        _numbers(demo, demo.catalog, list(demo.deals.values()))
+        return
+    catalog, deals = store_company(demo, db)
+    _numbers(demo, catalog, deals)
 
+
+def _catalog(demo: Narrator) -> None:
+    say = demo.say
     say("salesflow demo — a sample company built from the templates")
     say()
     say("Catalog:")
@@ -191,6 +98,9 @@ def run_demo(out: TextIO, db: str | Path | None = None, *, force: bool = False) 
         say(f"  {p.name}{mark}: {len(p.stages)} stages, {len(p.actions)} actions")
     say()
 
+
+def _choosing_a_process(demo: Narrator) -> None:
+    say = demo.say
     say("1. Which process? Selection rules suggest, people decide (seed 000).")
     rules, catalog = SELECTION_RULES, demo.catalog
     for label, s in (
@@ -202,10 +112,11 @@ def run_demo(out: TextIO, db: str | Path | None = None, *, force: bool = False) 
         say(f"  {label:<15} → {demo.catalog.get(s.process_id).name} ({why})")
     say()
 
+
+def _switching(demo: Narrator, ann: Actor) -> None:
+    say = demo.say
     say("2. A deal starts in the Default process; its value decides where it goes.")
-    demo.create(
-        create_deal(demo.catalog, id="ACME", title="ACME rollout", by=ann, at=demo.now, owner="ann")
-    )
+    demo.create("ACME", "ACME rollout", ann, at=demo.now)
     demo.complete("ACME", "needs", ann)
     demo.attempt(
         "ann sets the value: 80,000.00 PLN",
@@ -233,18 +144,12 @@ def run_demo(out: TextIO, db: str | Path | None = None, *, force: bool = False) 
     say(f"  Default remembers: {', '.join(sorted(back.completed()))}; {demo.status_line(back)}")
     say()
 
+
+def _gates(demo: Narrator, bob: Actor) -> None:
+    say = demo.say
     say("3. Gates: who may act, notes, mandatory actions (D3, D4, D7).")
     demo.create(
-        create_deal(
-            demo.catalog,
-            id="BETA",
-            title="Beta Ltd licences",
-            by=bob,
-            at=demo.tick(),
-            process_id="seven-stage",
-            owner="bob",
-            value=Money.of(12_000, "EUR"),
-        )
+        "BETA", "Beta Ltd licences", bob, process_id="seven-stage", value=Money.of(12_000, "EUR")
     )
     seven = demo.catalog.get("seven-stage")
     demo.attempt(
@@ -266,19 +171,17 @@ def run_demo(out: TextIO, db: str | Path | None = None, *, force: bool = False) 
     demo.attempt("win BETA", lambda: win(demo.deals["BETA"], seven, by=bob, at=demo.tick()))
     say()
 
+
+def _automatic_win(demo: Narrator, ann: Actor, mia: Actor) -> None:
+    say = demo.say
     say("4. The shop funnel wins by itself when the last step is done (seed 004).")
     demo.create(
-        create_deal(
-            demo.catalog,
-            id="ORD-7",
-            title="Order #7",
-            by=ann,
-            at=demo.tick(),
-            process_id="shop-order",
-            owner="ann",
-            value=Money.of("349.90", "PLN"),
-            products=("webshop",),
-        )
+        "ORD-7",
+        "Order #7",
+        ann,
+        process_id="shop-order",
+        value=Money.of("349.90", "PLN"),
+        products=("webshop",),
     )
     demo.complete("ORD-7", "order-received", ann)
     demo.complete("ORD-7", "order-confirmed", ann)
@@ -289,18 +192,11 @@ def run_demo(out: TextIO, db: str | Path | None = None, *, force: bool = False) 
     say(f"  ORD-7 is {demo.deals['ORD-7'].status.value}")
     say()
 
+
+def _losing_and_reopening(demo: Narrator, bob: Actor, mia: Actor) -> None:
+    say = demo.say
     say("5. Losing needs a reason; a closed deal can be reopened (D7).")
-    demo.create(
-        create_deal(
-            demo.catalog,
-            id="GAMMA",
-            title="Gamma pilot",
-            by=bob,
-            at=demo.tick(),
-            owner="bob",
-            value=Money.of(3_000, "EUR"),
-        )
-    )
+    demo.create("GAMMA", "Gamma pilot", bob, value=Money.of(3_000, "EUR"))
     demo.attempt(
         "lose GAMMA: 'chose a competitor'",
         lambda: lose(demo.deals["GAMMA"], by=bob, at=demo.tick(), reason="chose a competitor"),
@@ -311,64 +207,12 @@ def run_demo(out: TextIO, db: str | Path | None = None, *, force: bool = False) 
     )
     say()
 
-    _leads_and_follow_ups(demo, ann, bob, mia)
 
-    say("Deals now:")
-    for deal in demo.deals.values():
-        say("  " + demo.status_line(deal))
-    say()
-    rebuilt = all(fold(demo.timelines[d]) == deal for d, deal in demo.deals.items())
-    say(f"Every deal rebuilt from its {sum(map(len, demo.timelines.values()))} events: {rebuilt}")
-    say()
-    if db is None:
-        _numbers(demo, demo.catalog, list(demo.deals.values()))
-        return
-    store = SqliteStore(db)
-    store.set_meta(*DEMO_MARK)
-    with store.unit_of_work() as uow:
-        uow.catalog.save(demo.catalog, expected_version=uow.catalog.version)
-        for deal_id, deal in demo.deals.items():
-            uow.deals.add(deal, demo.timelines[deal_id])
-        for lead_id, lead in demo.leads.items():
-            uow.leads.add(lead, demo.lead_timelines[lead_id])
-    say(f"Stored the sample company in {db} (SQLite); reading it back for the report.")
-    with store.unit_of_work() as uow:
-        catalog = uow.catalog.get()
-        deals = list(uow.deals.find())
-        stored_leads = list(uow.leads.find())
-        pending = uow.outbox.pending()
-    store.close()
-    kept = f"{len(deals)} deals, {len(stored_leads)} leads (spam left out)"
-    say(f"  {kept}, {len(pending)} requests in the outbox")
-    _numbers(demo, catalog, deals)
-
-
-def _numbers(demo: _Demo, catalog: Catalog, deals: list[Deal]) -> None:
+def _leads(demo: Narrator, ann: Actor, bob: Actor, mia: Actor) -> None:
+    """Leads (seed 003) and claiming (seed 004)."""
     say = demo.say
-    say()
-    say("8. The numbers (S1, S3): funnels and closed deals of the sample company.")
-    for funnel in funnels(deals, catalog).values():
-        if funnel.deals:
-            say()
-            say(str(funnel))
-    say()
-    say(str(closed_summary(deals, catalog)))
-
-
-def _leads_and_follow_ups(demo: _Demo, ann: Actor, bob: Actor, mia: Actor) -> None:
-    """Leads (seed 003), claiming (seed 004), reminders and rotting deals."""
-    say = demo.say
+    step = demo.attempt_lead
     say("6. Leads from a web form: claimed, worked, converted (seed 003, L1–L5).")
-
-    def step(label: str, rule: Callable[[], Outcome[Lead]]) -> Lead | None:
-        try:
-            outcome = rule()
-        except SalesflowError as refused:
-            say(f"  ✗ {label}: refused — {refused}")
-            return None
-        say(f"  ✓ {label}")
-        return demo.record_lead(outcome)
-
     contact = Contact("Ewa Lis", phone="+48 601 202 303", email="ewa.lis@delta.pl")
     created = create_lead(
         id="LEAD-1",
@@ -431,6 +275,10 @@ def _leads_and_follow_ups(demo: _Demo, ann: Actor, bob: Actor, mia: Actor) -> No
     say(str(lead_stats(demo.leads.values())))
     say()
 
+
+def _follow_ups(demo: Narrator, ann: Actor, bob: Actor) -> None:
+    """Reminders and rotting deals."""
+    say = demo.say
     say("7. Reminders and rotting deals (seed 004, D11, H2).")
     gamma = demo.deals["GAMMA"]
     gamma = demo.record(
@@ -461,3 +309,26 @@ def _leads_and_follow_ups(demo: _Demo, ann: Actor, bob: Actor, mia: Actor) -> No
     still = [d.id for d in rotting(demo.deals.values(), demo.catalog, stale)]
     say(f"  ACME snoozed ({acme.snooze_reason}); rotting then: {', '.join(still)}")
     say()
+
+
+def _deals_now(demo: Narrator) -> None:
+    say = demo.say
+    say("Deals now:")
+    for deal in demo.deals.values():
+        say("  " + demo.status_line(deal))
+    say()
+    rebuilt = all(fold(demo.timelines[d]) == deal for d, deal in demo.deals.items())
+    say(f"Every deal rebuilt from its {sum(map(len, demo.timelines.values()))} events: {rebuilt}")
+    say()
+
+
+def _numbers(demo: Narrator, catalog: Catalog, deals: list[Deal]) -> None:
+    say = demo.say
+    say()
+    say("8. The numbers (S1, S3): funnels and closed deals of the sample company.")
+    for funnel in funnels(deals, catalog).values():
+        if funnel.deals:
+            say()
+            say(str(funnel))
+    say()
+    say(str(closed_summary(deals, catalog)))

@@ -1,156 +1,24 @@
-"""The ``salesflow`` command line (C1)."""
+"""``main``: runs the command the arguments name and turns a user's mistake into exit 2 (C1)."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
-from salesflow import __version__
 from salesflow.cli._demo import run_demo
 from salesflow.cli._errors import UserError
-from salesflow.cli._report import run_processes, run_report
+from salesflow.cli._import import run_import
+from salesflow.cli._parser import build_parser
+from salesflow.cli._processes import run_processes
+from salesflow.cli._report import run_report
 from salesflow.errors import MappingError, SerializationError, StorageError
-from salesflow.interchange import PRESETS, import_csv, load_mapping
-from salesflow.repository._sql import SqliteStore
 
 __all__ = ["main"]
-
-_DEMO_HELP = """\
-Build a sample company from the templates and walk it through real scenarios:
-process choice, switching and switching back, refused and allowed actions,
-eligibility with what is missing, an automatic win, a loss and a reopening.
-
-The sample company is stored in a SQLite file (salesflow-demo.sqlite by default,
-replaced on every run) and the report is read back from it.
-
-example:
-  salesflow demo
-  salesflow demo --db /tmp/company.sqlite
-"""
-
-
-_REPORT_HELP = """\
-Funnels per process, open and closed summaries, win rate, cycle length, time in
-stage, velocity and forecast, read from a SQLite database.
-
-example:
-  salesflow report --db salesflow-demo.sqlite
-  salesflow report --db crm.sqlite --group-by owner --format csv
-  salesflow report --db crm.sqlite --process Default --since 2026-01-01 --chart funnel.png
-"""
-
-_IMPORT_HELP = """\
-Load deals from a CRM export. Every row is imported, or rejected with its row number
-and the reason; warnings (missing account, alias applied, date fallback) are counted.
-Re-importing the same file changes nothing. The import is one unit of work: a failure
-leaves the database as it was.
-
-example:
-  salesflow import examples/data/crm-sales-opportunities/sales_pipeline.csv \\
-      --db crm.sqlite --preset crm-sales-opportunities --rejects rejected.csv
-"""
-
-_PROCESSES_HELP = """\
-The catalog of processes in a database, or one process's stages and actions.
-
-example:
-  salesflow processes --db salesflow-demo.sqlite
-  salesflow processes --db salesflow-demo.sqlite --show seven-stage
-"""
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="salesflow",
-        description="The rules and the numbers behind sales processes.",
-        epilog="example:\n  salesflow demo",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"salesflow {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = commands.add_parser(
-        "demo",
-        help="walk a sample company through real scenarios",
-        description=_DEMO_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    demo.add_argument(
-        "--db",
-        default="salesflow-demo.sqlite",
-        help="the SQLite file to write (default: salesflow-demo.sqlite)",
-    )
-    demo.add_argument(
-        "--force", action="store_true", help="replace --db even if the demo did not write it"
-    )
-
-    report = commands.add_parser(
-        "report",
-        help="funnels, summaries, velocity and forecast from a database",
-        description=_REPORT_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    report.add_argument("--db", required=True, help="the SQLite database to read")
-    report.add_argument("--process", help="one process, by id or name")
-    report.add_argument("--owner", action="append", help="only these owners (repeatable)")
-    report.add_argument("--team", action="append", help="only these teams (repeatable)")
-    report.add_argument("--product", action="append", help="only these products (repeatable)")
-    report.add_argument("--segment", action="append", help="only these segments (repeatable)")
-    report.add_argument("--since", help="created on or after this date (YYYY-MM-DD)")
-    report.add_argument("--until", help="created before this date (YYYY-MM-DD)")
-    report.add_argument("--as-of", help="the report as it stood at this date")
-    report.add_argument(
-        "--group-by", choices=["owner", "team", "product", "segment", "month", "quarter"]
-    )
-    report.add_argument(
-        "--format", choices=["table", "json", "csv", "html"], default="table", help="output"
-    )
-    report.add_argument("--chart", help="also draw the funnel into this PNG file")
-
-    importer = commands.add_parser(
-        "import",
-        help="load deals from a CRM export (CSV) into a database",
-        description=_IMPORT_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    importer.add_argument("csv", help="the CSV file to import")
-    importer.add_argument("--db", required=True, help="the SQLite database to write")
-    how = importer.add_mutually_exclusive_group(required=True)
-    how.add_argument("--preset", choices=sorted(PRESETS), help="a ready-made mapping")
-    how.add_argument("--mapping", help="a mapping file (TOML; see docs/cli.md)")
-    importer.add_argument("--dry-run", action="store_true", help="check, store nothing")
-    importer.add_argument("--rejects", help="write the rejected rows (and why) to this CSV")
-    importer.add_argument("--strict", action="store_true", help="exit 1 if any row is rejected")
-
-    processes = commands.add_parser(
-        "processes",
-        help="the catalog of processes, or one process in detail",
-        description=_PROCESSES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    processes.add_argument("--db", required=True, help="the SQLite database to read")
-    processes.add_argument("--show", help="a process (id or name) to show with its actions")
-    return parser
-
-
-def _run_import(args: argparse.Namespace) -> int:
-    mapping = PRESETS[args.preset]() if args.preset else load_mapping(args.mapping)
-    folder = Path(args.db).resolve().parent
-    if not folder.is_dir():
-        raise UserError(f"cannot write {args.db}: folder {folder} does not exist")
-    store = SqliteStore(args.db)
-    try:
-        summary = import_csv(args.csv, store, mapping, dry_run=args.dry_run, rejects=args.rejects)
-    finally:
-        store.close()
-    print(summary)
-    return 1 if args.strict and summary.rejected else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
@@ -162,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "report":
             return run_report(args, sys.stdout)
         if args.command == "import":
-            return _run_import(args)
+            return run_import(args, sys.stdout)
         return run_processes(args, sys.stdout)
     except (UserError, StorageError, SerializationError, MappingError) as problem:
         print(f"salesflow: {problem}", file=sys.stderr)

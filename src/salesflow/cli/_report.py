@@ -1,4 +1,4 @@
-"""``salesflow report`` and ``salesflow processes``: reading a SQLite store (C1).
+"""``salesflow report``: funnels, summaries, velocity and forecast from a SQLite store (C1).
 
 This is the edge of the library: it opens files, reads the clock for "now" when no
 ``--as-of`` is given, and turns results into text, JSON, CSV, HTML or a chart.
@@ -14,31 +14,22 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 from dateutil import parser as dateparser
 
 from salesflow import DealQuery
-from salesflow._model.process import Catalog, Process
+from salesflow.cli._database import find_process, reading
 from salesflow.cli._errors import UserError
-from salesflow.errors import NotFound
-from salesflow.repository._sql import SqliteStore
 from salesflow.stats import Funnels, Grouped, Report, report
 
-__all__ = ["JSON_SCHEMA_VERSION", "run_processes", "run_report"]
+__all__ = ["JSON_SCHEMA_VERSION", "PARTS", "parse_moment", "run_report"]
 
 #: The version of the JSON shape ``report --format json`` prints (docs/cli.md).
 JSON_SCHEMA_VERSION = 1
+#: The parts of a report, in the order the JSON and CSV outputs list them.
 PARTS = ("funnels", "open", "closed", "time_in_stage", "velocity", "forecast")
-
-
-def open_store(path: str) -> SqliteStore:
-    """The SQLite store at *path*, which must exist."""
-    if not Path(path).is_file():
-        raise UserError(f"no database at {path}; create one with 'salesflow demo --db {path}'")
-    return SqliteStore(path)
 
 
 def parse_moment(text: str, flag: str) -> datetime:
@@ -48,15 +39,6 @@ def parse_moment(text: str, flag: str) -> datetime:
     except (ValueError, OverflowError):
         raise UserError(f"{flag}: not a date: {text!r} (use YYYY-MM-DD)") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def find_process(catalog: Catalog, wanted: str) -> Process:
-    """A process by id or by name (case-insensitive)."""
-    for process in catalog:
-        if wanted in (process.id,) or process.name.casefold() == wanted.casefold():
-            return process
-    known = ", ".join(f"{p.id} ({p.name})" for p in catalog)
-    raise UserError(f"unknown process {wanted!r}; known: {known}")
 
 
 def _plain(value: Any) -> Any:
@@ -86,37 +68,29 @@ def _team_of(deals_tags: Iterator[tuple[str | None, frozenset[str]]]) -> dict[st
 
 def run_report(args: argparse.Namespace, out: TextIO) -> int:
     """Print the report the arguments ask for; the exit code."""
-    store = open_store(args.db)
-    try:
-        with store.unit_of_work() as uow:
-            try:
-                catalog = uow.catalog.get()
-            except NotFound:
-                raise UserError(f"{args.db} holds no catalog of processes") from None
-            processes = None if args.process is None else find_process(catalog, args.process).id
-            as_of = parse_moment(args.as_of, "--as-of") if args.as_of else None
-            now = as_of or datetime.now(UTC)
-            team_of: dict[str, str] = {}
-            if args.team or args.group_by == "team":
-                team_of = _team_of((d.owner, d.tags) for d in uow.deals.find())
-                if not team_of:
-                    raise UserError("no team information in this database (tags 'team:NAME')")
-            query = DealQuery(
-                processes=processes,
-                owners=args.owner,
-                teams=args.team,
-                products=args.product,
-                segments=args.segment,
-                created_from=parse_moment(args.since, "--since") if args.since else None,
-                created_to=parse_moment(args.until, "--until") if args.until else None,
-                as_of=as_of,
-                now=now,
-                group_by=args.group_by,
-                team_of=team_of,
-            )
-            result = report(uow.deals.find(query), catalog, query)
-    finally:
-        store.close()
+    with reading(args.db) as (uow, catalog):
+        processes = None if args.process is None else find_process(catalog, args.process).id
+        as_of = parse_moment(args.as_of, "--as-of") if args.as_of else None
+        now = as_of or datetime.now(UTC)
+        team_of: dict[str, str] = {}
+        if args.team or args.group_by == "team":
+            team_of = _team_of((d.owner, d.tags) for d in uow.deals.find())
+            if not team_of:
+                raise UserError("no team information in this database (tags 'team:NAME')")
+        query = DealQuery(
+            processes=processes,
+            owners=args.owner,
+            teams=args.team,
+            products=args.product,
+            segments=args.segment,
+            created_from=parse_moment(args.since, "--since") if args.since else None,
+            created_to=parse_moment(args.until, "--until") if args.until else None,
+            as_of=as_of,
+            now=now,
+            group_by=args.group_by,
+            team_of=team_of,
+        )
+        result = report(uow.deals.find(query), catalog, query)
     if processes is not None:
         result = _only(result, processes)
     _print(result, args.format, out)
@@ -173,53 +147,3 @@ def _chart(result: Report, process_id: str | None, path: str) -> None:
         figure.savefig(path, dpi=100)
     except OSError as exc:
         raise UserError(f"--chart: cannot write {path}: {exc.strerror}") from None
-
-
-def run_processes(args: argparse.Namespace, out: TextIO) -> int:
-    """Print the catalog, or one process's stages and actions."""
-    store = open_store(args.db)
-    try:
-        with store.unit_of_work() as uow:
-            try:
-                catalog = uow.catalog.get()
-            except NotFound:
-                raise UserError(f"{args.db} holds no catalog of processes") from None
-    finally:
-        store.close()
-    if args.show is None:
-        for p in catalog:
-            flags = [
-                "default" if catalog.is_default(p.id) else "",
-                "active" if p.active else "inactive",
-                "auto-win" if p.auto_status_change else "",
-                "gated" if p.gated else "",
-            ]
-            print(
-                f"{p.id:<14} {p.name:<26} {len(p.stages)} stages, {len(p.actions):>2} actions  "
-                + ", ".join(f for f in flags if f),
-                file=out,
-            )
-        return 0
-    process = find_process(catalog, args.show)
-    print(f"{process.name} ({process.id})", file=out)
-    for i, stage in enumerate(process.stages, start=1):
-        extras = []
-        if stage.probability is not None:
-            extras.append(f"probability {stage.probability}")
-        if stage.rotting_days is not None:
-            extras.append(f"rots after {stage.rotting_days} d")
-        print(f"  {i}. {stage.name}" + (f" [{', '.join(extras)}]" if extras else ""), file=out)
-        for action in stage.actions:
-            settings = [f"weight {action.weight}"]
-            if action.mandatory:
-                settings.append("mandatory")
-            if action.performed_by.who.value != "everyone":
-                settings.append(f"by {action.performed_by.describe()}")
-            if action.requires_note.value != "none":
-                settings.append(action.requires_note.value.replace("_", " "))
-            if action.notify:
-                settings.append("notifies")
-            if action.trigger is not None:
-                settings.append(f"task '{action.trigger.title}'")
-            print(f"     - {action.name} ({', '.join(settings)})", file=out)
-    return 0

@@ -1,190 +1,39 @@
 """Import deals from a CRM export (CSV) with a mapping (C1).
 
-A :class:`ImportMapping` names the column for each deal field, what each status value
-means (an open stage, won or lost), which column dates each stage entry, the date
-format, the currency, value aliases (one product spelled two ways) and companion files
-joined by key. :func:`import_csv` streams the file and stores every usable row through
-the rules in one unit of work; every other row is rejected with its row number and the
-reason. Re-importing the same file changes nothing; a changed row replaces the stored
-deal with a ``DealImported`` snapshot in its timeline.
+:func:`import_csv` streams the file and stores every usable row through the rules in one
+unit of work; every other row is rejected with its row number and the reason, and comes
+back in the :class:`ImportSummary`. Re-importing the same file changes nothing; a changed
+row replaces the stored deal with a ``DealImported`` snapshot in its timeline. The
+mapping that says what each column means is in :mod:`salesflow.interchange._mapping`.
 """
 
 from __future__ import annotations
 
 import csv
 import sys
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import attrs
 from attrs import frozen
-from dateutil import parser as dateparser
 
 from salesflow._model.deal import Deal
 from salesflow._model.events import DealImported, Event
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.money import Money
 from salesflow._model.people import Actor
-from salesflow._model.process import Catalog, Process, Stage
+from salesflow._model.process import Catalog, Process
 from salesflow._rules.deals import create_deal, lose, move_to_stage, win
 from salesflow.errors import MappingError, NotFound, SalesflowError, ValidationError
-from salesflow.repository._protocols import Store
+from salesflow.interchange._mapping import ImportMapping, Join, parse_moment
+from salesflow.repository import Store, UnitOfWork
 
-__all__ = ["PRESETS", "ImportMapping", "ImportSummary", "Join", "import_csv", "load_mapping"]
+__all__ = ["IMPORTER", "ImportSummary", "import_csv"]
 
+#: Who every imported event is by.
 IMPORTER = Actor("salesflow-import")
-
-
-def _str_map(value: Mapping[str, str]) -> FrozenMap[str, str]:
-    return FrozenMap({str(k): str(v) for k, v in value.items()})
-
-
-def _aliases(value: Mapping[str, Mapping[str, str]]) -> FrozenMap[str, FrozenMap[str, str]]:
-    return FrozenMap({str(k): _str_map(v) for k, v in value.items()})
-
-
-@frozen
-class Join:
-    """A companion file joined to each row: ``file`` where ``on`` equals the row's ``key``.
-
-    ``fields`` maps a target to the companion's column; targets are ``segment`` (the
-    deal's segment), ``value`` (the value when the row has none), or ``tag:NAME`` (a
-    ``NAME:value`` tag on the deal, e.g. ``tag:team``).
-    """
-
-    file: str
-    key: str
-    on: str
-    fields: FrozenMap[str, str] = attrs.field(converter=_str_map)
-
-
-@frozen
-class ImportMapping:
-    """How the columns of an export become deals."""
-
-    process: Process
-    id: str
-    status: str
-    statuses: FrozenMap[str, str] = attrs.field(converter=_str_map)
-    owner: str | None = None
-    client: str | None = None
-    product: str | None = None
-    title: str | None = None
-    value: str | None = None
-    currency: str = "USD"
-    created: str | None = None
-    closed: str | None = None
-    entered: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_str_map)
-    date_format: str | None = None
-    undated: datetime | None = None
-    aliases: FrozenMap[str, FrozenMap[str, str]] = attrs.field(
-        factory=FrozenMap, converter=_aliases
-    )
-    joins: tuple[Join, ...] = ()
-
-    def __attrs_post_init__(self) -> None:
-        for value, meaning in self.statuses.items():
-            kind, _, stage = meaning.partition(":")
-            if kind not in ("open", "won", "lost") or (
-                kind == "open" and not self.process.has_stage(stage)
-            ):
-                raise MappingError(
-                    f"statuses.{value}",
-                    meaning,
-                    "must be 'won', 'lost' or 'open:<stage id of the process>'",
-                )
-        for stage in self.entered:
-            if not self.process.has_stage(stage):
-                raise MappingError(f"entered.{stage}", stage, "is not a stage of the process")
-
-
-def _crm_preset() -> ImportMapping:
-    process = Process(
-        id="crm",
-        name="CRM pipeline",
-        stages=(Stage("prospecting", "Prospecting"), Stage("engaging", "Engaging")),
-    )
-    return ImportMapping(
-        process=process,
-        id="opportunity_id",
-        status="deal_stage",
-        statuses={
-            "Prospecting": "open:prospecting",
-            "Engaging": "open:engaging",
-            "Won": "won",
-            "Lost": "lost",
-        },
-        owner="sales_agent",
-        client="account",
-        product="product",
-        value="close_value",
-        currency="USD",
-        created="engage_date",
-        closed="close_date",
-        entered={"engaging": "engage_date"},
-        undated=datetime(2016, 10, 1, tzinfo=UTC),
-        aliases={"product": {"GTXPro": "GTX Pro"}},
-        joins=(
-            Join(
-                "sales_teams.csv",
-                "sales_agent",
-                "sales_agent",
-                {"tag:team": "regional_office", "tag:manager": "manager"},
-            ),
-            Join("accounts.csv", "account", "account", {"segment": "sector"}),
-            Join(
-                "products.csv",
-                "product",
-                "product",
-                {"tag:series": "series", "value": "sales_price"},
-            ),
-        ),
-    )
-
-
-#: Ready-made mappings, by name.
-PRESETS: dict[str, Callable[[], ImportMapping]] = {"crm-sales-opportunities": _crm_preset}
-
-
-def load_mapping(path: str | Path) -> ImportMapping:
-    """A mapping from a TOML file (see docs/cli.md for the keys)."""
-    try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise MappingError("mapping", str(path), "no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError("mapping", str(path), f"not TOML ({exc})") from None
-    try:
-        proc = raw.pop("process")
-        extra = set(proc) - {"id", "name", "stages"}
-        if extra:
-            raise MappingError("process", sorted(extra), "unknown or misplaced key")
-        process = Process(
-            id=proc["id"],
-            name=proc["name"],
-            stages=tuple(Stage(s["id"], s["name"]) for s in proc["stages"]),
-        )
-        joins = tuple(
-            Join(j["file"], j["key"], j["on"], j.get("fields", {})) for j in raw.pop("joins", [])
-        )
-        undated = raw.pop("undated", None)
-        if undated is not None:
-            undated = _moment(str(undated), None)
-        return ImportMapping(process=process, joins=joins, undated=undated, **raw)
-    except KeyError as missing:
-        raise MappingError("mapping", str(path), f"missing key {missing}") from None
-    except TypeError as exc:
-        raise MappingError("mapping", str(path), f"unknown or misplaced key ({exc})") from None
-
-
-def _moment(text: str, fmt: str | None) -> datetime:
-    moment: datetime = (
-        datetime.strptime(text, fmt) if fmt else dateparser.isoparse(text)  # noqa: DTZ007 - made aware below
-    )
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @frozen
@@ -271,7 +120,7 @@ def _build(
         if not text:
             return None
         try:
-            return _moment(text, mapping.date_format)
+            return parse_moment(text, mapping.date_format)
         except (ValueError, OverflowError):
             raise _Rejected(f"bad date {text!r} in {column!r}") from None
 
@@ -354,6 +203,22 @@ def _build(
     return deal, events
 
 
+def _with_process(uow: UnitOfWork, process: Process) -> Catalog:
+    """The stored catalog (a new one if there is none) with *process* as the mapping has it."""
+    try:
+        catalog = uow.catalog.get()
+        version = uow.catalog.version
+    except NotFound:
+        catalog, version = Catalog.new(process), 0
+    if process.id not in catalog:
+        catalog = catalog.add(process)
+    elif catalog.get(process.id) != process:
+        catalog = catalog.replace(process)
+    if version == 0 or uow.catalog.version == version:
+        uow.catalog.save(catalog, expected_version=version)
+    return catalog
+
+
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     with path.open(newline="", encoding="utf-8") as f:
         yield from enumerate(csv.DictReader(f), start=2)
@@ -381,17 +246,7 @@ def import_csv(
     rows = 0
     try:
         with store.unit_of_work() as uow:
-            try:
-                catalog = uow.catalog.get()
-                version = uow.catalog.version
-            except NotFound:
-                catalog, version = Catalog.new(mapping.process), 0
-            if mapping.process.id not in catalog:
-                catalog = catalog.add(mapping.process)
-            elif catalog.get(mapping.process.id) != mapping.process:
-                catalog = catalog.replace(mapping.process)
-            if version == 0 or uow.catalog.version == version:
-                uow.catalog.save(catalog, expected_version=version)
+            catalog = _with_process(uow, mapping.process)
             batch: list[tuple[Deal, list[Event]]] = []
             for number, row in _rows(path):
                 rows += 1

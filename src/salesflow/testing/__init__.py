@@ -19,9 +19,15 @@ catalog, a freshly created deal and a sequence of operations to apply to it).
 """
 
 from salesflow.testing._contract import RepositoryContract
+from salesflow.testing._lead_strategies import (
+    LEAD_STEPS,
+    contacts,
+    leads,
+    reminders,
+    run_lead_step,
+)
 from salesflow.testing._machine import store_machine
 from salesflow.testing._strategies import (
-    LEAD_STEPS,
     PEOPLE,
     Complete,
     EditProcess,
@@ -37,15 +43,11 @@ from salesflow.testing._strategies import (
     actors,
     catalog_and_deals,
     catalogs,
-    contacts,
     deals,
-    leads,
     moments,
     notes,
     operations,
     processes,
-    reminders,
-    run_lead_step,
     scenarios,
     stages,
 )

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import attrs
 from attrs import frozen
 from hypothesis import strategies as st
 
-from salesflow._model.deal import Deal, Note
-from salesflow._model.events import Event
-from salesflow._model.lead import Contact, Lead, LeadSource, LeadStage
-from salesflow._model.money import Money
-from salesflow._model.people import Actor, Role
-from salesflow._model.process import (
+from salesflow._model.action import (
     Action,
     Assignee,
     Audience,
-    Catalog,
     NoteRequirement,
     Notify,
     PerformedBy,
-    Process,
-    Stage,
     Trigger,
 )
-from salesflow._model.reminder import Reminder
+from salesflow._model.deal import Deal, Note
+from salesflow._model.events import Event
+from salesflow._model.money import Money
+from salesflow._model.people import Actor, Role
+from salesflow._model.process import (
+    Catalog,
+    Process,
+    Stage,
+)
 from salesflow._rules.deals import (
     complete_action,
     create_deal,
@@ -37,22 +39,10 @@ from salesflow._rules.deals import (
     uncomplete_action,
     win,
 )
-from salesflow._rules.leads import (
-    acquire_lead,
-    assign_lead,
-    claim_lead,
-    create_lead,
-    mark_spam,
-    move_lead,
-    reopen_lead,
-    resign_lead,
-    unmark_spam,
-)
 from salesflow._rules.outcome import Outcome
 from salesflow.errors import SalesflowError
 
 __all__ = [
-    "LEAD_STEPS",
     "PEOPLE",
     "Complete",
     "EditProcess",
@@ -68,15 +58,11 @@ __all__ = [
     "actors",
     "catalog_and_deals",
     "catalogs",
-    "contacts",
     "deals",
-    "leads",
     "moments",
     "notes",
     "operations",
     "processes",
-    "reminders",
-    "run_lead_step",
     "scenarios",
     "stages",
 ]
@@ -88,11 +74,13 @@ _EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 _ids = st.text(alphabet="abcdefghij", min_size=1, max_size=3)
 
 
+@functools.cache
 def actors() -> st.SearchStrategy[Actor]:
     """Actors drawn from :data:`PEOPLE` with any role."""
     return st.builds(Actor, st.sampled_from(PEOPLE), st.sampled_from(Role))
 
 
+@functools.cache
 def moments(start: datetime = _EPOCH, days: int = 400) -> st.SearchStrategy[datetime]:
     """Timezone-aware moments within *days* after *start*, in a few time zones."""
     zones = st.sampled_from([UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5))])
@@ -103,6 +91,7 @@ def moments(start: datetime = _EPOCH, days: int = 400) -> st.SearchStrategy[date
     )
 
 
+@functools.cache
 def notes() -> st.SearchStrategy[Note | None]:
     """No note, a note, or a note with a file."""
     return st.one_of(
@@ -144,19 +133,27 @@ _trigger = st.one_of(
 )
 
 
+#: The settings of an action, built once: a new ``st.builds`` per action would be
+#: validated again on every draw, which dominated the cost of drawing a catalog.
+_action_settings = st.fixed_dictionaries(
+    {
+        "weight": st.integers(0, 5),
+        "mandatory": st.booleans(),
+        "performed_by": _performed_by,
+        "requires_note": st.sampled_from(NoteRequirement),
+        "notify": _notify,
+        "trigger": _trigger,
+    }
+)
+
+
+def _action(action_id: str, settings: dict[str, Any]) -> Action:
+    return Action(id=action_id, name=f"Action {action_id}", **settings)
+
+
 def actions(action_id: str) -> st.SearchStrategy[Action]:
     """An action with this id and any settings (weights 0–5)."""
-    return st.builds(
-        Action,
-        id=st.just(action_id),
-        name=st.just(f"Action {action_id}"),
-        weight=st.integers(0, 5),
-        mandatory=st.booleans(),
-        performed_by=_performed_by,
-        requires_note=st.sampled_from(NoteRequirement),
-        notify=_notify,
-        trigger=_trigger,
-    )
+    return _action_settings.map(lambda settings: _action(action_id, settings))
 
 
 @st.composite
@@ -165,7 +162,7 @@ def stages(draw: st.DrawFn, stage_id: str, action_ids: Sequence[str] = ()) -> St
     return Stage(
         id=stage_id,
         name=f"Stage {stage_id}",
-        actions=tuple(draw(actions(a)) for a in action_ids),
+        actions=tuple(_action(a, draw(_action_settings)) for a in action_ids),
     )
 
 
@@ -392,6 +389,17 @@ def _deal_and_catalog(result: tuple[Deal, list[Event], Catalog]) -> tuple[Deal, 
     return deal, catalog
 
 
+# Built once (a strategy built inside a draw is validated again on every draw).
+_OWNERS = st.one_of(st.none(), st.sampled_from(PEOPLE))
+_SEGMENTS = st.one_of(st.none(), st.sampled_from(["VIP", "SMB"]))
+_PRODUCTS = st.sets(st.sampled_from(["gtx", "mg"]), max_size=2)
+_VALUES = st.one_of(
+    st.none(),
+    st.builds(Money, st.decimals(0, 10**6, places=2), st.sampled_from(["EUR", "PLN", "USD"])),
+)
+_CLOSE_IN_DAYS = st.one_of(st.none(), st.integers(0, 200))
+
+
 @st.composite
 def catalog_and_deals(
     draw: st.DrawFn, *, max_deals: int = 12, max_steps: int = 10
@@ -402,126 +410,28 @@ def catalog_and_deals(
     small pools so that groups collide; some deals have an expected close date.
     """
     catalog = draw(catalogs())
-    active = catalog.active()
+    active = st.sampled_from(catalog.active())
+    steps = st.lists(
+        st.tuples(operations(catalog).filter(lambda op: not isinstance(op, EditProcess)), actors()),
+        max_size=max_steps,
+    )
     deals = []
     for i in range(draw(st.integers(0, max_deals))):
         at = draw(moments())
-        days = draw(st.one_of(st.none(), st.integers(0, 200)))
+        days = draw(_CLOSE_IN_DAYS)
         created = create_deal(
             catalog,
             id=f"deal-{i}",
             title=f"Deal {i}",
             by=draw(actors()),
             at=at,
-            process_id=draw(st.sampled_from(active)).id,
-            owner=draw(st.one_of(st.none(), st.sampled_from(PEOPLE))),
-            segment=draw(st.one_of(st.none(), st.sampled_from(["VIP", "SMB"]))),
-            products=tuple(draw(st.sets(st.sampled_from(["gtx", "mg"]), max_size=2))),
-            value=draw(
-                st.one_of(
-                    st.none(),
-                    st.builds(
-                        Money,
-                        st.decimals(0, 10**6, places=2),
-                        st.sampled_from(["EUR", "PLN", "USD"]),
-                    ),
-                )
-            ),
+            process_id=draw(active).id,
+            owner=draw(_OWNERS),
+            segment=draw(_SEGMENTS),
+            products=tuple(draw(_PRODUCTS)),
+            value=draw(_VALUES),
             expected_close=None if days is None else (at + timedelta(days=days)).date(),
         )
-        steps = draw(
-            st.lists(
-                st.tuples(
-                    operations(catalog).filter(lambda op: not isinstance(op, EditProcess)), actors()
-                ),
-                max_size=max_steps,
-            )
-        )
-        deal, _, _ = Scenario(catalog, created, tuple(steps)).run()
+        deal, _, _ = Scenario(catalog, created, tuple(draw(steps))).run()
         deals.append(deal)
     return catalog, deals
-
-
-# -- leads and reminders -------------------------------------------------------------------
-
-
-def contacts() -> st.SearchStrategy[Contact]:
-    """Valid contacts: a name with a phone number, an e-mail address, both or neither."""
-    return st.builds(
-        Contact,
-        st.sampled_from(["Jan Kowalski", "Anna Nowak", "Lee"]),
-        st.one_of(st.none(), st.sampled_from(["+48 600 100 200", "(22) 555-01-02"])),
-        st.one_of(st.none(), st.sampled_from(["jan@example.pl", "a.nowak@firma.com.pl"])),
-    )
-
-
-def reminders(reminder_id: str = "r") -> st.SearchStrategy[Reminder]:
-    """Reminders due within a few days of 2025-01-01, some done."""
-    return st.builds(
-        Reminder,
-        st.just(reminder_id),
-        st.just("Call back"),
-        moments(days=5),
-        st.sampled_from(PEOPLE),
-        st.one_of(st.none(), moments(days=5)),
-    )
-
-
-LEAD_STEPS = (
-    "in_acquisition",
-    "offered",
-    "acquire",
-    "resign",
-    "reopen",
-    "spam",
-    "unspam",
-    "claim",
-    "assign",
-)
-
-
-def run_lead_step(
-    lead: Lead, step: str, stage: LeadStage | None, by: Actor, at: datetime
-) -> Outcome[Lead]:
-    """Apply one named lifecycle step (it may be refused: ``SalesflowError``)."""
-    follow_up = (at + timedelta(days=7)).date()
-    if step in ("in_acquisition", "offered"):
-        return move_lead(lead, step, stage=stage, follow_up=follow_up, by=by, at=at)
-    if step == "acquire":
-        return acquire_lead(lead, by=by, at=at)
-    if step == "resign":
-        return resign_lead(lead, by=by, at=at, reason="price")
-    if step == "reopen":
-        return reopen_lead(lead, by=by, at=at)
-    if step == "spam":
-        return mark_spam(lead, by=by, at=at)
-    if step == "unspam":
-        return unmark_spam(lead, by=by, at=at)
-    if step == "claim":
-        return claim_lead(lead, by=by, at=at)
-    return assign_lead(lead, by.id, by=by, at=at)
-
-
-@st.composite
-def leads(draw: st.DrawFn, *, lead_id: str = "lead-1", max_steps: int = 12) -> Lead:
-    """A lead created from any source, then moved by random steps (refused ones skipped)."""
-    at = draw(moments())
-    lead = create_lead(
-        id=lead_id,
-        case_number=f"C-{lead_id}",
-        source=draw(st.sampled_from([*LeadSource, "trade fair"])),
-        contact=draw(contacts()),
-        by=draw(actors()),
-        at=at,
-        owner=draw(st.one_of(st.none(), st.sampled_from(PEOPLE))),
-        company=draw(st.one_of(st.none(), st.sampled_from(["ACME", "Beta"]))),
-    ).state
-    for _ in range(draw(st.integers(0, max_steps))):
-        at += timedelta(hours=draw(st.integers(1, 72)))
-        step = draw(st.sampled_from(LEAD_STEPS))
-        stage = draw(st.one_of(st.none(), st.sampled_from(LeadStage)))
-        try:
-            lead = run_lead_step(lead, step, stage, draw(actors()), at).state
-        except SalesflowError:
-            continue
-    return lead
