@@ -50,9 +50,7 @@ assert_type(progress(done.state, process), Progress)
 assert_type(win_eligibility(done.state, process).missing_action_ids, tuple[str, ...])
 assert_type(current_stage(done.state, process), Stage | None)
 
-lead = create_lead(
-    id="L-1", case_number="1", source="chat", contact=Contact("Jan"), by=ann, at=now
-)
+lead = create_lead(id="L-1", case_number="1", source="chat", contact=Contact("Jan"), by=ann, at=now)
 assert_type(lead, Outcome[Lead])
 
 deal_timeline: list[DealEvent] = [e for e in created.events if isinstance(e, DealEvent)]
