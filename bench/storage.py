@@ -168,7 +168,7 @@ def streamed_funnel_peak(store: SqliteStore, catalog: Catalog) -> int:
 
 
 def _pg_writer(schema: str, worker: int, seconds: float, queue: Any) -> None:
-    from salesflow.repository._postgres import PostgresStore
+    from salesflow.repository import PostgresStore
 
     store = PostgresStore(DSN, schema=schema, timeout=30)
     done = 0
@@ -189,7 +189,7 @@ def _pg_writer(schema: str, worker: int, seconds: float, queue: Any) -> None:
 
 def postgres_figures(n: int) -> dict[str, Any] | None:
     try:
-        from salesflow.repository._postgres import PostgresStore
+        from salesflow.repository import PostgresStore
 
         schema = f"sf_bench_{os.getpid()}"
         store = PostgresStore(DSN, schema=schema, timeout=5)

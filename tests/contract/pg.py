@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from salesflow.errors import StorageError
-from salesflow.repository._postgres import PostgresStore
+from salesflow.repository import PostgresStore
 
 DSN = os.environ.get("SALESFLOW_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRED = os.environ.get("SALESFLOW_REQUIRE_POSTGRES") == "1"

@@ -24,8 +24,7 @@ from salesflow import (
     fold,
 )
 from salesflow.errors import NotFound, SchemaTooNew, SerializationError, StorageError
-from salesflow.repository import MemoryStore, SqliteStore, Store, retry
-from salesflow.repository._postgres import PostgresStore
+from salesflow.repository import MemoryStore, PostgresStore, SqliteStore, Store, retry
 from salesflow.templates import sample_catalog
 from tests.contract.pg import DSN, fresh_schema, postgres_store_factory
 

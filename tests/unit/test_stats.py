@@ -579,3 +579,11 @@ def test_partitions_loaded_by_workers_give_the_identical_result() -> None:
     assert serial == single
     with pytest.raises(ValidationError, match="workers"):
         accumulate_partitions(StatsAccumulator(CATALOG), parts, workers=True)
+
+
+def test_a_grouped_statistic_over_no_matching_deal_is_an_empty_group_map() -> None:
+    """S4: grouping what nothing matched gives no groups (not a missing result)."""
+    query = DealQuery(group_by="owner", owners="nobody")
+    assert funnels([], CATALOG, query) == Grouped()
+    assert closed_summary([], CATALOG, query) == Grouped()
+    assert report([], CATALOG, query).forecast == Grouped()

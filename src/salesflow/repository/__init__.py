@@ -1,6 +1,10 @@
-"""Stores for salesflow data: protocols, in memory, SQLite, PostgreSQL (R1–R3)."""
+"""Stores for salesflow data: protocols, in memory, SQLite, PostgreSQL (R1–R3).
+
+``PostgresStore`` needs the ``postgres`` extra (psycopg 3) only when one is opened.
+"""
 
 from salesflow.repository._memory import MemoryStore
+from salesflow.repository._postgres import PostgresStore
 from salesflow.repository._protocols import (
     CatalogRepository,
     DealRepository,
@@ -11,7 +15,7 @@ from salesflow.repository._protocols import (
     UnitOfWork,
 )
 from salesflow.repository._retry import Retried, retry
-from salesflow.repository._sql import SqliteStore
+from salesflow.repository._sqlite import SqliteStore
 
 __all__ = [
     "CatalogRepository",
@@ -20,6 +24,7 @@ __all__ = [
     "MemoryStore",
     "Outbox",
     "OutboxItem",
+    "PostgresStore",
     "Retried",
     "SqliteStore",
     "Store",

@@ -8,9 +8,9 @@ committed a newer version of anything it saved.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Generic
 
 import attrs
 
@@ -19,32 +19,33 @@ from salesflow._model.events import DealEvent, Event, LeadEvent, Request
 from salesflow._model.lead import Lead
 from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery, LeadQuery
-from salesflow.errors import ConcurrencyError, Conflict, NotFound, ValidationError
+from salesflow.errors import ConcurrencyError, NotFound, ValidationError
 from salesflow.repository._protocols import OutboxItem
+from salesflow.repository._records import DEALS, EV, LEADS, RecordKind, T
 
-__all__ = ["MemoryStore"]
+__all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
-E = TypeVar("E", bound=Event)
+
+@attrs.define
+class _Table(Generic[T, EV]):
+    """The items of one kind by id, and their timelines."""
+
+    items: dict[str, T] = attrs.Factory(dict)
+    events: dict[str, list[EV]] = attrs.Factory(dict)
+
+    def copy(self) -> _Table[T, EV]:
+        return _Table(dict(self.items), {k: list(v) for k, v in self.events.items()})
 
 
 @attrs.define
 class _State:
     catalog: tuple[Catalog, int] | None = None
-    deals: dict[str, Deal] = attrs.Factory(dict)
-    deal_events: dict[str, list[DealEvent]] = attrs.Factory(dict)
-    leads: dict[str, Lead] = attrs.Factory(dict)
-    lead_events: dict[str, list[LeadEvent]] = attrs.Factory(dict)
+    deals: _Table[Deal, DealEvent] = attrs.Factory(_Table)
+    leads: _Table[Lead, LeadEvent] = attrs.Factory(_Table)
     outbox: list[OutboxItem] = attrs.Factory(list)
 
     def copy(self) -> _State:
-        return _State(
-            self.catalog,
-            dict(self.deals),
-            {k: list(v) for k, v in self.deal_events.items()},
-            dict(self.leads),
-            {k: list(v) for k, v in self.lead_events.items()},
-            list(self.outbox),
-        )
+        return _State(self.catalog, self.deals.copy(), self.leads.copy(), list(self.outbox))
 
 
 class MemoryStore:
@@ -98,11 +99,9 @@ class MemoryUnitOfWork:
 def _version(state: _State, table: str, key: str) -> int:
     if table == "catalog":
         return 0 if state.catalog is None else state.catalog[1]
-    if table == "deals":
-        deal = state.deals.get(key)
-        return -1 if deal is None else deal.version
-    lead = state.leads.get(key)
-    return -1 if lead is None else lead.version
+    items = state.deals.items if table == DEALS.table else state.leads.items
+    item = items.get(key)
+    return -1 if item is None else item.version
 
 
 class _Catalog:
@@ -130,25 +129,58 @@ class _Catalog:
         return expected_version + 1
 
 
-class _Deals:
-    def __init__(self, uow: MemoryUnitOfWork) -> None:
+class _Records(Generic[T, EV]):
+    """Items of one kind and their timelines, in the unit of work's copy of the maps."""
+
+    def __init__(
+        self,
+        uow: MemoryUnitOfWork,
+        kind: RecordKind[T, EV],
+        table: Callable[[_State], _Table[T, EV]],
+    ) -> None:
         self._u = uow
+        self._kind = kind
+        self._table = table
 
-    def get(self, deal_id: str, /) -> Deal:
+    @property
+    def _items(self) -> dict[str, T]:
+        return self._table(self._u.state).items
+
+    def get(self, item_id: str, /) -> T:
         try:
-            return self._u.state.deals[deal_id]
+            return self._items[item_id]
         except KeyError:
-            raise NotFound(f"no deal {deal_id!r}") from None
+            raise self._kind.not_found(item_id) from None
 
-    def add(self, deal: Deal, /, events: Sequence[Event] = ()) -> None:
-        if not isinstance(deal, Deal):
-            raise ValidationError("deal", deal, "must be a Deal")
-        if deal.id in self._u.state.deals:
-            raise Conflict(f"a deal {deal.id!r} is already stored")
-        checked = _check_events(events, DealEvent, "deal_id", deal.id)
-        self._u.expected.setdefault(("deals", deal.id), -1)
-        self._u.state.deals[deal.id] = deal
-        self._append(deal.id, checked)
+    def add(self, item: T, /, events: Sequence[Event] = ()) -> None:
+        item = self._kind.checked(item)
+        if item.id in self._items:
+            raise self._kind.taken(item.id)
+        self._put(item, -1, events)
+
+    def save(self, item: T, /, *, expected_version: int, events: Sequence[Event] = ()) -> None:
+        item = self._kind.checked(item)
+        stored = self.get(item.id)
+        if stored.version != expected_version:
+            raise self._kind.stale(item.id, stored.version, expected_version)
+        self._put(item, expected_version, events)
+
+    def _put(self, item: T, expected_version: int, events: Sequence[Event]) -> None:
+        checked = list(self._kind.events_of(item.id, events))
+        self._u.expected.setdefault((self._kind.table, item.id), expected_version)
+        self._items[item.id] = item
+        self._append(item.id, checked)
+
+    def _append(self, item_id: str, events: list[EV]) -> None:
+        self._table(self._u.state).events.setdefault(item_id, []).extend(events)
+
+    def timeline(self, item_id: str, /) -> list[EV]:
+        return list(self._table(self._u.state).events.get(item_id, ()))
+
+
+class _Deals(_Records[Deal, DealEvent]):
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        super().__init__(uow, DEALS, lambda state: state.deals)
 
     def add_many(self, items: Iterable[tuple[Deal, Sequence[Event]]], /) -> int:
         count = 0
@@ -157,79 +189,29 @@ class _Deals:
             count += 1
         return count
 
-    def save(self, deal: Deal, /, *, expected_version: int, events: Sequence[Event] = ()) -> None:
-        if not isinstance(deal, Deal):
-            raise ValidationError("deal", deal, "must be a Deal")
-        stored = self.get(deal.id)
-        if stored.version != expected_version:
-            raise ConcurrencyError(
-                f"deal {deal.id!r} is at version {stored.version}, not {expected_version}: "
-                "someone changed it; re-read and retry"
-            )
-        checked = _check_events(events, DealEvent, "deal_id", deal.id)
-        self._u.expected.setdefault(("deals", deal.id), expected_version)
-        self._u.state.deals[deal.id] = deal
-        self._append(deal.id, checked)
-
-    def _append(self, deal_id: str, events: list[DealEvent]) -> None:
+    def _append(self, item_id: str, events: list[DealEvent]) -> None:
+        super()._append(item_id, events)
         state = self._u.state
-        state.deal_events.setdefault(deal_id, []).extend(events)
         for event in events:
             if isinstance(event, Request):
-                state.outbox.append(OutboxItem(len(state.outbox) + 1, deal_id, event))
+                state.outbox.append(OutboxItem(len(state.outbox) + 1, item_id, event))
 
     def find(self, query: DealQuery | None = None, /, *, batch_size: int = 1000) -> Iterator[Deal]:
         query = query if query is not None else DealQuery()
-        deals = self._u.state.deals
+        deals = self._items
         for deal_id in sorted(deals):
             if query.stored_match(deals[deal_id]):
                 yield deals[deal_id]
 
-    def timeline(self, deal_id: str, /) -> list[DealEvent]:
-        return list(self._u.state.deal_events.get(deal_id, ()))
 
-
-class _Leads:
+class _Leads(_Records[Lead, LeadEvent]):
     def __init__(self, uow: MemoryUnitOfWork) -> None:
-        self._u = uow
-
-    def get(self, lead_id: str, /) -> Lead:
-        try:
-            return self._u.state.leads[lead_id]
-        except KeyError:
-            raise NotFound(f"no lead {lead_id!r}") from None
-
-    def add(self, lead: Lead, /, events: Sequence[Event] = ()) -> None:
-        if not isinstance(lead, Lead):
-            raise ValidationError("lead", lead, "must be a Lead")
-        if lead.id in self._u.state.leads:
-            raise Conflict(f"a lead {lead.id!r} is already stored")
-        checked = _check_events(events, LeadEvent, "lead_id", lead.id)
-        self._u.expected.setdefault(("leads", lead.id), -1)
-        self._u.state.leads[lead.id] = lead
-        self._u.state.lead_events.setdefault(lead.id, []).extend(checked)
-
-    def save(self, lead: Lead, /, *, expected_version: int, events: Sequence[Event] = ()) -> None:
-        if not isinstance(lead, Lead):
-            raise ValidationError("lead", lead, "must be a Lead")
-        stored = self.get(lead.id)
-        if stored.version != expected_version:
-            raise ConcurrencyError(
-                f"lead {lead.id!r} is at version {stored.version}, not {expected_version}; "
-                "re-read and retry"
-            )
-        checked = _check_events(events, LeadEvent, "lead_id", lead.id)
-        self._u.expected.setdefault(("leads", lead.id), expected_version)
-        self._u.state.leads[lead.id] = lead
-        self._u.state.lead_events.setdefault(lead.id, []).extend(checked)
+        super().__init__(uow, LEADS, lambda state: state.leads)
 
     def find(self, query: LeadQuery | None = None, /) -> Iterator[Lead]:
         query = query if query is not None else LeadQuery()
-        leads = self._u.state.leads
+        leads = self._items
         return iter(query.apply(leads[k] for k in sorted(leads)))
-
-    def timeline(self, lead_id: str, /) -> list[LeadEvent]:
-        return list(self._u.state.lead_events.get(lead_id, ()))
 
 
 class _Outbox:
@@ -245,12 +227,3 @@ class _Outbox:
             attrs.evolve(item, handled_at=at) if item.id in wanted else item
             for item in self._u.state.outbox
         ]
-
-
-def _check_events(events: Sequence[Event], kind: type[E], field: str, owner: str) -> list[E]:
-    checked = []
-    for event in events:
-        if not isinstance(event, kind) or getattr(event, field) != owner:
-            raise ValidationError("events", event, f"must be events of {owner!r}")
-        checked.append(event)
-    return checked

@@ -8,7 +8,7 @@ import re
 from salesflow.errors import StorageError
 from salesflow.repository._sql import Dialect, SqlStore
 
-__all__ = ["PostgresStore"]
+__all__ = ["PostgresDialect", "PostgresStore"]
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import overload
 
 from salesflow._model.deal import Deal
 from salesflow._model.process import Catalog
@@ -25,32 +25,23 @@ from salesflow.stats._accumulators import (
     ForecastAccumulator,
     FunnelAccumulator,
     OpenAccumulator,
-    Part,
-    Probability,
     StatsAccumulator,
     TimeInStageAccumulator,
 )
 from salesflow.stats._asof import deal_as_of
+from salesflow.stats._cells import Part, Probability
+from salesflow.stats._forecast import Forecast, ForecastRow
+from salesflow.stats._funnel import Funnel, FunnelRow, Funnels
 from salesflow.stats._leads import LeadAccumulator, LeadFunnelRow, LeadStats, lead_stats
 from salesflow.stats._money import Amounts, Rates
 from salesflow.stats._parallel import accumulate, accumulate_partitions
-from salesflow.stats._results import (
+from salesflow.stats._report import Grouped, Report
+from salesflow.stats._summaries import (
     ClosedFigures,
     ClosedSummary,
     Cycle,
-    Forecast,
-    ForecastRow,
-    Funnel,
-    FunnelRow,
-    Funnels,
-    Grouped,
     OpenFigures,
     OpenSummary,
-    Report,
-    StageTime,
-    TimeInStage,
-    Velocity,
-    VelocityFigures,
 )
 from salesflow.stats._targets import (
     QuotaReport,
@@ -60,6 +51,7 @@ from salesflow.stats._targets import (
     quota_tracking,
     required_volume,
 )
+from salesflow.stats._timing import StageTime, TimeInStage, Velocity, VelocityFigures
 
 __all__ = [
     "Amounts",
@@ -123,17 +115,46 @@ def report(
     """Every statistic in one pass: funnels, open and closed summaries, velocity, time in
     stage and forecast (each grouped when *query* groups)."""
     acc = StatsAccumulator(catalog, query, parts=parts, probability=probability, period=period)
-    out: Report = accumulate(acc, deals, workers=workers).result()
-    return out
+    return accumulate(acc, deals, workers=workers).result()
 
 
+# Without a query a statistic is one plain result. With one it may group: a result per
+# group key (``None`` when a grouping query matched no deal); narrow with ``isinstance``.
+
+
+@overload
+def funnels(
+    deals: Iterable[Deal], catalog: Catalog, query: None = None, *, workers: int = 1
+) -> Funnels: ...
+@overload
+def funnels(
+    deals: Iterable[Deal], catalog: Catalog, query: DealQuery, *, workers: int = 1
+) -> Funnels | Grouped[Funnels]: ...
 def funnels(
     deals: Iterable[Deal], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
-) -> Any:
+) -> Funnels | Grouped[Funnels]:
     """The funnel of every process (S1): :class:`Funnels`, or :class:`Grouped` of them."""
     return accumulate(FunnelAccumulator(catalog, query), deals, workers=workers).result()
 
 
+@overload
+def open_summary(
+    deals: Iterable[Deal],
+    catalog: Catalog,
+    query: None = None,
+    *,
+    probability: Probability = "stage",
+    workers: int = 1,
+) -> OpenSummary: ...
+@overload
+def open_summary(
+    deals: Iterable[Deal],
+    catalog: Catalog,
+    query: DealQuery,
+    *,
+    probability: Probability = "stage",
+    workers: int = 1,
+) -> OpenSummary | Grouped[OpenSummary]: ...
 def open_summary(
     deals: Iterable[Deal],
     catalog: Catalog,
@@ -141,33 +162,81 @@ def open_summary(
     *,
     probability: Probability = "stage",
     workers: int = 1,
-) -> Any:
+) -> OpenSummary | Grouped[OpenSummary]:
     """Open deals per process and in total: count, value, weighted value (S2)."""
     acc = OpenAccumulator(catalog, query, probability=probability)
     return accumulate(acc, deals, workers=workers).result()
 
 
+@overload
+def closed_summary(
+    deals: Iterable[Deal], catalog: Catalog, query: None = None, *, workers: int = 1
+) -> ClosedSummary: ...
+@overload
+def closed_summary(
+    deals: Iterable[Deal], catalog: Catalog, query: DealQuery, *, workers: int = 1
+) -> ClosedSummary | Grouped[ClosedSummary]: ...
 def closed_summary(
     deals: Iterable[Deal], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
-) -> Any:
+) -> ClosedSummary | Grouped[ClosedSummary]:
     """Won and lost per process and in total; win rate, reasons, cycle length (S3)."""
     return accumulate(ClosedAccumulator(catalog, query), deals, workers=workers).result()
 
 
+@overload
+def time_in_stage(
+    deals: Iterable[Deal], catalog: Catalog, query: None = None, *, workers: int = 1
+) -> TimeInStage: ...
+@overload
+def time_in_stage(
+    deals: Iterable[Deal], catalog: Catalog, query: DealQuery, *, workers: int = 1
+) -> TimeInStage | Grouped[TimeInStage]: ...
 def time_in_stage(
     deals: Iterable[Deal], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
-) -> Any:
+) -> TimeInStage | Grouped[TimeInStage]:
     """Mean and median days in each stage, from the recorded stage entries (S5)."""
     return accumulate(TimeInStageAccumulator(catalog, query), deals, workers=workers).result()
 
 
+@overload
+def velocity(
+    deals: Iterable[Deal], catalog: Catalog, query: None = None, *, workers: int = 1
+) -> Velocity: ...
+@overload
+def velocity(
+    deals: Iterable[Deal], catalog: Catalog, query: DealQuery, *, workers: int = 1
+) -> Velocity | Grouped[Velocity]: ...
 def velocity(
     deals: Iterable[Deal], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
-) -> Any:
+) -> Velocity | Grouped[Velocity]:
     """Sales velocity per process and in total (S5)."""
-    return report(deals, catalog, query, parts=Part.OPEN | Part.CLOSED, workers=workers).velocity
+    out = report(deals, catalog, query, parts=Part.OPEN | Part.CLOSED, workers=workers).velocity
+    assert out is not None  # both parts it needs were asked for
+    return out
 
 
+@overload
+def forecast(
+    deals: Iterable[Deal],
+    catalog: Catalog,
+    query: None = None,
+    *,
+    now: datetime | None = None,
+    probability: Probability = "stage",
+    period: str = "month",
+    workers: int = 1,
+) -> Forecast: ...
+@overload
+def forecast(
+    deals: Iterable[Deal],
+    catalog: Catalog,
+    query: DealQuery,
+    *,
+    now: datetime | None = None,
+    probability: Probability = "stage",
+    period: str = "month",
+    workers: int = 1,
+) -> Forecast | Grouped[Forecast]: ...
 def forecast(
     deals: Iterable[Deal],
     catalog: Catalog,
@@ -177,7 +246,7 @@ def forecast(
     probability: Probability = "stage",
     period: str = "month",
     workers: int = 1,
-) -> Any:
+) -> Forecast | Grouped[Forecast]:
     """Expected revenue by expected close month or quarter and category (S6).
 
     With *now* (or the query's ``now`` / ``as_of``), open deals past their expected close

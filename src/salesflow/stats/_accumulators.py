@@ -9,280 +9,52 @@ many deals it has seen, and the statistics of parts combine to those of the whol
 :class:`StatsAccumulator` computes the parts you ask for in a single pass per deal; the
 named accumulators (:class:`FunnelAccumulator`, …) are the same with one part and a
 result of their own type.
+
+This module is one concept, the loop over the deals, and stays one file: the fast loops
+(``_add_funnel_only``, ``_add_plain``) repeat parts of the general loop
+(``_add_general``) on purpose, for speed; a property test checks they agree. The sums
+live in ``_cells``, the results are built in ``_build``.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Hashable, Iterable, Mapping
-from datetime import timedelta
 from decimal import Decimal
-from fractions import Fraction
-from typing import Any, Generic, Self, TypeVar
-
-from attrs import frozen
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from salesflow._model.deal import Deal, DealStatus
 from salesflow._model.positions import reached_position
-from salesflow._model.process import Catalog, Process
+from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery, month_key, quarter_key
 from salesflow.errors import UnknownProcess, ValidationError
 from salesflow.stats._asof import deal_as_of
+from salesflow.stats._build import build_report
+from salesflow.stats._cells import (
+    SECONDS_PER_DAY,
+    ZERO,
+    Cell,
+    Part,
+    Probability,
+    ProcessInfo,
+    process_info,
+)
+from salesflow.stats._forecast import Forecast
+from salesflow.stats._funnel import Funnels
+from salesflow.stats._render import Tabular
+from salesflow.stats._report import Grouped, Report
+from salesflow.stats._summaries import ClosedSummary, OpenSummary
+from salesflow.stats._timing import TimeInStage
 
 __all__ = [
     "ClosedAccumulator",
     "ForecastAccumulator",
     "FunnelAccumulator",
     "OpenAccumulator",
-    "Part",
     "StatsAccumulator",
     "TimeInStageAccumulator",
 ]
 
-ZERO = Decimal(0)
-SECONDS_PER_DAY = 86_400
 _OPEN, _WON, _LOST = DealStatus.OPEN, DealStatus.WON, DealStatus.LOST
-
-
-class Part(enum.Flag):
-    """Which statistics an accumulator computes."""
-
-    FUNNEL = enum.auto()
-    OPEN = enum.auto()
-    CLOSED = enum.auto()
-    TIME_IN_STAGE = enum.auto()
-    FORECAST = enum.auto()
-    ALL = FUNNEL | OPEN | CLOSED | TIME_IN_STAGE | FORECAST
-
-
-class Hist:
-    """Whole-day histogram plus exact totals: exact mean, median of whole days."""
-
-    __slots__ = ("counts", "seconds")
-
-    def __init__(self) -> None:
-        self.counts: dict[int, int] = {}
-        self.seconds = 0
-
-    @property
-    def n(self) -> int:
-        """How many durations were recorded."""
-        return sum(self.counts.values())
-
-    def add(self, delta: timedelta) -> None:
-        """Record one duration (in whole seconds; its whole days for the median)."""
-        days = delta.days
-        self.counts[days] = self.counts.get(days, 0) + 1
-        self.seconds += days * SECONDS_PER_DAY + delta.seconds
-
-    def merged(self, other: Hist) -> Hist:
-        """A new histogram holding both."""
-        out = Hist()
-        out.counts = _merge_counts(self.counts, other.counts)
-        out.seconds = self.seconds + other.seconds
-        return out
-
-    def mean_days(self) -> Fraction | None:
-        """Exact mean in days (``None`` when empty)."""
-        n = self.n
-        return Fraction(self.seconds, SECONDS_PER_DAY * n) if n else None
-
-    def median_days(self) -> Fraction | None:
-        """Median of the whole-day values (the mean of the middle two when even)."""
-        n = self.n
-        if not n:
-            return None
-        lo_rank, hi_rank = (n - 1) // 2, n // 2
-        lo = hi = None
-        seen = 0
-        for days in sorted(self.counts):
-            seen += self.counts[days]
-            if lo is None and seen > lo_rank:
-                lo = days
-            if seen > hi_rank:
-                hi = days
-                break
-        assert lo is not None
-        assert hi is not None
-        return Fraction(lo + hi, 2)
-
-    def state(self) -> tuple[Any, ...]:
-        """A comparable snapshot (for equality of accumulators)."""
-        return (sorted(self.counts.items()), self.seconds)
-
-
-def _merge_counts(a: Mapping[Any, int], b: Mapping[Any, int]) -> dict[Any, int]:
-    out = dict(a)
-    for k, v in b.items():
-        out[k] = out.get(k, 0) + v
-    return out
-
-
-def _merge_sums(a: Mapping[str, Decimal], b: Mapping[str, Decimal]) -> dict[str, Decimal]:
-    out = dict(a)
-    for k, v in b.items():
-        out[k] = out.get(k, ZERO) + v
-    return out
-
-
-K = TypeVar("K")
-
-
-def _merge_nested(
-    a: Mapping[K, Mapping[str, Decimal]], b: Mapping[K, Mapping[str, Decimal]]
-) -> dict[K, dict[str, Decimal]]:
-    out = {k: dict(v) for k, v in a.items()}
-    for k, v in b.items():
-        out[k] = _merge_sums(out.get(k, {}), v)
-    return out
-
-
-@frozen
-class ProcessInfo:
-    """What statistics need from a process, computed once per accumulator."""
-
-    process: Process
-    pos: dict[str, int]
-    n: int
-    weights: dict[str, int]
-    total_weight: int
-
-
-def _info(process: Process) -> ProcessInfo:
-    index = process.index
-    by_weight = index.total_weight > 0
-    weights = {a.id: (a.weight if by_weight else 1) for a in process.actions}
-    return ProcessInfo(
-        process=process,
-        pos=index.stage_pos,
-        n=len(process.stages),
-        weights=weights,
-        total_weight=sum(weights.values()),
-    )
-
-
-class Cell:
-    """Sums for one (group, process): the whole state of the statistics."""
-
-    #: sums that make the state; ``info``, ``n`` and ``pos1`` are lookups, not state
-    STATE = (
-        "forecast",
-        "forecast_progress",
-        "lost",
-        "lost_cycle",
-        "lost_reasons",
-        "lost_value",
-        "open_n",
-        "open_progress",
-        "open_stage",
-        "open_stage_value",
-        "overdue",
-        "overdue_value",
-        "reached",
-        "reached_value",
-        "stage_time",
-        "unscheduled_value",
-        "won_by_period",
-        "won_cycle",
-        "won_n",
-    )
-    __slots__ = (*STATE, "info", "n", "pos1")
-
-    def __init__(self, info: ProcessInfo) -> None:
-        n = info.n
-        self.info = info
-        self.n = n
-        #: stage id → position + 1 (0 for "no stage"), for one lookup per deal
-        self.pos1: dict[str | None, int] = {sid: p + 1 for sid, p in info.pos.items()}
-        self.pos1[None] = 0
-        # index 0: no stage; the stage at position p: index p + 1; won deals: index n + 1
-        slots = n + 2
-        self.reached = [0] * slots
-        self.reached_value: list[dict[str, Decimal]] = [{} for _ in range(slots)]
-        self.lost = 0
-        self.lost_value: dict[str, Decimal] = {}
-        self.won_n: dict[str, int] = {}
-        self.open_n: dict[str, int] = {}
-        self.open_stage = [0] * (n + 1)
-        self.open_stage_value: list[dict[str, Decimal]] = [{} for _ in range(n + 1)]
-        self.open_progress: dict[str, Decimal] = {}
-        self.lost_reasons: dict[str, int] = {}
-        self.won_cycle = Hist()
-        self.lost_cycle = Hist()
-        # index 0: spells in stages since removed from the process; stage p: index p + 1
-        self.stage_time = [Hist() for _ in range(n + 1)]
-        self.forecast: dict[tuple[str, int], dict[str, Decimal]] = {}
-        self.forecast_progress: dict[tuple[str, int], dict[str, Decimal]] = {}
-        self.overdue = 0
-        self.overdue_value: dict[str, Decimal] = {}
-        self.unscheduled_value: dict[str, Decimal] = {}
-        self.won_by_period: dict[str, dict[str, Decimal]] = {}
-
-    @property
-    def open(self) -> int:
-        """Open deals (the sum over their current stages)."""
-        return sum(self.open_stage)
-
-    @property
-    def won(self) -> int:
-        """Won deals (they sit in the slot after the last stage)."""
-        return self.reached[self.n + 1]
-
-    @property
-    def won_value(self) -> dict[str, Decimal]:
-        """Value of the won deals, per currency."""
-        return self.reached_value[self.n + 1]
-
-    def merged(self, other: Cell) -> Cell:
-        """A new cell holding both."""
-        out = Cell(self.info)
-        out.reached = [a + b for a, b in zip(self.reached, other.reached, strict=True)]
-        out.reached_value = [
-            _merge_sums(a, b) for a, b in zip(self.reached_value, other.reached_value, strict=True)
-        ]
-        out.lost = self.lost + other.lost
-        out.lost_value = _merge_sums(self.lost_value, other.lost_value)
-        out.won_n = _merge_counts(self.won_n, other.won_n)
-        out.open_n = _merge_counts(self.open_n, other.open_n)
-        out.open_stage = [a + b for a, b in zip(self.open_stage, other.open_stage, strict=True)]
-        out.open_stage_value = [
-            _merge_sums(a, b)
-            for a, b in zip(self.open_stage_value, other.open_stage_value, strict=True)
-        ]
-        out.open_progress = _merge_sums(self.open_progress, other.open_progress)
-        out.lost_reasons = _merge_counts(self.lost_reasons, other.lost_reasons)
-        out.won_cycle = self.won_cycle.merged(other.won_cycle)
-        out.lost_cycle = self.lost_cycle.merged(other.lost_cycle)
-        out.stage_time = [
-            a.merged(b) for a, b in zip(self.stage_time, other.stage_time, strict=True)
-        ]
-        out.forecast = _merge_nested(self.forecast, other.forecast)
-        out.forecast_progress = _merge_nested(self.forecast_progress, other.forecast_progress)
-        out.overdue = self.overdue + other.overdue
-        out.overdue_value = _merge_sums(self.overdue_value, other.overdue_value)
-        out.unscheduled_value = _merge_sums(self.unscheduled_value, other.unscheduled_value)
-        out.won_by_period = _merge_nested(self.won_by_period, other.won_by_period)
-        return out
-
-    def state(self) -> tuple[Any, ...]:
-        """A canonical snapshot: equal for cells holding the same sums."""
-
-        def norm(value: Any) -> Any:
-            if isinstance(value, Hist):
-                return value.state()
-            if isinstance(value, dict):
-                return sorted(
-                    ((k, norm(v)) for k, v in value.items() if v != 0 and v != {}),
-                    key=repr,
-                )
-            if isinstance(value, list):
-                return [norm(v) for v in value]
-            return value
-
-        return tuple(norm(getattr(self, name)) for name in self.STATE)
-
-
-Probability = str | Mapping[str, Fraction]
 
 
 class StatsAccumulator:
@@ -318,7 +90,7 @@ class StatsAccumulator:
         self.parts = parts
         self.probability = probability
         self.period = period
-        self.infos = {p.id: _info(p) for p in catalog}
+        self.infos = {p.id: process_info(p) for p in catalog}
         self.cells: dict[tuple[Hashable, str], Cell] = {}
 
     def _empty_like(self) -> Self:
@@ -609,11 +381,15 @@ class StatsAccumulator:
         """A canonical snapshot of the sums (what equality compares)."""
         return {k: c.state() for k, c in self.cells.items()}
 
-    def result(self) -> Any:
+    def result(self) -> Report:
         """The report of every requested part (see :class:`salesflow.stats.Report`)."""
-        from salesflow.stats._results import build_report
-
-        return build_report(self)
+        return build_report(
+            self.infos,
+            self.cells,
+            parts=self.parts,
+            probability=self.probability,
+            grouped=self.query.group_by is not None,
+        )
 
 
 def _slot(
@@ -633,12 +409,15 @@ def _add_spells(cell: Cell, deal: Deal, info: ProcessInfo) -> None:
         hists[pos.get(entries[-1].stage_id, -1) + 1].add(deal.closed_at - entries[-1].at)
 
 
-R = TypeVar("R")
+R = TypeVar("R", bound=Tabular)
 
 
 class _Single(StatsAccumulator, Generic[R]):
-    _part: Part
-    _attr: str
+    """A :class:`StatsAccumulator` of one part whose result is that part, not a Report."""
+
+    _part: ClassVar[Part]
+    #: the field of :class:`Report` holding the part: a result of type ``R`` (or grouped)
+    _attr: ClassVar[str]
 
     def __init__(
         self,
@@ -650,38 +429,38 @@ class _Single(StatsAccumulator, Generic[R]):
     ) -> None:
         super().__init__(catalog, query, parts=self._part, probability=probability, period=period)
 
-    def result(self) -> R:
-        """This statistic's result (grouped when the query groups)."""
-        report = super().result()
-        out: R = getattr(report, self._attr)
+    # The named accumulators narrow ``result()`` to their part: a deliberate override.
+    def result(self) -> R | Grouped[R]:  # type: ignore[override]
+        """This statistic's result (a :class:`Grouped` of them when the query groups)."""
+        out: R | Grouped[R] = getattr(super().result(), self._attr)
         return out
 
 
-class FunnelAccumulator(_Single[Any]):
+class FunnelAccumulator(_Single[Funnels]):
     """Accumulates the funnel of each process (S1)."""
 
     _part, _attr = Part.FUNNEL, "funnels"
 
 
-class OpenAccumulator(_Single[Any]):
+class OpenAccumulator(_Single[OpenSummary]):
     """Accumulates the open-deal summary (S2)."""
 
     _part, _attr = Part.OPEN, "open"
 
 
-class ClosedAccumulator(_Single[Any]):
+class ClosedAccumulator(_Single[ClosedSummary]):
     """Accumulates the closed-deal summary: win rate, reasons, cycle length (S3)."""
 
     _part, _attr = Part.CLOSED, "closed"
 
 
-class TimeInStageAccumulator(_Single[Any]):
+class TimeInStageAccumulator(_Single[TimeInStage]):
     """Accumulates time spent in each stage (S5)."""
 
     _part, _attr = Part.TIME_IN_STAGE, "time_in_stage"
 
 
-class ForecastAccumulator(_Single[Any]):
+class ForecastAccumulator(_Single[Forecast]):
     """Accumulates the forecast by expected close period and category (S6)."""
 
     _part, _attr = Part.FORECAST, "forecast"

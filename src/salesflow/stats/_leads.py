@@ -12,9 +12,9 @@ from attrs import frozen
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead, LeadStatus
 from salesflow._queries import LeadQuery
-from salesflow.stats._accumulators import Hist
+from salesflow.stats._cells import Hist
 from salesflow.stats._render import Tabular
-from salesflow.stats._results import Cycle
+from salesflow.stats._summaries import Cycle
 
 __all__ = ["LeadAccumulator", "LeadFunnelRow", "LeadStats", "lead_stats"]
 

@@ -8,12 +8,17 @@ polars are optional extras, imported only inside the functions that need them.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Tabular", "cell_text"]
+if TYPE_CHECKING:
+    import pandas
+    import polars
+
+__all__ = ["Tabular", "cell_text", "needs"]
 
 
 def cell_text(value: Any) -> str:
@@ -27,6 +32,16 @@ def cell_text(value: Any) -> str:
     if isinstance(value, Decimal):
         return f"{value:,}"
     return str(value)
+
+
+@contextmanager
+def needs(call: str, module: str, extra: str) -> Iterator[None]:
+    """Around the import of an optional *module*: name the *extra* that installs it."""
+    try:
+        yield
+    except ImportError as missing:  # pragma: no cover - depends on the environment
+        hint = f"{call}() needs {module}: pip install 'salesflow[{extra}]'"
+        raise ImportError(hint) from missing
 
 
 def _plain(value: Any) -> Any:
@@ -88,25 +103,17 @@ class Tabular:
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         )
 
-    def to_pandas(self) -> Any:
+    def to_pandas(self) -> pandas.DataFrame:
         """A pandas DataFrame of the records (needs the ``pandas`` extra)."""
-        try:
+        with needs("to_pandas", "pandas", "pandas"):
             import pandas as pd
-        except ImportError as missing:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "to_pandas() needs pandas: pip install 'salesflow[pandas]'"
-            ) from missing
         records, columns = self._frame_rows()
         return pd.DataFrame.from_records(records, columns=columns)
 
-    def to_polars(self) -> Any:
+    def to_polars(self) -> polars.DataFrame:
         """A polars DataFrame of the records (needs the ``polars`` extra)."""
-        try:
+        with needs("to_polars", "polars", "polars"):
             import polars as pl
-        except ImportError as missing:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "to_polars() needs polars: pip install 'salesflow[polars]'"
-            ) from missing
         records, columns = self._frame_rows()
         return pl.DataFrame(
             [{c: r.get(c) for c in columns} for r in records], infer_schema_length=None

@@ -1,0 +1,426 @@
+"""The repositories over SQL: the catalog, deals, leads and the outbox.
+
+Deals and leads share :class:`SqlRecords`: a row of indexed columns next to the JSON
+document, a version checked on save, and a timeline table of events in order. Deals add
+their products, the outbox entries of their requests, bulk adds and a query pushed down
+to SQL. The repositories speak to their store through :class:`SqlSession`, so they do
+not depend on how it connects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, Generic, Protocol
+
+from salesflow._model.deal import Deal
+from salesflow._model.events import DealEvent, Event, LeadEvent, Request
+from salesflow._model.lead import Lead
+from salesflow._model.process import Catalog
+from salesflow._queries import DealQuery, LeadQuery
+from salesflow.errors import (
+    ConcurrencyError,
+    Conflict,
+    NotFound,
+    SerializationError,
+    StorageError,
+    ValidationError,
+)
+from salesflow.repository._protocols import OutboxItem
+from salesflow.repository._records import DEALS, EV, LEADS, RecordKind, T
+from salesflow.serialization import dumps, load
+
+__all__ = [
+    "DocSpelling",
+    "SqlCatalog",
+    "SqlDeals",
+    "SqlLeads",
+    "SqlOutbox",
+    "SqlRecords",
+    "SqlSession",
+    "stored_moment",
+]
+
+
+class DocSpelling(Protocol):
+    """How a database writes and reads JSON documents (a :class:`~._sql.Dialect`)."""
+
+    def doc_param(self) -> str:
+        """The marker for a JSON document parameter."""
+
+    def doc_column(self, column: str = "doc") -> str:
+        """How to read a document column as text."""
+
+
+class SqlSession(Protocol):
+    """What the repositories need of their store (a :class:`~._sql.SqlStore`)."""
+
+    @property
+    def dialect(self) -> DocSpelling:
+        """The database's spelling of documents."""
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement (errors become ``StorageError``); the cursor."""
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for many rows."""
+
+
+def stored_moment(moment: datetime | None) -> str | None:
+    """A moment as a fixed-width UTC string, so that text order is time order."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _load(
+    doc: Any, what: str, row_id: str, catalog: Callable[[], Catalog | None] | None = None
+) -> Any:
+    """Rebuild a stored document; errors name the table and the row."""
+    try:
+        document = json.loads(doc) if isinstance(doc, str) else doc
+        old = isinstance(document, dict) and document.get("schema_version") == 1
+        return load(document, catalog=catalog() if catalog is not None and old else None)
+    except SerializationError as exc:
+        raise SerializationError(f"{what}[{row_id!r}].{exc.path}", exc.reason) from None
+    except json.JSONDecodeError as exc:
+        raise SerializationError(f"{what}[{row_id!r}]", f"not JSON ({exc})") from None
+
+
+class SqlCatalog:
+    """The catalog as one versioned row."""
+
+    def __init__(self, store: SqlSession) -> None:
+        self._s = store
+
+    @property
+    def version(self) -> int:
+        """The stored version (0 before the first save)."""
+        row = self._s._execute("SELECT version FROM catalog WHERE id = 1").fetchone()
+        return int(row[0]) if row else 0
+
+    def get(self) -> Catalog:
+        """The stored catalog."""
+        row = self._s._execute(
+            f"SELECT {self._s.dialect.doc_column()} FROM catalog WHERE id = 1"
+        ).fetchone()
+        if row is None:
+            raise NotFound("no catalog stored yet; save one first")
+        catalog: Catalog = _load(row[0], "catalog", "1")
+        return catalog
+
+    def maybe(self) -> Catalog | None:
+        """The stored catalog, or ``None``."""
+        try:
+            return self.get()
+        except NotFound:
+            return None
+
+    def save(self, catalog: Catalog, /, *, expected_version: int) -> int:
+        """Store the catalog if nobody changed it since *expected_version*."""
+        if not isinstance(catalog, Catalog):
+            raise ValidationError("catalog", catalog, "must be a Catalog")
+        current = self.version
+        if current != expected_version:
+            raise ConcurrencyError(
+                f"catalog is at version {current}, not {expected_version}; re-read and retry"
+            )
+        d = self._s.dialect.doc_param()
+        if current == 0:
+            self._s._execute(
+                f"INSERT INTO catalog (id, version, doc) VALUES (1, 1, {d})", (dumps(catalog),)
+            )
+        else:
+            self._s._execute(
+                f"UPDATE catalog SET version = ?, doc = {d} WHERE id = 1",
+                (current + 1, dumps(catalog)),
+            )
+        return current + 1
+
+
+class SqlRecords(Generic[T, EV]):
+    """Items of one kind: ``id``, indexed *columns* and the document in one row each,
+    and their timelines as numbered rows of the kind's events table."""
+
+    def __init__(
+        self,
+        store: SqlSession,
+        kind: RecordKind[T, EV],
+        columns: dict[str, Callable[[T], Any]],
+        catalog: Callable[[], Catalog | None] | None = None,
+    ) -> None:
+        """*columns* maps each indexed column to how it is read off an item; *catalog*
+        gives the catalog that documents of schema version 1 are upgraded with."""
+        self._s = store
+        self._kind = kind
+        self._columns = columns
+        self._upgrade_catalog = catalog
+        d = store.dialect.doc_param()
+        names = ", ".join(("id", *columns, "doc"))
+        markers = ", ".join(("?", *("?" for _ in columns), d))
+        self._insert = f"INSERT INTO {kind.table} ({names}) VALUES ({markers})"
+        settings = ", ".join((*(f"{c} = ?" for c in columns), f"doc = {d}"))
+        self._update = f"UPDATE {kind.table} SET {settings} WHERE id = ? AND version = ?"
+
+    def _row(self, item: T) -> tuple[Any, ...]:
+        """The indexed columns' values and the document, in column order."""
+        return (*(value(item) for value in self._columns.values()), dumps(item))
+
+    def get(self, item_id: str, /) -> T:
+        """The stored item."""
+        row = self._s._execute(
+            f"SELECT {self._s.dialect.doc_column()} FROM {self._kind.table} WHERE id = ?",
+            (item_id,),
+        ).fetchone()
+        if row is None:
+            raise self._kind.not_found(item_id)
+        item: T = _load(row[0], self._kind.table, item_id, self._upgrade_catalog)
+        return item
+
+    def add(self, item: T, /, events: Sequence[Event] = ()) -> None:
+        """Store a new item."""
+        item = self._kind.checked(item)
+        taken = f"SELECT 1 FROM {self._kind.table} WHERE id = ?"
+        if self._s._execute(taken, (item.id,)).fetchone():
+            raise self._kind.taken(item.id)
+        self._s._execute(self._insert, (item.id, *self._row(item)))
+        self._stored(item, replaced=False)
+        self._append(item.id, events)
+
+    def save(self, item: T, /, *, expected_version: int, events: Sequence[Event] = ()) -> None:
+        """Replace the stored item if it is still at *expected_version*."""
+        item = self._kind.checked(item)
+        cursor = self._s._execute(self._update, (*self._row(item), item.id, expected_version))
+        if cursor.rowcount != 1:
+            row = self._s._execute(
+                f"SELECT version FROM {self._kind.table} WHERE id = ?", (item.id,)
+            ).fetchone()
+            if row is None:
+                raise self._kind.not_found(item.id)
+            raise self._kind.stale(item.id, row[0], expected_version)
+        self._stored(item, replaced=True)
+        self._append(item.id, events)
+
+    def _stored(self, item: T, *, replaced: bool) -> None:
+        """What else to write once *item*'s row is written (nothing by default)."""
+
+    def _append(self, item_id: str, events: Sequence[Event]) -> None:
+        if not events:
+            return
+        table, owner = self._kind.events_table, self._kind.id_field
+        row = self._s._execute(
+            f"SELECT COALESCE(MAX(seq), 0) FROM {table} WHERE {owner} = ?", (item_id,)
+        ).fetchone()
+        seq = int(row[0])
+        d = self._s.dialect.doc_param()
+        for event in self._kind.events_of(item_id, events):
+            seq += 1
+            doc = dumps(event)
+            self._s._execute(
+                f"INSERT INTO {table} ({owner}, seq, doc) VALUES (?, ?, {d})", (item_id, seq, doc)
+            )
+            self._appended(item_id, event, doc)
+
+    def _appended(self, item_id: str, event: EV, doc: str) -> None:
+        """What else to write once *event* (stored as *doc*) is appended (nothing by default)."""
+
+    def timeline(self, item_id: str, /) -> list[EV]:
+        """The item's events in order."""
+        table, owner = self._kind.events_table, self._kind.id_field
+        rows = self._s._execute(
+            f"SELECT seq, {self._s.dialect.doc_column()} FROM {table} "
+            f"WHERE {owner} = ? ORDER BY seq",
+            (item_id,),
+        ).fetchall()
+        return [_load(doc, table, f"{item_id}#{seq}") for seq, doc in rows]
+
+
+class SqlDeals(SqlRecords[Deal, DealEvent]):
+    """Deals, their products and their timelines; their requests enter the outbox."""
+
+    def __init__(self, store: SqlSession, catalog: SqlCatalog) -> None:
+        super().__init__(
+            store,
+            DEALS,
+            {
+                "version": lambda deal: deal.version,
+                "process_id": lambda deal: deal.process_id,
+                "owner": lambda deal: deal.owner,
+                "status": lambda deal: deal.status.value,
+                "segment": lambda deal: deal.segment,
+                "created_at": lambda deal: stored_moment(deal.created_at),
+                "closed_at": lambda deal: stored_moment(deal.closed_at),
+                "expected_close": lambda deal: _day(deal.expected_close),
+            },
+            catalog.maybe,
+        )
+
+    def add_many(self, items: Iterable[tuple[Deal, Sequence[Event]]], /) -> int:
+        """Store many new deals with their events in a few statements; how many.
+
+        A taken id raises ``Conflict`` (the unit of work then stores none of them).
+        """
+        deal_rows, product_rows, event_rows, outbox_rows = [], [], [], []
+        for deal, events in items:
+            deal = DEALS.checked(deal)
+            deal_rows.append((deal.id, *self._row(deal)))
+            product_rows += [(deal.id, p) for p in sorted(set(deal.products))]
+            for seq, event in enumerate(DEALS.events_of(deal.id, events), start=1):
+                doc = dumps(event)
+                event_rows.append((deal.id, seq, doc))
+                if isinstance(event, Request):
+                    outbox_rows.append((deal.id, doc))
+        d = self._s.dialect.doc_param()
+        try:
+            self._s._executemany(self._insert, deal_rows)
+        except StorageError as exc:
+            if "unique" in str(exc).lower() or "duplicate" in str(exc).lower():
+                raise Conflict(f"a deal among these ids is already stored ({exc})") from exc
+            raise
+        self._s._executemany(
+            "INSERT INTO deal_products (deal_id, product) VALUES (?, ?)", product_rows
+        )
+        self._s._executemany(
+            f"INSERT INTO deal_events (deal_id, seq, doc) VALUES (?, ?, {d})", event_rows
+        )
+        self._s._executemany(f"INSERT INTO outbox (deal_id, doc) VALUES (?, {d})", outbox_rows)
+        return len(deal_rows)
+
+    def _stored(self, item: Deal, *, replaced: bool) -> None:
+        if replaced:
+            self._s._execute("DELETE FROM deal_products WHERE deal_id = ?", (item.id,))
+        for product in sorted(set(item.products)):
+            self._s._execute(
+                "INSERT INTO deal_products (deal_id, product) VALUES (?, ?)", (item.id, product)
+            )
+
+    def _appended(self, item_id: str, event: DealEvent, doc: str) -> None:
+        if isinstance(event, Request):
+            d = self._s.dialect.doc_param()
+            self._s._execute(f"INSERT INTO outbox (deal_id, doc) VALUES (?, {d})", (item_id, doc))
+
+    def find(self, query: DealQuery | None = None, /, *, batch_size: int = 1000) -> Iterator[Deal]:
+        """Matching deals in id order, read *batch_size* rows at a time."""
+        query = query if query is not None else DealQuery()
+        where, params = _where(query.for_storage())
+        select = f"SELECT id, {self._s.dialect.doc_column()} FROM deals WHERE "
+        last: str | None = None
+        while True:
+            conditions = [*where, "id > ?"] if last is not None else where or ["1 = 1"]
+            page = self._s._execute(
+                select + " AND ".join(conditions) + f" ORDER BY id LIMIT {int(batch_size)}",
+                (*params, *(() if last is None else (last,))),
+            )
+            rows = page.fetchall()
+            for row_id, doc in rows:
+                deal: Deal = _load(doc, "deals", row_id, self._upgrade_catalog)
+                if query.stored_match(deal):
+                    yield deal
+            if len(rows) < batch_size:
+                return
+            last = rows[-1][0]
+
+
+def _where(query: DealQuery) -> tuple[list[str], list[Any]]:
+    """The conditions SQL can check on the indexed columns; the rest stays in Python."""
+    where: list[str] = []
+    params: list[Any] = []
+
+    def among(column: str, values: Any) -> None:
+        if values is not None:
+            items = sorted(values)
+            where.append(f"{column} IN ({', '.join('?' for _ in items)})" if items else "1 = 0")
+            params.extend(items)
+
+    among("process_id", query.processes)
+    among("owner", query.owners)
+    among("segment", query.segments)
+    if query.statuses is not None:
+        among("status", {s.value for s in query.statuses})
+    for column, lo, hi in (
+        ("created_at", query.created_from, query.created_to),
+        ("closed_at", query.closed_from, query.closed_to),
+    ):
+        if lo is not None:
+            where.append(f"{column} >= ?")
+            params.append(stored_moment(lo))
+        if hi is not None:
+            where.append(f"{column} < ?")
+            params.append(stored_moment(hi))
+    if query.products is not None:
+        items = sorted(query.products)
+        where.append(
+            "EXISTS (SELECT 1 FROM deal_products p WHERE p.deal_id = deals.id AND p.product IN "
+            f"({', '.join('?' for _ in items)}))"
+            if items
+            else "1 = 0"
+        )
+        params.extend(items)
+    if query.as_of is not None:
+        where.append("created_at <= ?")
+        params.append(stored_moment(query.as_of))
+    return where, params
+
+
+class SqlLeads(SqlRecords[Lead, LeadEvent]):
+    """Leads and their timelines."""
+
+    def __init__(self, store: SqlSession) -> None:
+        super().__init__(
+            store,
+            LEADS,
+            {
+                "version": lambda lead: lead.version,
+                "status": lambda lead: lead.status.value,
+                "owner": lambda lead: lead.owner,
+                "source": lambda lead: str(lead.source),
+                "created_at": lambda lead: stored_moment(lead.created_at),
+                "spam": lambda lead: int(lead.spam),
+            },
+        )
+
+    def find(self, query: LeadQuery | None = None, /) -> Iterator[Lead]:
+        """Matching leads in the query's order (status and owner filtered in SQL)."""
+        query = query if query is not None else LeadQuery()
+        where, params = [], []
+        if query.statuses is not None:
+            items = sorted(s.value for s in query.statuses)
+            where.append(f"status IN ({', '.join('?' for _ in items)})" if items else "1 = 0")
+            params.extend(items)
+        if not query.include_spam:
+            where.append("spam = 0")
+        sql = f"SELECT id, {self._s.dialect.doc_column()} FROM leads"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self._s._execute(sql + " ORDER BY id", params).fetchall()
+        leads = [_load(doc, "leads", row_id) for row_id, doc in rows]
+        return iter(query.apply(leads))
+
+
+class SqlOutbox:
+    """Notifications and tasks waiting for the host, oldest first."""
+
+    def __init__(self, store: SqlSession) -> None:
+        self._s = store
+
+    def pending(self, limit: int = 100) -> list[OutboxItem]:
+        """Unhandled items in the order they were stored."""
+        rows = self._s._execute(
+            f"SELECT id, deal_id, {self._s.dialect.doc_column()} FROM outbox "
+            f"WHERE handled_at IS NULL ORDER BY id LIMIT {int(limit)}"
+        ).fetchall()
+        return [
+            OutboxItem(int(i), deal_id, _load(doc, "outbox", str(i))) for i, deal_id, doc in rows
+        ]
+
+    def mark_handled(self, ids: Sequence[int], /, *, at: datetime) -> None:
+        """Mark items as handled at *at*."""
+        for item_id in ids:
+            self._s._execute(
+                "UPDATE outbox SET handled_at = ? WHERE id = ?", (stored_moment(at), int(item_id))
+            )

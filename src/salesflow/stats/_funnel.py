@@ -1,0 +1,201 @@
+"""The funnel result (S1): deals that reached each stage, their value, the conversions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from salesflow._model.frozenmap import FrozenMap
+from salesflow._model.process import Process
+from salesflow.errors import ValidationError
+from salesflow.stats._figures import money_columns, ratio
+from salesflow.stats._money import Amounts
+from salesflow.stats._render import Tabular, needs
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["Funnel", "FunnelRow", "Funnels", "funnel"]
+
+
+@frozen
+class FunnelRow:
+    """One stage of a funnel: deals that reached it, their value, and conversions."""
+
+    stage_id: str
+    stage_name: str
+    position: int
+    reached: int
+    value: Amounts
+    from_previous: Fraction | None
+    from_first: Fraction | None
+    drop_off: int
+
+
+@frozen
+class Funnel(Tabular):
+    """The funnel of one process: reached counts never increase from stage to stage."""
+
+    process_id: str
+    process_name: str
+    rows: tuple[FunnelRow, ...]
+    won: int
+    won_value: Amounts
+    lost: int
+    deals: int
+    unstaged: int
+
+    @property
+    def won_from_first(self) -> Fraction | None:
+        """Won deals as a share of the deals that reached the first stage."""
+        return ratio(self.won, self.rows[0].reached) if self.rows else None
+
+    def _title(self) -> str:
+        plural = "" if self.deals == 1 else "s"
+        return f"Funnel: {self.process_name} ({self.deals} deal{plural})"
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One record per stage, then one for won."""
+        out: list[dict[str, Any]] = []
+        for row in self.rows:
+            out.append(
+                {
+                    "stage": row.stage_name,
+                    "reached": row.reached,
+                    **money_columns("value", row.value),
+                    "from_previous": row.from_previous,
+                    "from_first": row.from_first,
+                    "drop_off": row.drop_off,
+                }
+            )
+        last = self.rows[-1].reached if self.rows else 0
+        out.append(
+            {
+                "stage": "won",
+                "reached": self.won,
+                **money_columns("value", self.won_value),
+                "from_previous": ratio(self.won, last),
+                "from_first": self.won_from_first,
+                "drop_off": None,
+            }
+        )
+        return out
+
+    def plot(self, ax: Axes | None = None) -> Figure:
+        """Draw the funnel as centred horizontal bars (needs the ``plot`` extra).
+
+        On *ax* when given (an ``Axes`` of a ``Figure``), else on a new figure; returns
+        the figure.
+        """
+        with needs("plot", "matplotlib", "plot"):
+            import matplotlib.pyplot as plt
+            from matplotlib.figure import Figure
+        labels = [r.stage_name for r in self.rows] + ["Won"]
+        counts = [r.reached for r in self.rows] + [self.won]
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(7, 0.6 * len(labels) + 1.2))
+        else:
+            parent = ax.figure
+            if not isinstance(parent, Figure):  # a SubFigure cannot lay itself out
+                raise TypeError("plot() draws on an Axes of a Figure, not of a SubFigure")
+            fig = parent
+        top = max(counts, default=0) or 1
+        positions = list(range(len(labels)))[::-1]
+        ax.barh(positions, counts, left=[(top - c) / 2 for c in counts], color="#3b7dd8")
+        for y, c in zip(positions, counts, strict=True):
+            ax.text(top / 2, y, str(c), ha="center", va="center", color="white")
+        ax.set_yticks(positions, labels)
+        ax.set_xticks([])
+        ax.set_title(self._title())
+        for side in ("top", "right", "bottom"):
+            ax.spines[side].set_visible(False)
+        fig.tight_layout()
+        return fig
+
+    @classmethod
+    def from_records(
+        cls, process: Process, records: Iterable[Mapping[str, Any]], *, lost: int = 0
+    ) -> Funnel:
+        """Rebuild a funnel from :meth:`to_records` (and the process it describes)."""
+        rows = list(records)
+        if len(rows) != len(process.stages) + 1 or rows[-1].get("stage") != "won":
+            raise ValidationError("records", rows, "need one record per stage, then 'won'")
+
+        def amounts(record: Mapping[str, Any]) -> Amounts:
+            return Amounts(
+                (k.removeprefix("value_"), Decimal(v))
+                for k, v in record.items()
+                if k.startswith("value_")
+            )
+
+        counts = [int(r["reached"]) for r in rows[:-1]]
+        values = [amounts(r) for r in rows[:-1]]
+        deals = counts[0] if counts else int(rows[-1]["reached"])
+        return funnel(
+            process, counts, values, int(rows[-1]["reached"]), amounts(rows[-1]), lost, deals, 0
+        )
+
+
+def funnel(
+    process: Process,
+    reached: list[int],
+    values: list[Amounts],
+    won: int,
+    won_value: Amounts,
+    lost: int,
+    deals: int,
+    unstaged: int,
+) -> Funnel:
+    """The funnel of *process* from the deals that reached each of its stages."""
+    rows = []
+    for i, stage in enumerate(process.stages):
+        nxt = reached[i + 1] if i + 1 < len(reached) else won
+        rows.append(
+            FunnelRow(
+                stage_id=stage.id,
+                stage_name=stage.name,
+                position=i,
+                reached=reached[i],
+                value=values[i],
+                from_previous=ratio(reached[i], reached[i - 1]) if i else None,
+                from_first=ratio(reached[i], reached[0]),
+                drop_off=reached[i] - nxt,
+            )
+        )
+    return Funnel(
+        process_id=process.id,
+        process_name=process.name,
+        rows=tuple(rows),
+        won=won,
+        won_value=won_value,
+        lost=lost,
+        deals=deals,
+        unstaged=unstaged,
+    )
+
+
+class Funnels(FrozenMap[str, Funnel], Tabular):
+    """The funnel of every process in the catalog (inactive ones too), by process id."""
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        return "".join(f._repr_html_() for f in self.values())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Funnels, (dict(self),))
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Every funnel's records, with the process named."""
+        return [{"process": f.process_name, **r} for f in self.values() for r in f.to_records()]
+
+    def _title(self) -> str:
+        return "Funnels"
+
+    def __str__(self) -> str:
+        return "\n\n".join(str(f) for f in self.values())

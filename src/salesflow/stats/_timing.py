@@ -1,0 +1,79 @@
+"""Time in stage and sales velocity (S5): how long deals stay, how fast value flows."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from attrs import frozen
+
+from salesflow._model.frozenmap import FrozenMap
+from salesflow.stats._figures import PerProcess, money_columns
+from salesflow.stats._money import Amounts
+from salesflow.stats._render import Tabular
+
+__all__ = ["StageTime", "TimeInStage", "Velocity", "VelocityFigures"]
+
+
+@frozen
+class StageTime:
+    """Days spent in one stage, over every finished spell in it."""
+
+    stage_id: str
+    stage_name: str
+    spells: int
+    mean_days: Fraction | None
+    median_days: Fraction | None
+
+
+@frozen
+class TimeInStage(Tabular):
+    """Time in each stage of each process, from the recorded stage entries."""
+
+    by_process: FrozenMap[str, tuple[StageTime, ...]]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One record per stage."""
+        return [
+            {
+                "process": pid,
+                "stage": s.stage_name,
+                "spells": s.spells,
+                "mean_days": s.mean_days,
+                "median_days": s.median_days,
+            }
+            for pid, stages in self.by_process.items()
+            for s in stages
+        ]
+
+    def _title(self) -> str:
+        return "Time in stage (days)"
+
+
+@frozen
+class VelocityFigures(Tabular):
+    """Sales velocity per currency: open × win rate × average won value / cycle days."""
+
+    open_deals: FrozenMap[str, int]
+    win_rate: Fraction | None
+    average_won_value: Amounts
+    cycle_days: Fraction | None
+    per_day: Amounts
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One record."""
+        return [
+            {
+                "win_rate": self.win_rate,
+                "cycle_days": self.cycle_days,
+                **money_columns("per_day", self.per_day),
+            }
+        ]
+
+
+@frozen
+class Velocity(PerProcess[VelocityFigures]):
+    """Sales velocity per process and over all processes."""
+
+    def _title(self) -> str:
+        return "Sales velocity (value per day)"
