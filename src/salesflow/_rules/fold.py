@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TypeVar, overload
 
@@ -205,6 +205,7 @@ S = TypeVar("S", Deal, Lead)
 def outcome_of(state: S, events: Iterable[Event]) -> Outcome[S]:
     """The outcome of applying *events* (all of one rule call) to *state*, in order."""
     evs = tuple(events)
+    step: Callable[[S, Event], S] = _apply_deal if isinstance(state, Deal) else _apply_lead
     for event in evs:
-        state = apply(state, event)
+        state = step(state, event)
     return Outcome(state, evs)
