@@ -1,14 +1,15 @@
 """A fixed piece of work per mode, for counting instructions under callgrind.
 
 Wall-clock ratios on a shared machine move by 2× from run to run; instruction counts do
-not. Run a mode with and without the work (``none``) and subtract, for two checkouts:
+not. Run a mode and its set-up alone, subtract, and compare two checkouts:
 
     valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
         .venv/bin/python bench/instructions.py rules 3000
 
-Modes: ``none`` (set-up only), ``rules`` (N × complete_action on a seven-stage deal),
-``funnels`` / ``report`` (3 passes over 5,000 benchmark deals), ``store`` (2,000 deals
-with their timelines through ``SqliteStore.add_many`` in memory, then loaded back).
+Modes (set-up mode in brackets): ``rules`` (3,000 × complete_action on a seven-stage
+deal) [``rules 0``]; ``funnels`` / ``report`` (3 passes over 5,000 benchmark deals)
+[``deals``]; ``store`` (2,000 deals with their timelines through
+``SqliteStore.add_many`` in memory, then loaded back) [``timelines``].
 """
 
 from __future__ import annotations
@@ -31,20 +32,22 @@ def main() -> None:
     mode, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 3000
     catalog, ann = sample_catalog(), Actor("ann")
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    if mode in ("none", "rules"):
+    if mode == "rules":
         process = catalog.get("seven-stage")
         deal = create_deal(catalog, id="D", title="T", by=ann, at=now, process_id=process.id)
-        for _ in range(n if mode == "rules" else 0):
+        for _ in range(n):
             complete_action(deal.state, process, process.actions[0].id, by=ann, at=now)
-    elif mode in ("funnels", "report"):
+    elif mode in ("deals", "funnels", "report"):
         cat, deals = stats_bench.catalog(), stats_bench.make_deals(5000)
-        for _ in range(3):
+        for _ in range(3 if mode != "deals" else 0):
             (funnels if mode == "funnels" else report)(deals, cat)
-    elif mode == "store":
+    elif mode in ("timelines", "store"):
         items = []
         for i in range(2000):
             made = create_deal(catalog, id=f"D{i}", title="T", by=ann, at=now, owner="ann")
             items.append((made.state, list(made.events)))
+        if mode == "timelines":
+            return
         store = SqliteStore(":memory:")
         with store.unit_of_work() as uow:
             uow.catalog.save(catalog, expected_version=0)

@@ -119,7 +119,7 @@ def report(
 
 
 # Without a query a statistic is one plain result. With one it may group: a result per
-# group key (``None`` when a grouping query matched no deal); narrow with ``isinstance``.
+# group key (an empty ``Grouped`` when nothing matched); narrow with ``isinstance``.
 
 
 @overload
