@@ -1,0 +1,65 @@
+"""One registry of event classes, read by every part that needs the list (issue 10, H1)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import get_args
+
+import salesflow
+from salesflow import (
+    DEAL_EVENT_TYPES,
+    EVENT_TYPES,
+    LEAD_EVENT_TYPES,
+    Actor,
+    DealEvent,
+    Event,
+    LeadEvent,
+    Request,
+    create_deal,
+    lose,
+    serialization,
+)
+from salesflow.serialization import dump
+from salesflow.templates import sample_catalog
+
+ABSTRACT = {Event, DealEvent, LeadEvent, Request}
+
+
+def _subclasses(cls: type) -> set[type]:
+    found = set(cls.__subclasses__())
+    for sub in list(found):
+        found |= _subclasses(sub)
+    return found
+
+
+def test_every_concrete_event_class_is_registered_once_under_its_name() -> None:
+    concrete = {c for c in _subclasses(Event) if c.__module__.startswith("salesflow")} - ABSTRACT
+    assert concrete == set(EVENT_TYPES.values())
+    assert all(EVENT_TYPES[c.__name__] is c for c in concrete)
+    assert len(DEAL_EVENT_TYPES) + len(LEAD_EVENT_TYPES) == len(EVENT_TYPES)
+
+
+def test_deal_and_lead_events_sit_under_one_root() -> None:
+    assert all(issubclass(c, DealEvent) and issubclass(c, Event) for c in DEAL_EVENT_TYPES)
+    assert all(issubclass(c, LeadEvent) and issubclass(c, Event) for c in LEAD_EVENT_TYPES)
+    assert not set(DEAL_EVENT_TYPES) & set(LEAD_EVENT_TYPES)
+
+
+def test_the_public_face_exports_every_registered_event() -> None:
+    for name, cls in EVENT_TYPES.items():
+        assert getattr(salesflow, name) is cls
+        assert name in salesflow.__all__
+
+
+def test_documents_of_every_registered_event_type_are_read_back_as_that_type() -> None:
+    """Serialization's tagged unions are built from the registry, class for class."""
+    assert set(get_args(serialization.DEAL_EVENTS_UNION)) == set(DEAL_EVENT_TYPES)
+    assert set(get_args(serialization.LEAD_EVENTS_UNION)) == set(LEAD_EVENT_TYPES)
+
+
+def test_a_dumped_event_is_tagged_with_its_registered_name() -> None:
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    created = create_deal(sample_catalog(), id="D", title="T", by=Actor("ann"), at=at)
+    lost = lose(created.state, by=Actor("ann"), at=at, reason="price")
+    for event in (*created.events, *lost.events):
+        assert EVENT_TYPES[dump(event)["data"]["type"]] is type(event)
