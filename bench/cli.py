@@ -26,7 +26,7 @@ from pathlib import Path
 
 from _readme import write_section
 
-from salesflow._model.deal import Deal
+from salesflow import Deal
 from salesflow.interchange import PRESETS, import_csv
 from salesflow.repository import SqliteStore
 from salesflow.serialization import make_converter

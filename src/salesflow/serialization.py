@@ -62,7 +62,7 @@ _TYPES: dict[str, Any] = {
 
 
 #: What has documents: narrow a loaded one with ``isinstance``.
-Document = Deal | Lead | Process | Catalog | DealEvent | LeadEvent
+Document = Deal | Lead | Process | Catalog | Event
 
 
 def _union(types: tuple[type[Event], ...]) -> Any:

@@ -11,15 +11,18 @@ from salesflow import (
     EVENT_TYPES,
     LEAD_EVENT_TYPES,
     Actor,
+    Contact,
     DealEvent,
     Event,
     LeadEvent,
     Request,
     create_deal,
+    create_lead,
     lose,
+    mark_spam,
     serialization,
 )
-from salesflow.serialization import dump
+from salesflow.serialization import dump, dumps, loads
 from salesflow.templates import sample_catalog
 
 ABSTRACT = {Event, DealEvent, LeadEvent, Request}
@@ -63,3 +66,31 @@ def test_a_dumped_event_is_tagged_with_its_registered_name() -> None:
     lost = lose(created.state, by=Actor("ann"), at=at, reason="price")
     for event in (*created.events, *lost.events):
         assert EVENT_TYPES[dump(event)["data"]["type"]] is type(event)
+
+
+def test_event_documents_keep_their_form_byte_for_byte() -> None:
+    """R4: documents written before the events got one root read and write the same."""
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    ann = Actor("ann")
+    created = create_deal(sample_catalog(), id="D-1", title="ACME", by=ann, at=at)
+    lost = lose(created.state, by=ann, at=at, reason="price")
+    spam = mark_spam(
+        create_lead(
+            id="L-1", case_number="1", source="chat", contact=Contact("Jan"), by=ann, at=at
+        ).state,
+        by=ann,
+        at=at,
+    )
+    deal_doc = (
+        '{"type":"event","schema_version":1,"data":{"deal_id":"D-1",'
+        '"at":"2026-03-02T09:00:00+00:00","by":"ann","version":2,"reason":"price",'
+        '"type":"DealLost"}}'
+    )
+    lead_doc = (
+        '{"type":"lead_event","schema_version":1,"data":{"lead_id":"L-1",'
+        '"at":"2026-03-02T09:00:00+00:00","by":"ann","version":2,"type":"LeadMarkedSpam"}}'
+    )
+    assert dumps(lost.events[0]) == deal_doc
+    assert dumps(spam.events[0]) == lead_doc
+    assert loads(deal_doc) == lost.events[0]
+    assert loads(lead_doc) == spam.events[0]

@@ -7,8 +7,9 @@ its timeline. A :class:`Request` (``NotificationRequested``, ``TaskRequested``) 
 host application to do something and changes nothing when folded.
 
 The registries at the bottom (:data:`DEAL_EVENT_TYPES`, :data:`LEAD_EVENT_TYPES`,
-:data:`EVENT_TYPES`) are the one list of event classes: serialization, folding, the test
-kit and the public face read them.
+:data:`EVENT_TYPES`) are the one list of event classes: serialization builds its tagged
+unions from them, the public face exports this module's names, and a test checks that
+every concrete event class is registered.
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ class DealEvent(Event):
     """An event of one deal (folded by :func:`salesflow.fold`)."""
 
     deal_id: str = attrs.field(validator=non_empty)
+    # The root's fields again, after the deal: documents and reprs name the deal first.
+    at: datetime = attrs.field(validator=aware)
+    by: str = attrs.field(validator=non_empty)
+    version: int
 
 
 @frozen(kw_only=True)
@@ -224,6 +229,10 @@ class LeadEvent(Event):
     """An event of one lead (folded by :func:`salesflow.fold`)."""
 
     lead_id: str = attrs.field(validator=non_empty)
+    # The root's fields again, after the lead: documents and reprs name the lead first.
+    at: datetime = attrs.field(validator=aware)
+    by: str = attrs.field(validator=non_empty)
+    version: int
 
 
 @frozen(kw_only=True)

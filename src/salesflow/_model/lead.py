@@ -203,7 +203,7 @@ class Lead:
 
     The status decides what else must be present: a stage in "in acquisition" and
     "offered", a follow-up date in "offered", a reason in "resigned". Change a lead only
-    through the rules in :mod:`salesflow._rules.leads`.
+    through the lead rules (``create_lead``, ``move_lead``, … in :mod:`salesflow`).
     """
 
     id: str = attrs.field(validator=non_empty)

@@ -64,7 +64,7 @@ def apply(state: Deal | Lead, event: Event) -> Deal | Lead:
 
 def _apply_deal(deal: Deal, event: Event) -> Deal:
     if not isinstance(event, DealEvent) or event.deal_id != deal.id:
-        raise ValidationError("event", event, f"does not belong to deal {deal.id!r}")
+        raise _not_ours(event, "deal", deal.id)
     v = event.version
     match event:
         case ActionCompleted(process_id=pid, action_id=aid, completion=c):
@@ -127,7 +127,7 @@ def _apply_deal(deal: Deal, event: Event) -> Deal:
 
 def _apply_lead(lead: Lead, event: Event) -> Lead:
     if not isinstance(event, LeadEvent) or event.lead_id != lead.id:
-        raise ValidationError("event", event, f"does not belong to lead {lead.id!r}")
+        raise _not_ours(event, "lead", lead.id)
     v = event.version
     match event:
         case LeadAssigned(owner=owner):
@@ -157,6 +157,15 @@ def _apply_lead(lead: Lead, event: Event) -> Lead:
         case LeadReminderDone(reminder_id=rid, at=at):
             return attrs.evolve(lead, reminders=_mark_done(lead.reminders, rid, at), version=v)
     raise ValidationError("event", event, "a lead is created only once, first")
+
+
+def _not_ours(event: Event, kind: str, owner: str) -> ValidationError:
+    """The error for an event of another deal or lead (or of the other kind)."""
+    problem = f"does not belong to {kind} {owner!r}"
+    if isinstance(event, DealEvent if kind == "deal" else LeadEvent):
+        field = f"{kind}_id"
+        return ValidationError(f"event.{field}", getattr(event, field), problem)
+    return ValidationError("event", event, problem)
 
 
 def _mark_done(

@@ -18,12 +18,13 @@ def check_actor(by: object) -> Actor:
     return by
 
 
-def check_moment(item: Deal | Lead, by: object, at: object) -> None:
-    """*by* is an actor and *at* an aware moment no earlier than *item*'s creation."""
-    check_actor(by)
+def check_moment(item: Deal | Lead, by: object, at: object) -> Actor:
+    """*by*, if it is an actor and *at* an aware moment no earlier than *item*'s creation."""
+    actor = check_actor(by)
     if check_aware("at", at) < item.created_at:
         kind = "deal" if isinstance(item, Deal) else "lead"
         raise ValidationError("at", at, f"is before the {kind} was created ({item.created_at})")
+    return actor
 
 
 def require_open(deal: Deal, what: str) -> None:

@@ -96,10 +96,9 @@ UPDATABLE = frozenset(
 
 def check_lead_access(lead: Lead, by: object, at: object, what: str) -> None:
     """The checks of :func:`check_moment`, and that *by* may see the lead (L3)."""
-    check_moment(lead, by, at)
-    assert isinstance(by, Actor)
-    if not can_see(by, lead):
-        raise NotAllowed(by.id, f"{what} lead {lead.id!r}", "its owner, participants, managers")
+    actor = check_moment(lead, by, at)
+    if not can_see(actor, lead):
+        raise NotAllowed(actor.id, f"{what} lead {lead.id!r}", "its owner, participants, managers")
 
 
 def create_lead(

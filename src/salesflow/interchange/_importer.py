@@ -26,6 +26,7 @@ from salesflow._model.money import Money
 from salesflow._model.people import Actor
 from salesflow._model.process import Catalog, Process
 from salesflow._rules.deals import create_deal, lose, move_to_stage, win
+from salesflow._rules.outcome import header
 from salesflow.errors import MappingError, NotFound, SalesflowError, ValidationError
 from salesflow.interchange._mapping import ImportMapping, Join, parse_moment
 from salesflow.repository import Store, UnitOfWork
@@ -276,9 +277,8 @@ def import_csv(
                     else:
                         replaced = attrs.evolve(deal, version=stored.version + 1)
                         event = DealImported(
-                            deal_id=deal.id, at=deal.created_at, by=IMPORTER.id,
-                            version=replaced.version, deal=replaced,
-                        )  # fmt: skip
+                            **header(stored, IMPORTER, deal.created_at), deal=replaced
+                        )
                         uow.deals.save(replaced, expected_version=stored.version, events=[event])
                         counts["updated"] += 1
                 if show and rows % 1000 == 0:

@@ -45,7 +45,7 @@ class Report:
     """Every requested statistic; a part not computed is ``None``.
 
     Each part is a plain result, or a :class:`Grouped` of them when the query groups
-    (``None`` too when a grouping query matched no deal).
+    (empty when no deal matched).
     """
 
     funnels: Funnels | Grouped[Funnels] | None = None
