@@ -17,11 +17,11 @@ from fractions import Fraction
 from typing import Any, TextIO
 
 import attrs
-from dateutil import parser as dateparser
 
 from salesflow import DealQuery
 from salesflow.cli._database import find_process, reading
 from salesflow.cli._errors import UserError
+from salesflow.interchange._mapping import parse_moment as export_moment
 from salesflow.stats import Funnels, Grouped, Report, report
 
 __all__ = ["JSON_SCHEMA_VERSION", "PARTS", "parse_moment", "run_report"]
@@ -35,10 +35,9 @@ PARTS = ("funnels", "open", "closed", "time_in_stage", "velocity", "forecast")
 def parse_moment(text: str, flag: str) -> datetime:
     """A date or datetime from the command line; without a zone it is UTC."""
     try:
-        moment: datetime = dateparser.isoparse(text)
+        return export_moment(text, None)
     except (ValueError, OverflowError):
         raise UserError(f"{flag}: not a date: {text!r} (use YYYY-MM-DD)") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _plain(value: Any) -> Any:
