@@ -83,10 +83,10 @@ except UnknownExternalStatus as unknown:
     print(f"shop says 'refunded' → {unknown}")
 
 due = at + timedelta(hours=8)
-order = add_reminder(
-    order, Reminder("chase", "Check the delivery", due, "ann"), by=ann, at=at
-).state
 now = at + timedelta(hours=5)
+order = add_reminder(
+    order, Reminder("chase", "Check the delivery", due, "ann"), by=ann, at=now
+).state
 print(f"reminder at 14:00 is {colour(order.reminders[0], now, UTC).value}")  # type: ignore[union-attr]
 assert [d.id for d in with_colour([order], Colour.YELLOW, now, UTC)] == ["ORDER-1042"]
 

@@ -21,6 +21,7 @@ from salesflow._model.action import (
 from salesflow._model.deal import Completion, Deal, DealStatus, Note, StageEntry
 from salesflow._model.events import *  # noqa: F403  (the event registry's names, see __all__)
 from salesflow._model.frozenmap import FrozenMap
+from salesflow._model.history import History, apply, as_of, fold
 from salesflow._model.lead import (
     Answer,
     Bant,
@@ -53,7 +54,6 @@ from salesflow._rules.deals import (
     update_deal,
     win,
 )
-from salesflow._rules.fold import apply, fold
 from salesflow._rules.leads import (
     Conversion,
     acquire_lead,
@@ -112,6 +112,7 @@ __all__ = [
     "ForecastCategory",
     "FrozenMap",
     "GroupBy",
+    "History",
     "Lead",
     "LeadQuery",
     "LeadSource",
@@ -142,6 +143,7 @@ __all__ = [
     "add_reminder",
     "apply",
     "apply_external",
+    "as_of",
     "assign_lead",
     "can_see",
     "claim_deal",

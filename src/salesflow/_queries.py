@@ -234,23 +234,15 @@ class DealQuery:
         return lambda d: (quarter_key(d.created_at),)
 
     def for_storage(self) -> DealQuery:
-        """The conditions a store checks: with ``as_of``, those that do not depend on time.
+        """The conditions a store checks: with ``as_of``, only "created by then".
 
-        Status, date ranges and overdue are judged as of the moment by the statistics,
-        so a store asked for a past moment returns every deal created by then that meets
-        the rest.
+        Everything else a deal has (status, value, owner, process, products, segment,
+        dates) may have changed since, so it is judged on the deal as it stood then,
+        after its timeline is folded (S11).
         """
         if self.as_of is None:
             return self
-        return attrs.evolve(
-            self,
-            statuses=None,
-            created_from=None,
-            created_to=None,
-            closed_from=None,
-            closed_to=None,
-            overdue=None,
-        )
+        return DealQuery(as_of=self.as_of)
 
     def stored_match(self, deal: Deal) -> bool:
         """What a store keeps for this query (see :meth:`for_storage`)."""

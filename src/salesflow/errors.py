@@ -13,6 +13,7 @@ The tree::
     │   ├── CurrencyMismatch              two currencies combined without a rate
     │   ├── ReasonRequired                losing a deal / resigning a lead without a reason
     │   ├── MissingData                   a step needs data that was not given
+    │   │   └── HistoryNeeded             "as of" a moment before a snapshot's last change
     │   ├── InvalidMapping                an external status mapping names unknown stages
     │   ├── SerializationError            a document cannot be read; names the field path
     │   └── MappingError                  an import mapping is malformed; names the key
@@ -45,6 +46,7 @@ __all__ = [
     "CurrencyMismatch",
     "DealClosed",
     "DealNotClosed",
+    "HistoryNeeded",
     "InactiveProcess",
     "InvalidMapping",
     "LifecycleError",
@@ -109,6 +111,20 @@ class MissingData(ValidationError):
     def __init__(self, field: str, what: str) -> None:
         self.field, self.value, self.problem = field, None, f"missing: {what}"
         Exception.__init__(self, f"{field}: missing: {what}")
+
+
+class HistoryNeeded(MissingData):
+    """A deal (or lead) is asked for "as of" a moment before its latest change, and only
+    its snapshot is at hand: its timeline is needed to know how it stood then (S11)."""
+
+    def __init__(self, kind: str, item_id: str, changed_at: Any, moment: Any) -> None:
+        self.item_id, self.changed_at, self.moment = item_id, changed_at, moment
+        super().__init__(
+            "history",
+            f"{kind} {item_id!r} changed at {changed_at.isoformat()}, after "
+            f"{moment.isoformat()}; how it stood then is known only from its timeline "
+            "(pass timelines, e.g. the store's histories(), not snapshots)",
+        )
 
 
 class InvalidMapping(ValidationError):

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any, get_args, get_origin
+from typing import Any, get_args, get_origin, get_type_hints
 
 import attrs
 import cattrs
@@ -25,11 +25,18 @@ from cattrs.strategies import configure_tagged_union
 
 from salesflow._model.checks import check_aware
 from salesflow._model.deal import Deal
-from salesflow._model.events import DEAL_EVENT_TYPES, LEAD_EVENT_TYPES, DealEvent, Event, LeadEvent
+from salesflow._model.events import (
+    DEAL_EVENT_TYPES,
+    LEAD_EVENT_TYPES,
+    DealEvent,
+    DealUpdated,
+    Event,
+    LeadEvent,
+    LeadUpdated,
+)
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead
 from salesflow._model.money import Money
-from salesflow._model.positions import furthest_entered
 from salesflow._model.process import Catalog, Process
 from salesflow.errors import SalesflowError, SerializationError, ValidationError
 
@@ -46,12 +53,12 @@ __all__ = [
 
 #: The document types and their current schema versions.
 SCHEMA_VERSIONS: dict[str, int] = {
-    "deal": 2,
-    "lead": 1,
+    "deal": 3,
+    "lead": 2,
     "process": 1,
     "catalog": 1,
-    "event": 1,
-    "lead_event": 1,
+    "event": 2,
+    "lead_event": 2,
 }
 _TYPES: dict[str, Any] = {
     "deal": Deal,
@@ -177,9 +184,41 @@ def make_converter() -> cattrs.Converter:
     c.register_unstructure_hook_func(
         is_frozenset, lambda s: sorted((c.unstructure(v) for v in s), key=str)
     )
+    for event_type, holder in ((DealUpdated, Deal), (LeadUpdated, Lead)):
+        c.register_structure_hook(event_type, _typed_changes(c, event_type, holder))
     configure_tagged_union(DEAL_EVENTS_UNION, c, tag_name="type")
     configure_tagged_union(LEAD_EVENTS_UNION, c, tag_name="type")
     return c
+
+
+def _typed_changes(c: cattrs.Converter, event_type: type[Event], holder: type[Any]) -> Any:
+    """The structure hook of an update event: each changed value is structured as the
+    type of the deal's (or lead's) field it changes, so the event reads back equal."""
+    hints = get_type_hints(holder)
+    names = {f.name for f in attrs.fields(holder) if f.init}
+    base = cattrs.gen.make_dict_structure_fn(event_type, c, _cattrs_forbid_extra_keys=True)
+
+    def structure(data: Any, _: Any) -> Any:
+        if not isinstance(data, Mapping):
+            raise BadValue(f"expected an object, got {data!r}")
+        pairs = data.get("changes")
+        if not isinstance(pairs, list | tuple):
+            raise BadValue(f"changes: expected a list of [field, value] pairs, got {pairs!r}")
+        typed = []
+        for pair in pairs:
+            if not isinstance(pair, list | tuple) or len(pair) != 2 or pair[0] not in names:
+                raise BadValue(f"changes: {pair!r} is not a [field, value] pair of a field")
+            name, value = pair
+            try:
+                typed.append((name, c.structure(value, hints[name])))
+            except cattrs.BaseValidationError as exc:
+                reason = cattrs.transform_error(exc, format_exception=_format)[0]
+                raise BadValue(f"changes.{name}: {reason}") from None
+            except (SalesflowError, ValueError, TypeError) as exc:
+                raise BadValue(f"changes.{name}: {exc}") from None
+        return base({**data, "changes": tuple(typed)}, event_type)
+
+    return structure
 
 
 _CONVERTER = make_converter()
@@ -258,8 +297,6 @@ def load(document: Any, *, catalog: Catalog | None = None) -> Document:
         raise SerializationError(kind, str(exc)) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise SerializationError(kind, f"invalid document ({exc})") from None
-    if isinstance(obj, Deal) and version == 1:
-        obj = _reached_from_catalog(obj, catalog)
     return obj
 
 
@@ -273,24 +310,71 @@ def loads(text: str, *, catalog: Catalog | None = None) -> Document:
 
 
 def _upgrade(kind: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
-    """Bring an older document's data to the current schema, one version at a time."""
-    if kind == "deal" and version == 1:
-        # v1 deals (salesflow 0.1 before leads) had no reminders, snooze, lead link, or
-        # stored reached stage; the reached stage is derived after structuring.
+    """Bring an older document's data to the current schema."""
+    if kind == "deal":
+        return _upgrade_deal(version, data)
+    if kind == "lead" and version < 2:
+        return _with_updated_at(data, _lead_moments(data))
+    if kind == "event" and version < 2:
+        data.pop("reached_stage_id", None)  # StageEntered, ProcessSwitched
+        if isinstance(data.get("deal"), Mapping):  # DealCreated, DealImported
+            data["deal"] = _upgrade_deal(2, dict(data["deal"]))
+    if kind == "lead_event" and version < 2 and isinstance(data.get("lead"), Mapping):
+        lead = dict(data["lead"])  # LeadCreated
+        data["lead"] = _with_updated_at(lead, _lead_moments(lead))
+    return data
+
+
+def _upgrade_deal(version: int, data: dict[str, Any]) -> dict[str, Any]:
+    if version < 2:
+        # v1 deals (salesflow 0.1 before leads) had no reminders, snooze or lead link
         data.setdefault("reminders", [])
         data.setdefault("snoozed_until", None)
         data.setdefault("snooze_reason", None)
         data.setdefault("lead_id", None)
-        data.setdefault("reached_stage_id", None)
+    if version < 3:
+        # v2 stored the reached stage (stale after a reorder; now derived from the
+        # entries) and no moment of the latest change (now ``updated_at``)
+        data.pop("reached_stage_id", None)
+        data = _with_updated_at(data, _deal_moments(data))
     return data
 
 
-def _reached_from_catalog(deal: Deal, catalog: Catalog | None) -> Deal:
-    if not deal.entries():
-        return deal
-    if catalog is None or deal.process_id not in catalog:
-        raise SerializationError(
-            "deal.reached_stage_id", "upgrading a version-1 deal needs the catalog (catalog=...)"
-        )
-    furthest = furthest_entered(deal.entries(), catalog.get(deal.process_id))
-    return attrs.evolve(deal, reached_stage_id=furthest)
+def _deal_moments(data: Mapping[str, Any]) -> list[Any]:
+    """The moments a v2 deal document records (its latest change is the latest of them)."""
+    out = [data.get("created_at"), data.get("closed_at")]
+    for per in _values(data.get("completions")):
+        out += [c.get("at") for c in _values(per)]
+    for entries in _values(data.get("stage_entries")):
+        out += [e.get("at") for e in _objects(entries)]
+    return out + [r.get("done_at") for r in _objects(data.get("reminders"))]
+
+
+def _lead_moments(data: Mapping[str, Any]) -> list[Any]:
+    out = [data.get("created_at"), data.get("acquired_at")]
+    out += [h.get("at") for h in _objects(data.get("history"))]
+    return out + [r.get("done_at") for r in _objects(data.get("reminders"))]
+
+
+def _values(value: Any) -> list[Any]:
+    """The objects among a mapping's values (none if it is not a mapping)."""
+    return _objects(list(value.values())) if isinstance(value, Mapping) else []
+
+
+def _objects(value: Any) -> list[Mapping[str, Any]]:
+    """The objects in a list (none if it is not a list)."""
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list | tuple) else []
+
+
+def _with_updated_at(data: dict[str, Any], moments: list[Any]) -> dict[str, Any]:
+    """*data* with ``updated_at`` set to the latest of *moments* that parse (the document is
+    checked in full when it is structured; a malformed moment is reported there)."""
+    parsed = []
+    for m in moments:
+        try:
+            parsed.append(_datetime(m, datetime))
+        except (BadValue, SalesflowError, TypeError, ValueError):
+            continue
+    if parsed and "updated_at" not in data:
+        data["updated_at"] = max(parsed).isoformat()
+    return data

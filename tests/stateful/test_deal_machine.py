@@ -37,6 +37,7 @@ from salesflow import (
     win_eligibility,
 )
 from salesflow._model.positions import current_position, reached_position
+from salesflow.stats import funnels
 from salesflow.testing import actors, catalogs, notes
 
 
@@ -232,13 +233,18 @@ class DealMachine(RuleBasedStateMachine):
             self.reached[p.id] = now
 
     @invariant()
-    def stored_reached_stage_matches_its_derivation_from_entries(self) -> None:
-        """D6: the reached stage kept on the deal (read by statistics) is the derived one."""
+    def the_funnel_counts_the_deal_at_the_stage_the_rules_say_it_reached(self) -> None:
+        """D6, S1: the funnel and ``reached_stage()`` agree, after any process edit."""
         process = self.process
         pos = process.index.stage_pos
         entered = [pos[e.stage_id] for e in self.deal.entries() if e.stage_id in pos]
-        expected = process.stages[max(entered)].id if entered else None
-        assert self.deal.reached_stage_id == expected
+        furthest = len(process.stages) - 1 if self.deal.status is DealStatus.WON else None
+        if furthest is None:
+            furthest = max(entered) if entered else -1
+        assert reached_position(self.deal, process) == furthest
+        alone = Catalog.new(attrs.evolve(process, active=True))
+        rows = funnels([self.deal], alone)[process.id].rows
+        assert [r.reached for r in rows] == [1 if i <= furthest else 0 for i in range(len(rows))]
 
     @invariant()
     def the_timeline_folds_into_the_deal(self) -> None:

@@ -18,7 +18,18 @@ import pandas
 import polars
 from matplotlib.figure import Figure
 
-from salesflow import Actor, Contact, Deal, DealQuery, LeadQuery, Money, create_deal, create_lead
+from salesflow import (
+    Actor,
+    Contact,
+    Deal,
+    DealEvent,
+    DealQuery,
+    LeadQuery,
+    Money,
+    as_of,
+    create_deal,
+    create_lead,
+)
 from salesflow.stats import (
     Amounts,
     ClosedAccumulator,
@@ -55,7 +66,6 @@ from salesflow.stats import (
     accumulate_partitions,
     close_rate,
     closed_summary,
-    deal_as_of,
     forecast,
     funnels,
     lead_stats,
@@ -174,7 +184,9 @@ assert_type(whole.result(), Report)
 
 # -- as-of views, leads, targets ---------------------------------------------------------------
 
-assert_type(deal_as_of(deals[0], catalog.get(deals[0].process_id), now), Deal | None)
+assert_type(as_of(deals[0], now), Deal | None)
+timeline: list[DealEvent] = []
+assert_type(as_of(timeline, now), Deal | None)
 
 lead = create_lead(
     id="L-1", case_number="1", source="chat", contact=Contact("Jan"), by=ann, at=now

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from salesflow import (
     Actor,
     Catalog,
     Deal,
+    DealEvent,
     DealQuery,
     ForecastCategory,
     Money,
@@ -20,13 +22,16 @@ from salesflow import (
     Stage,
     UnknownProcess,
     ValidationError,
+    as_of,
     complete_action,
     create_deal,
+    fold,
     lose,
     move_to_stage,
+    reached_stage,
     win,
 )
-from salesflow.errors import CurrencyMismatch, MissingRate
+from salesflow.errors import CurrencyMismatch, HistoryNeeded, MissingRate
 from salesflow.stats import (
     Amounts,
     ClosedAccumulator,
@@ -38,7 +43,6 @@ from salesflow.stats import (
     StatsAccumulator,
     close_rate,
     closed_summary,
-    deal_as_of,
     forecast,
     funnels,
     open_summary,
@@ -85,7 +89,7 @@ CATALOG = Catalog.new(PIPE).add(Process(id="spare", name="Spare", active=True))
 HUNDRED = Money.of(100, "EUR")
 
 
-def make(
+def make_timeline(
     deal_id: str,
     *,
     value: Money | None = HUNDRED,
@@ -97,8 +101,8 @@ def make(
     products: tuple[str, ...] = (),
     expected: date | None = None,
     reason: str = "price",
-) -> Deal:
-    d = create_deal(
+) -> list[DealEvent]:
+    o = create_deal(
         CATALOG,
         id=deal_id,
         title=deal_id,
@@ -109,29 +113,43 @@ def make(
         owner=owner,
         products=products,
         expected_close=expected,
-    ).state
+    )
+    events = list(o.events)
     if stage in ("offer", "close"):
-        d = complete_action(d, PIPE, "call", by=ANN, at=day(created + 1)).state
+        o = complete_action(o.state, PIPE, "call", by=ANN, at=day(created + 1))
+        events += o.events
     if stage == "close":
-        d = move_to_stage(d, PIPE, "close", by=ANN, at=day(created + 3)).state
+        o = move_to_stage(o.state, PIPE, "close", by=ANN, at=day(created + 3))
+        events += o.events
     if status == "won":
-        d = win(d, PIPE, by=ANN, at=day(created + closed)).state
+        o = win(o.state, PIPE, by=ANN, at=day(created + closed))
+        events += o.events
     elif status == "lost":
-        d = lose(d, by=ANN, at=day(created + closed), reason=reason).state
-    return d
+        o = lose(o.state, by=ANN, at=day(created + closed), reason=reason)
+        events += o.events
+    return events
+
+
+def make(deal_id: str, **details: Any) -> Deal:
+    return fold(make_timeline(deal_id, **details))
 
 
 @pytest.fixture
-def deals() -> list[Deal]:
+def timelines() -> list[list[DealEvent]]:
     return [
-        make("a", stage="lead"),
-        make("b", stage="offer", value=Money.of(200, "EUR"), expected=date(2026, 2, 10)),
-        make("c", stage="close", value=Money.of(50, "PLN"), expected=date(2026, 1, 5)),
-        make("d", stage="offer", status="won", value=Money.of(300, "EUR"), closed=10),
-        make("e", stage="lead", status="lost", closed=4, reason="price", owner="bob"),
-        make("f", stage="offer", status="lost", closed=6, reason="timing", owner="bob"),
-        make("g", stage="close", status="lost", closed=8, reason="price", value=None),
+        make_timeline("a", stage="lead"),
+        make_timeline("b", stage="offer", value=Money.of(200, "EUR"), expected=date(2026, 2, 10)),
+        make_timeline("c", stage="close", value=Money.of(50, "PLN"), expected=date(2026, 1, 5)),
+        make_timeline("d", stage="offer", status="won", value=Money.of(300, "EUR"), closed=10),
+        make_timeline("e", stage="lead", status="lost", closed=4, reason="price", owner="bob"),
+        make_timeline("f", stage="offer", status="lost", closed=6, reason="timing", owner="bob"),
+        make_timeline("g", stage="close", status="lost", closed=8, reason="price", value=None),
     ]
+
+
+@pytest.fixture
+def deals(timelines: list[list[DealEvent]]) -> list[Deal]:
+    return [fold(t) for t in timelines]
 
 
 # -- funnel (S1, D6) -------------------------------------------------------------------------
@@ -346,26 +364,40 @@ def test_forecast_by_quarter_and_by_progress(deals: list[Deal]) -> None:
 # -- as of a date (S11) ----------------------------------------------------------------------
 
 
-def test_as_of_a_past_moment_counts_only_what_had_happened(deals: list[Deal]) -> None:
+def test_as_of_a_past_moment_counts_only_what_had_happened(
+    timelines: list[list[DealEvent]],
+) -> None:
     """S11: on day 0.5 every deal exists and is open in Lead; nothing reached Offer yet."""
-    f = funnels(deals, CATALOG, DealQuery(as_of=day(0.5)))["pipe"]
+    f = funnels(timelines, CATALOG, DealQuery(as_of=day(0.5)))["pipe"]
     assert [r.reached for r in f.rows] == [7, 0, 0]
     assert (f.won, f.lost) == (0, 0)
-    before = funnels(deals, CATALOG, DealQuery(as_of=day(-1)))["pipe"]
+    before = funnels(timelines, CATALOG, DealQuery(as_of=day(-1)))["pipe"]
     assert before.deals == 0
-    mid = closed_summary(deals, CATALOG, DealQuery(as_of=day(7))).total
+    mid = closed_summary(timelines, CATALOG, DealQuery(as_of=day(7))).total
     assert (mid.won, mid.lost) == (0, 2)  # e (day 4) and f (day 6)
 
 
-def test_deal_as_of_returns_the_deal_itself_after_its_last_event(deals: list[Deal]) -> None:
-    for deal in deals:
-        assert deal_as_of(deal, PIPE, day(1000)) is deal
-    assert deal_as_of(deals[0], PIPE, day(-1)) is None
-    early = deal_as_of(deals[3], PIPE, day(2))
+def test_as_of_folds_the_timeline_up_to_the_moment(
+    timelines: list[list[DealEvent]], deals: list[Deal]
+) -> None:
+    """S11: a deal as of a moment is the fold of its events at or before it."""
+    for timeline, deal in zip(timelines, deals, strict=True):
+        assert as_of(timeline, day(1000)) == deal
+        assert as_of(deal, day(1000)) is deal  # a snapshot unchanged since is exact
+    assert as_of(timelines[0], day(-1)) is None
+    early = as_of(timelines[3], day(2))  # d: "call" done on day 1, won on day 10
     assert early is not None
     assert early.is_open
-    assert early.reached_stage_id == "offer"
-    assert deal_as_of(deals[3], PIPE, day(0.5)).completed() == {}  # type: ignore[union-attr]
+    assert reached_stage(early, PIPE).id == "offer"  # type: ignore[union-attr]
+    assert as_of(timelines[3], day(0.5)).completed() == {}  # type: ignore[union-attr]
+
+
+def test_a_snapshot_changed_after_the_moment_cannot_answer_as_of(deals: list[Deal]) -> None:
+    """S11: without its timeline, how a deal stood before its last change is unknown."""
+    with pytest.raises(HistoryNeeded, match="'d' changed at 2026-01-11T09:00:00"):
+        as_of(deals[3], day(2))
+    with pytest.raises(HistoryNeeded):
+        funnels(deals, CATALOG, DealQuery(as_of=day(2)))
 
 
 # -- money (S9) ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import attrs
@@ -15,6 +15,7 @@ __all__ = [
     "aware",
     "aware_or_none",
     "check_aware",
+    "check_instant",
     "date_or_none",
     "items_of",
     "non_empty",
@@ -22,6 +23,9 @@ __all__ = [
     "non_negative_int",
     "str_set",
     "to_enum",
+    "to_utc",
+    "utc",
+    "utc_or_none",
 ]
 
 E = TypeVar("E", bound=enum.Enum)
@@ -46,6 +50,41 @@ def check_aware(name: str, value: object) -> datetime:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise ValidationError(name, value, "must be timezone-aware (naive datetimes are refused)")
     return value
+
+
+def to_utc(value: Any) -> Any:
+    """attrs converter: an aware datetime as the same instant in UTC (anything else as it
+    is, for the validator to refuse). Python compares two datetimes of one zone by wall
+    clock, ignoring ``fold``; kept in UTC, every comparison and difference of recorded
+    moments is one of instants."""
+    if isinstance(value, datetime) and value.tzinfo is not UTC and value.utcoffset() is not None:
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # past 9999-12-31 UTC: the validator names the field
+            return value
+    return value
+
+
+def check_instant(name: str, value: object) -> datetime:
+    """*value* as its instant in UTC if it is an aware datetime that has one, else a
+    ``ValidationError`` naming *name*."""
+    moment = to_utc(check_aware(name, value))
+    if moment.tzinfo is not UTC:
+        raise ValidationError(
+            name, value, "is past the last instant a datetime can hold (9999-12-31 UTC)"
+        )
+    return moment  # type: ignore[no-any-return]
+
+
+def utc(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator (after :func:`to_utc`): an aware datetime that is an instant in UTC."""
+    check_instant(attribute.name, value)
+
+
+def utc_or_none(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """:func:`utc`, or ``None``."""
+    if value is not None:
+        utc(instance, attribute, value)
 
 
 def aware(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:

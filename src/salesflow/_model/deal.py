@@ -11,12 +11,13 @@ import attrs
 from attrs import frozen
 
 from salesflow._model.checks import (
-    aware,
-    aware_or_none,
     date_or_none,
     non_empty,
     non_empty_or_none,
     str_set,
+    to_utc,
+    utc,
+    utc_or_none,
 )
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.money import Money
@@ -47,7 +48,7 @@ class Completion:
     """Who completed an action, when, and with which note."""
 
     by: str = attrs.field(validator=non_empty)
-    at: datetime = attrs.field(validator=aware)
+    at: datetime = attrs.field(converter=to_utc, validator=utc)
     note: Note | None = None
 
 
@@ -56,7 +57,7 @@ class StageEntry:
     """The moment a deal entered a stage of a process."""
 
     stage_id: str = attrs.field(validator=non_empty)
-    at: datetime = attrs.field(validator=aware)
+    at: datetime = attrs.field(converter=to_utc, validator=utc)
 
 
 def _str_frozenset(value: Any) -> frozenset[str]:
@@ -109,7 +110,7 @@ class Deal:
     id: str = attrs.field(validator=non_empty)
     title: str = attrs.field(validator=non_empty)
     process_id: str = attrs.field(validator=non_empty)
-    created_at: datetime = attrs.field(validator=aware)
+    created_at: datetime = attrs.field(converter=to_utc, validator=utc)
     value: Money | None = attrs.field(default=None, validator=_money_or_none)
     owner: str | None = attrs.field(default=None, validator=non_empty_or_none)
     participants: frozenset[str] = attrs.field(
@@ -123,7 +124,7 @@ class Deal:
     products: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     expected_close: date | None = attrs.field(default=None, validator=date_or_none)
     status: DealStatus = DealStatus.OPEN
-    closed_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    closed_at: datetime | None = attrs.field(default=None, converter=to_utc, validator=utc_or_none)
     lost_reason: str | None = attrs.field(default=None, validator=non_empty_or_none)
     completions: FrozenMap[str, FrozenMap[str, Completion]] = attrs.field(
         factory=FrozenMap, converter=_completions
@@ -131,17 +132,32 @@ class Deal:
     stage_entries: FrozenMap[str, tuple[StageEntry, ...]] = attrs.field(
         factory=FrozenMap, converter=_entries
     )
-    #: furthest stage entered in the current process (kept by the rules, read by statistics)
-    reached_stage_id: str | None = attrs.field(default=None, validator=non_empty_or_none)
     reminders: tuple[Reminder, ...] = attrs.field(default=(), converter=check_reminders)
     #: a rotting deal can be snoozed until a moment, with a reason (D11)
-    snoozed_until: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    snoozed_until: datetime | None = attrs.field(
+        default=None, converter=to_utc, validator=utc_or_none
+    )
     snooze_reason: str | None = attrs.field(default=None, validator=non_empty_or_none)
     #: the lead this deal was converted from (L5)
     lead_id: str | None = attrs.field(default=None, validator=non_empty_or_none)
     version: int = attrs.field(default=1, validator=_version)
+    #: the moment of the deal's latest recorded change (by default the latest moment it
+    #: records); rules refuse moments before it, so a timeline is in time order (H1, S11)
+    updated_at: datetime = attrs.field(
+        default=attrs.Factory(lambda self: _latest_moment(self), takes_self=True),
+        converter=to_utc,
+        validator=utc,
+    )
+    #: the stages entered in the current process, whatever their order (derived from
+    #: ``stage_entries``; with the process's stage order it gives the reached stage, D6)
+    entered: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "entered",
+            frozenset([e.stage_id for e in self.stage_entries.get(self.process_id, ())]),
+        )
         if not isinstance(self.status, DealStatus):
             raise ValidationError("status", self.status, "must be a DealStatus")
         if (self.status is DealStatus.OPEN) != (self.closed_at is None):
@@ -152,6 +168,8 @@ class Deal:
             raise ValidationError("snooze_reason", self.snooze_reason, "goes with snoozed_until")
         if self.closed_at is not None and self.closed_at < self.created_at:
             raise ValidationError("closed_at", self.closed_at, "cannot be before created_at")
+        if self.updated_at < self.created_at:
+            raise ValidationError("updated_at", self.updated_at, "cannot be before created_at")
         for p in self.products:
             if not isinstance(p, str) or not p:
                 raise ValidationError("products", p, "must be non-empty strings")
@@ -176,3 +194,17 @@ class Deal:
 
 
 _EMPTY: FrozenMap[str, Completion] = FrozenMap()
+
+
+def _latest_moment(deal: Deal) -> datetime:
+    """The latest moment a deal records: created, closed, a stage entered, an action or a
+    reminder done (the default of ``updated_at`` for a deal built by hand)."""
+    moments = [deal.created_at]
+    if deal.closed_at is not None:
+        moments.append(deal.closed_at)
+    for per in deal.completions.values():
+        moments += [c.at for c in per.values()]
+    for entries in deal.stage_entries.values():
+        moments += [e.at for e in entries]
+    moments += [r.done_at for r in deal.reminders if r.done_at is not None]
+    return max(moments)

@@ -14,6 +14,7 @@ every concrete event class is registered.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -23,11 +24,12 @@ from attrs import frozen
 from salesflow._model.action import (
     Audience,
 )
-from salesflow._model.checks import aware, non_empty
+from salesflow._model.checks import non_empty, to_utc, utc
 from salesflow._model.deal import Completion, Deal
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead, LeadStage, LeadStatus
 from salesflow._model.reminder import Reminder
+from salesflow.errors import ValidationError
 
 __all__ = [
     "DEAL_EVENT_TYPES",
@@ -64,11 +66,39 @@ __all__ = [
 ]
 
 
+def _typed_changes(holder: type[Any], value: Iterable[Any]) -> tuple[tuple[str, Any], ...]:
+    """``(field, value)`` pairs of *holder*'s fields, each value converted as the field
+    converts it (a list of tags becomes the frozenset the deal holds)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError("changes", value, "must be (field, value) pairs")
+    fields = attrs.fields_dict(holder)
+    out = []
+    for pair in value:
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise ValidationError("changes", pair, "must be a (field, value) pair")
+        name, new = pair
+        field = fields.get(name) if isinstance(name, str) else None
+        if field is None or not field.init:
+            raise ValidationError("changes", name, f"is not a field of a {holder.__name__}")
+        if callable(field.converter) and new is not None:
+            new = field.converter(new)
+        out.append((name, new))
+    return tuple(out)
+
+
+def _deal_changes(value: Iterable[Any]) -> tuple[tuple[str, Any], ...]:
+    return _typed_changes(Deal, value)
+
+
+def _lead_changes(value: Iterable[Any]) -> tuple[tuple[str, Any], ...]:
+    return _typed_changes(Lead, value)
+
+
 @frozen(kw_only=True)
 class Event:
     """The root of every event: when, who, and the version of the deal or lead it produced."""
 
-    at: datetime = attrs.field(validator=aware)
+    at: datetime = attrs.field(converter=to_utc, validator=utc)
     by: str = attrs.field(validator=non_empty)
     version: int
 
@@ -82,7 +112,7 @@ class DealEvent(Event):
 
     deal_id: str = attrs.field(validator=non_empty)
     # The root's fields again, after the deal: documents and reprs name the deal first.
-    at: datetime = attrs.field(validator=aware)
+    at: datetime = attrs.field(converter=to_utc, validator=utc)
     by: str = attrs.field(validator=non_empty)
     version: int
 
@@ -103,9 +133,14 @@ class DealImported(DealEvent):
 
 @frozen(kw_only=True)
 class DealUpdated(DealEvent):
-    """Descriptive fields of a deal changed (value, owner, client, …)."""
+    """Descriptive fields of a deal changed (value, owner, client, …).
 
-    changes: tuple[tuple[str, Any], ...]
+    ``changes`` pairs each changed field's name with its new value, typed as the deal
+    holds it (``Money``, ``date``, ``frozenset`` …), sorted by name; documents type each
+    value by its field, so the event reads back equal.
+    """
+
+    changes: tuple[tuple[str, Any], ...] = attrs.field(converter=_deal_changes)
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -132,14 +167,10 @@ class ActionUncompleted(DealEvent):
 
 @frozen(kw_only=True)
 class StageEntered(DealEvent):
-    """The deal entered a stage of a process (automatically or by a direct move).
-
-    ``reached_stage_id`` is the furthest stage entered in that process so far.
-    """
+    """The deal entered a stage of a process (automatically or by a direct move)."""
 
     process_id: str
     stage_id: str
-    reached_stage_id: str
 
 
 @frozen(kw_only=True)
@@ -148,8 +179,6 @@ class ProcessSwitched(DealEvent):
 
     from_process_id: str
     to_process_id: str
-    #: the furthest stage entered earlier in the new process (``None`` if none)
-    reached_stage_id: str | None = None
 
 
 @frozen(kw_only=True)
@@ -175,7 +204,7 @@ class DealReopened(DealEvent):
 class DealSnoozed(DealEvent):
     """A rotting deal was snoozed until a moment, with a reason (D11)."""
 
-    until: datetime
+    until: datetime = attrs.field(converter=to_utc, validator=utc)
     reason: str
 
 
@@ -217,7 +246,7 @@ class TaskRequested(Request):
     process_id: str
     action_id: str
     title: str
-    due_at: datetime
+    due_at: datetime = attrs.field(converter=to_utc, validator=utc)
     assignee: str
 
 
@@ -230,7 +259,7 @@ class LeadEvent(Event):
 
     lead_id: str = attrs.field(validator=non_empty)
     # The root's fields again, after the lead: documents and reprs name the lead first.
-    at: datetime = attrs.field(validator=aware)
+    at: datetime = attrs.field(converter=to_utc, validator=utc)
     by: str = attrs.field(validator=non_empty)
     version: int
 
@@ -271,9 +300,17 @@ class LeadUnmarkedSpam(LeadEvent):
 
 @frozen(kw_only=True)
 class LeadUpdated(LeadEvent):
-    """Descriptive fields of a lead changed (contact, company, BANT, expected close, …)."""
+    """Descriptive fields of a lead changed (contact, company, BANT, expected close, …).
 
-    changes: tuple[tuple[str, Any], ...]
+    ``changes`` is typed as in :class:`DealUpdated`.
+    """
+
+    changes: tuple[tuple[str, Any], ...] = attrs.field(converter=_lead_changes)
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The changes as a dict."""
+        return dict(self.changes)
 
 
 @frozen(kw_only=True)

@@ -11,13 +11,14 @@ import attrs
 from attrs import frozen
 
 from salesflow._model.checks import (
-    aware,
-    aware_or_none,
     date_or_none,
     non_empty,
     non_empty_or_none,
     str_set,
     to_enum,
+    to_utc,
+    utc,
+    utc_or_none,
 )
 from salesflow._model.money import Money
 from salesflow._model.reminder import Reminder, check_reminders
@@ -161,7 +162,7 @@ class LeadStatusEntry:
 
     status: LeadStatus
     stage: LeadStage | None
-    at: datetime = attrs.field(validator=aware)
+    at: datetime = attrs.field(converter=to_utc, validator=utc)
 
 
 def _source(value: Any) -> str:
@@ -210,7 +211,7 @@ class Lead:
     case_number: str = attrs.field(validator=non_empty)
     source: str = attrs.field(converter=_source)
     contact: Contact
-    created_at: datetime = attrs.field(validator=aware)
+    created_at: datetime = attrs.field(converter=to_utc, validator=utc)
     created_by: str = attrs.field(validator=non_empty)
     subject: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
     company: str | None = attrs.field(default=None, validator=non_empty_or_none)
@@ -227,12 +228,23 @@ class Lead:
     bant: Bant = attrs.field(factory=Bant, validator=attrs.validators.instance_of(Bant))
     value: Money | None = None
     history: tuple[LeadStatusEntry, ...] = attrs.field(default=(), converter=_history)
-    acquired_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    acquired_at: datetime | None = attrs.field(
+        default=None, converter=to_utc, validator=utc_or_none
+    )
     deal_id: str | None = attrs.field(default=None, validator=non_empty_or_none)
     reminders: tuple[Reminder, ...] = attrs.field(default=(), converter=check_reminders)
     version: int = 1
+    #: the moment of the lead's latest recorded change (by default the latest moment it
+    #: records); rules refuse moments before it, so a timeline is in time order (H1)
+    updated_at: datetime = attrs.field(
+        default=attrs.Factory(lambda self: _latest_moment(self), takes_self=True),
+        converter=to_utc,
+        validator=utc,
+    )
 
     def __attrs_post_init__(self) -> None:
+        if self.updated_at < self.created_at:
+            raise ValidationError("updated_at", self.updated_at, "cannot be before created_at")
         if not isinstance(self.contact, Contact):
             raise ValidationError("contact", self.contact, "must be a Contact")
         if self.value is not None and not isinstance(self.value, Money):
@@ -269,3 +281,12 @@ class Lead:
         if self.status.rank > best.rank:
             best = self.status
         return best
+
+
+def _latest_moment(lead: Lead) -> datetime:
+    """The latest moment a lead records (the default of ``updated_at``)."""
+    moments = [lead.created_at, *(h.at for h in lead.history)]
+    if lead.acquired_at is not None:
+        moments.append(lead.acquired_at)
+    moments += [r.done_at for r in lead.reminders if r.done_at is not None]
+    return max(moments)

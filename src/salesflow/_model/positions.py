@@ -55,8 +55,11 @@ def furthest_entered(entries: Iterable[StageEntry], process: Process) -> str | N
 
 def reached_position(deal: Deal, process: Process) -> int:
     """Position of the furthest stage ever entered (-1 if none); won deals reach all (D6)."""
-    if deal.status is DealStatus.WON and deal.process_id == process.id:
-        return len(process.stages) - 1
+    if deal.process_id == process.id:
+        if deal.status is DealStatus.WON:
+            return len(process.stages) - 1
+        pos = process.index.stage_pos
+        return max([pos.get(s, -1) for s in deal.entered], default=-1)
     return furthest_position(deal.entries(process.id), process)
 
 

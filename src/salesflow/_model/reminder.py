@@ -8,7 +8,7 @@ from datetime import datetime
 import attrs
 from attrs import frozen
 
-from salesflow._model.checks import aware, aware_or_none, items_of, non_empty
+from salesflow._model.checks import items_of, non_empty, to_utc, utc, utc_or_none
 
 __all__ = ["Colour", "Reminder"]
 
@@ -27,9 +27,9 @@ class Reminder:
 
     id: str = attrs.field(validator=non_empty)
     title: str = attrs.field(validator=non_empty)
-    due: datetime = attrs.field(validator=aware)
+    due: datetime = attrs.field(converter=to_utc, validator=utc)
     assignee: str = attrs.field(validator=non_empty)
-    done_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    done_at: datetime | None = attrs.field(default=None, converter=to_utc, validator=utc_or_none)
 
     @property
     def done(self) -> bool:

@@ -11,8 +11,10 @@ process, moving to the current stage) returns the deal unchanged with no events.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
+
+import attrs
 
 from salesflow._model.action import (
     Action,
@@ -20,7 +22,7 @@ from salesflow._model.action import (
     Audience,
     NoteRequirement,
 )
-from salesflow._model.checks import check_aware
+from salesflow._model.checks import check_instant
 from salesflow._model.deal import Completion, Deal, Note
 from salesflow._model.events import (
     ActionCompleted,
@@ -38,13 +40,13 @@ from salesflow._model.events import (
 )
 from salesflow._model.money import Money
 from salesflow._model.people import Actor
-from salesflow._model.positions import current_position, furthest_position, reached_stage
+from salesflow._model.positions import current_position
 from salesflow._model.process import (
     Catalog,
     Process,
 )
 from salesflow._rules.fold import outcome_of
-from salesflow._rules.guards import check_actor, check_moment, require_open
+from salesflow._rules.guards import check_actor, check_moment, days_after, require_open
 from salesflow._rules.outcome import DealHeader, Outcome, header
 from salesflow._rules.progress import first_incomplete_stage, win_eligibility
 from salesflow.errors import (
@@ -96,16 +98,9 @@ def _check_process(deal: Deal, process: Process) -> None:
         )
 
 
-def _stage_entered(deal: Deal, process: Process, stage_id: str, h: DealHeader) -> StageEntered:
-    """The event for entering *stage_id*, with the furthest stage reached so far (D6)."""
-    entered = process.stage_position(stage_id)
-    furthest = max(entered, furthest_position(deal.entries(process.id), process))
-    return StageEntered(
-        **h,
-        process_id=process.id,
-        stage_id=stage_id,
-        reached_stage_id=process.stages[furthest].id,
-    )
+def _stage_entered(process: Process, stage_id: str, h: DealHeader) -> StageEntered:
+    """The event for entering *stage_id* of *process*."""
+    return StageEntered(**h, process_id=process.id, stage_id=stage_id)
 
 
 def create_deal(
@@ -140,14 +135,14 @@ def create_deal(
         ValidationError: a field is malformed (the message names it).
     """
     check_actor(by)
-    check_aware("at", at)
+    check_instant("at", at)
     process = catalog.get(process_id) if process_id is not None else catalog.default
     if not process.active:
         raise InactiveProcess(process.id, "create a deal in it")
     if owner is None and client is not None and personal_managers:
         owner = personal_managers.get(client)
     if expected_close is None and process.length_days is not None:
-        expected_close = (at + timedelta(days=process.length_days)).date()
+        expected_close = days_after("expected_close", at, process.length_days).date()
     deal = Deal(
         id=id,
         title=title,
@@ -165,7 +160,7 @@ def create_deal(
         lead_id=lead_id,
     )
     h = header(deal, by, at, created=True)
-    entered = [_stage_entered(deal, process, process.stages[0].id, h)] if process.stages else []
+    entered = [_stage_entered(process, process.stages[0].id, h)] if process.stages else []
     return Outcome(outcome_of(deal, entered).state, (DealCreated(**h, deal=deal), *entered))
 
 
@@ -183,13 +178,13 @@ def update_deal(deal: Deal, *, by: Actor, at: datetime, **changes: Any) -> Outco
             sorted(unknown),
             "cannot be changed with update_deal; allowed: " + ", ".join(sorted(UPDATABLE_FIELDS)),
         )
-    changed = {k: v for k, v in changes.items() if getattr(deal, k) != v}
+    # the values as the deal holds them (a list of tags becomes a frozenset), validated
+    updated = attrs.evolve(deal, **changes)
+    changed = [(k, getattr(updated, k)) for k in sorted(changes)]
+    changed = [(k, v) for k, v in changed if getattr(deal, k) != v]
     if not changed:
         return Outcome(deal)
-    event = DealUpdated(
-        **header(deal, by, at),
-        changes=tuple(sorted(changed.items())),
-    )
+    event = DealUpdated(**header(deal, by, at), changes=tuple(changed))
     return outcome_of(deal, [event])
 
 
@@ -256,7 +251,7 @@ def complete_action(
     if target is None:
         target = len(process.stages) - 1
     if target > current_position(deal, process):
-        events.append(_stage_entered(deal, process, process.stages[target].id, h))
+        events.append(_stage_entered(process, process.stages[target].id, h))
     if action.notify:
         people = set(action.notify.people)
         if Audience.OWNER in action.notify.audiences and deal.owner:
@@ -288,7 +283,7 @@ def complete_action(
                 process_id=process.id,
                 action_id=action_id,
                 title=trigger.title,
-                due_at=at + timedelta(days=trigger.due_after_days),
+                due_at=days_after("due_at", at, trigger.due_after_days),
                 assignee=assignee,
             )
         )
@@ -359,7 +354,7 @@ def move_to_stage(
         missing = missing_before(deal, process, target)
         if missing:
             raise StageGated(stage_id, missing)
-    event = _stage_entered(deal, process, stage_id, header(deal, by, at))
+    event = _stage_entered(process, stage_id, header(deal, by, at))
     return outcome_of(deal, [event])
 
 
@@ -434,9 +429,8 @@ def switch_process(
             **h,
             from_process_id=deal.process_id,
             to_process_id=process_id,
-            reached_stage_id=reached.id if (reached := reached_stage(deal, target)) else None,
         )
     ]
     if not used and target.stages:
-        events.append(_stage_entered(deal, target, target.stages[0].id, h))
+        events.append(_stage_entered(target, target.stages[0].id, h))
     return outcome_of(deal, events)

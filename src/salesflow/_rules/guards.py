@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from salesflow._model.checks import check_aware
+from datetime import datetime, timedelta
+
+from salesflow._model.checks import check_instant
 from salesflow._model.deal import Deal
 from salesflow._model.lead import Lead
 from salesflow._model.people import Actor
 from salesflow.errors import DealClosed, ValidationError
 
-__all__ = ["check_actor", "check_moment", "require_open"]
+__all__ = ["check_actor", "check_moment", "days_after", "require_open"]
 
 
 def check_actor(by: object) -> Actor:
@@ -19,11 +21,23 @@ def check_actor(by: object) -> Actor:
 
 
 def check_moment(item: Deal | Lead, by: object, at: object) -> Actor:
-    """*by*, if it is an actor and *at* an aware moment no earlier than *item*'s creation."""
+    """*by*, if it is an actor, and *at* if it is an aware moment not before *item*'s latest
+    recorded change (so not before its creation either).
+
+    Moments are compared as instants: *item*'s are kept in UTC, so a moment in any zone,
+    ``fold=1`` or in a DST gap, compares by its real position in time. Refusing moments
+    before the latest change keeps every timeline in time order, which is what lets a
+    deal "as of" a moment be the fold of the events up to it (S11).
+    """
     actor = check_actor(by)
-    if check_aware("at", at) < item.created_at:
+    moment = check_instant("at", at)
+    if moment < item.updated_at:
         kind = "deal" if isinstance(item, Deal) else "lead"
-        raise ValidationError("at", at, f"is before the {kind} was created ({item.created_at})")
+        if moment < item.created_at:
+            problem = f"is before the {kind} was created ({item.created_at.isoformat()})"
+        else:
+            problem = f"is before the {kind}'s latest change ({item.updated_at.isoformat()})"
+        raise ValidationError("at", at, problem)
     return actor
 
 
@@ -31,3 +45,14 @@ def require_open(deal: Deal, what: str) -> None:
     """Refuse *what* on a won or lost deal."""
     if not deal.is_open:
         raise DealClosed(deal.id, deal.status.value, what)
+
+
+def days_after(field: str, moment: datetime, days: int) -> datetime:
+    """*moment* + *days* on its own calendar, or a ``ValidationError`` naming *field* when
+    that falls past the last day a datetime can hold (9999-12-31)."""
+    try:
+        return moment + timedelta(days=days)
+    except OverflowError:
+        raise ValidationError(
+            field, moment, f"+ {days} days falls past the last day a date can hold (9999-12-31)"
+        ) from None

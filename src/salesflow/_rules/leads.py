@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from salesflow._model.checks import check_aware, to_enum
+from salesflow._model.checks import check_instant, to_enum
 from salesflow._model.deal import Deal
 from salesflow._model.events import (
     LeadAssigned,
@@ -124,7 +124,7 @@ def create_lead(
     the owner (D10); otherwise the lead is unassigned and visible to every agent.
     """
     check_actor(by)
-    check_aware("at", at)
+    check_instant("at", at)
     if owner is None:
         owner = owner_for(company, personal_managers)
     lead = Lead(
@@ -294,14 +294,13 @@ def update_lead(lead: Lead, *, by: Actor, at: datetime, **changes: Any) -> Outco
         raise ValidationError(
             "changes", sorted(unknown), "allowed: " + ", ".join(sorted(UPDATABLE))
         )
-    changed = {k: v for k, v in changes.items() if getattr(lead, k) != v}
+    # the values as the lead holds them (validated before anything is recorded)
+    updated = attrs.evolve(lead, **changes)
+    changed = [(k, getattr(updated, k)) for k in sorted(changes)]
+    changed = [(k, v) for k, v in changed if getattr(lead, k) != v]
     if not changed:
         return Outcome(lead)
-    attrs.evolve(lead, **changed)  # validate before recording anything
-    event = LeadUpdated(
-        **header(lead, by, at),
-        changes=tuple(sorted(changed.items())),
-    )
+    event = LeadUpdated(**header(lead, by, at), changes=tuple(changed))
     return outcome_of(lead, [event])
 
 

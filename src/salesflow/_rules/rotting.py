@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
-from salesflow._model.checks import check_aware
+from salesflow._model.checks import check_aware, check_instant
 from salesflow._model.deal import Deal
 from salesflow._model.events import DealSnoozed
 from salesflow._model.people import Actor
@@ -63,7 +63,7 @@ def snooze(deal: Deal, *, until: datetime, reason: str, by: Actor, at: datetime)
     """Stop a deal from rotting until *until*, with a reason (D11)."""
     check_moment(deal, by, at)
     require_open(deal, "snooze a deal")
-    if check_aware("until", until) <= at:
+    if check_instant("until", until) <= check_instant("at", at):
         raise ValidationError("until", until, "must be after the moment of snoozing")
     if not isinstance(reason, str) or not reason.strip():
         raise ValidationError("reason", reason, "snoozing needs a non-empty reason")

@@ -89,7 +89,9 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
             group_by=args.group_by,
             team_of=team_of,
         )
-        result = report(uow.deals.find(query), catalog, query)
+        # as of a past moment, each deal is its timeline folded up to then (S11)
+        deals = uow.deals.histories(query) if as_of is not None else uow.deals.find(query)
+        result = report(deals, catalog, query)
     if processes is not None:
         result = _only(result, processes)
     _print(result, args.format, out)

@@ -16,12 +16,13 @@ import attrs
 
 from salesflow._model.deal import Deal
 from salesflow._model.events import DealEvent, Event, LeadEvent, Request
+from salesflow._model.history import History
 from salesflow._model.lead import Lead
 from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery, LeadQuery
 from salesflow.errors import ConcurrencyError, NotFound, ValidationError
 from salesflow.repository._protocols import OutboxItem
-from salesflow.repository._records import DEALS, EV, LEADS, RecordKind, T
+from salesflow.repository._records import DEALS, EV, LEADS, RecordKind, T, history_of
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
@@ -202,6 +203,13 @@ class _Deals(_Records[Deal, DealEvent]):
         for deal_id in sorted(deals):
             if query.stored_match(deals[deal_id]):
                 yield deals[deal_id]
+
+    def histories(
+        self, query: DealQuery | None = None, /, *, batch_size: int = 1000
+    ) -> Iterator[History]:
+        events = self._table(self._u.state).events
+        for deal in self.find(query, batch_size=batch_size):
+            yield history_of(deal, events.get(deal.id, ()))
 
 
 class _Leads(_Records[Lead, LeadEvent]):

@@ -17,6 +17,7 @@ from attrs import frozen
 
 from salesflow._model.deal import Deal
 from salesflow._model.events import DealEvent, Event, LeadEvent
+from salesflow._model.history import History
 from salesflow._model.lead import Lead
 from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery, LeadQuery
@@ -77,6 +78,14 @@ class DealRepository(Protocol):
 
     def timeline(self, deal_id: str, /) -> list[DealEvent]:
         """The deal's events in the order they happened."""
+
+    def histories(
+        self, query: DealQuery | None = None, /, *, batch_size: int = 1000
+    ) -> Iterator[History]:
+        """What is known of each matching deal's past, in id order, read in batches
+        (memory stays flat): its timeline, or the deal itself if it was stored without
+        events. Statistics with ``as_of`` fold them (S11); with ``as_of`` the query
+        keeps the deals created by then and judges the rest on the folded deals."""
 
 
 class LeadRepository(Protocol):

@@ -7,17 +7,18 @@ so that every store (memory, SQL) refuses the same things with the same messages
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Generic, TypeVar
 
 from attrs import frozen
 
 from salesflow._model.deal import Deal
-from salesflow._model.events import DealEvent, Event, LeadEvent
+from salesflow._model.events import DealCreated, DealEvent, Event, LeadEvent
+from salesflow._model.history import History
 from salesflow._model.lead import Lead
 from salesflow.errors import ConcurrencyError, Conflict, NotFound, ValidationError
 
-__all__ = ["DEALS", "EV", "LEADS", "RecordKind", "T"]
+__all__ = ["DEALS", "EV", "LEADS", "RecordKind", "T", "history_of"]
 
 
 #: the item of a kind of record, and the event of its timeline
@@ -74,3 +75,11 @@ class RecordKind(Generic[T, EV]):
 
 DEALS: RecordKind[Deal, DealEvent] = RecordKind("deal", "deals", Deal, DealEvent, "deal_id")
 LEADS: RecordKind[Lead, LeadEvent] = RecordKind("lead", "leads", Lead, LeadEvent, "lead_id")
+
+
+def history_of(deal: Deal, timeline: Sequence[DealEvent]) -> History:
+    """What a store knows of a deal's past: its timeline when it starts with the deal's
+    creation, else (a deal stored without its events) only the deal itself."""
+    if timeline and isinstance(timeline[0], DealCreated):
+        return list(timeline)
+    return deal

@@ -175,7 +175,7 @@ class SqlUnitOfWork:
     def __init__(self, store: SqlStore) -> None:
         self._store = store
         self.catalog = SqlCatalog(store)
-        self.deals = SqlDeals(store, self.catalog)
+        self.deals = SqlDeals(store)
         self.leads = SqlLeads(store)
         self.outbox = SqlOutbox(store)
 

@@ -16,6 +16,7 @@ from typing import Any, Generic, Protocol
 
 from salesflow._model.deal import Deal
 from salesflow._model.events import DealEvent, Event, LeadEvent, Request
+from salesflow._model.history import History
 from salesflow._model.lead import Lead
 from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery, LeadQuery
@@ -28,7 +29,7 @@ from salesflow.errors import (
     ValidationError,
 )
 from salesflow.repository._protocols import OutboxItem
-from salesflow.repository._records import DEALS, EV, LEADS, RecordKind, T
+from salesflow.repository._records import DEALS, EV, LEADS, RecordKind, T, history_of
 from salesflow.serialization import dumps, load
 
 __all__ = [
@@ -78,14 +79,10 @@ def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _load(
-    doc: Any, what: str, row_id: str, catalog: Callable[[], Catalog | None] | None = None
-) -> Any:
+def _load(doc: Any, what: str, row_id: str) -> Any:
     """Rebuild a stored document; errors name the table and the row."""
     try:
-        document = json.loads(doc) if isinstance(doc, str) else doc
-        old = isinstance(document, dict) and document.get("schema_version") == 1
-        return load(document, catalog=catalog() if catalog is not None and old else None)
+        return load(json.loads(doc) if isinstance(doc, str) else doc)
     except SerializationError as exc:
         raise SerializationError(f"{what}[{row_id!r}].{exc.path}", exc.reason) from None
     except json.JSONDecodeError as exc:
@@ -152,14 +149,11 @@ class SqlRecords(Generic[T, EV]):
         store: SqlSession,
         kind: RecordKind[T, EV],
         columns: dict[str, Callable[[T], Any]],
-        catalog: Callable[[], Catalog | None] | None = None,
     ) -> None:
-        """*columns* maps each indexed column to how it is read off an item; *catalog*
-        gives the catalog that documents of schema version 1 are upgraded with."""
+        """*columns* maps each indexed column to how it is read off an item."""
         self._s = store
         self._kind = kind
         self._columns = columns
-        self._upgrade_catalog = catalog
         d = store.dialect.doc_param()
         names = ", ".join(("id", *columns, "doc"))
         markers = ", ".join(("?", *("?" for _ in columns), d))
@@ -179,7 +173,7 @@ class SqlRecords(Generic[T, EV]):
         ).fetchone()
         if row is None:
             raise self._kind.not_found(item_id)
-        item: T = _load(row[0], self._kind.table, item_id, self._upgrade_catalog)
+        item: T = _load(row[0], self._kind.table, item_id)
         return item
 
     def add(self, item: T, /, events: Sequence[Event] = ()) -> None:
@@ -243,7 +237,7 @@ class SqlRecords(Generic[T, EV]):
 class SqlDeals(SqlRecords[Deal, DealEvent]):
     """Deals, their products and their timelines; their requests enter the outbox."""
 
-    def __init__(self, store: SqlSession, catalog: SqlCatalog) -> None:
+    def __init__(self, store: SqlSession) -> None:
         super().__init__(
             store,
             DEALS,
@@ -257,7 +251,6 @@ class SqlDeals(SqlRecords[Deal, DealEvent]):
                 "closed_at": lambda deal: stored_moment(deal.closed_at),
                 "expected_close": lambda deal: _day(deal.expected_close),
             },
-            catalog.maybe,
         )
 
     def add_many(self, items: Iterable[tuple[Deal, Sequence[Event]]], /) -> int:
@@ -304,6 +297,34 @@ class SqlDeals(SqlRecords[Deal, DealEvent]):
             d = self._s.dialect.doc_param()
             self._s._execute(f"INSERT INTO outbox (deal_id, doc) VALUES (?, {d})", (item_id, doc))
 
+    def histories(
+        self, query: DealQuery | None = None, /, *, batch_size: int = 1000
+    ) -> Iterator[History]:
+        """Each matching deal's timeline (or the deal, if stored without events), in id
+        order, read *batch_size* deals at a time with their events in one statement."""
+        batch: list[Deal] = []
+        for deal in self.find(query, batch_size=batch_size):
+            batch.append(deal)
+            if len(batch) >= batch_size:
+                yield from self._histories(batch)
+                batch = []
+        yield from self._histories(batch)
+
+    def _histories(self, deals: list[Deal]) -> Iterator[History]:
+        if not deals:
+            return
+        events: dict[str, list[DealEvent]] = {d.id: [] for d in deals}
+        marks = ", ".join("?" for _ in deals)
+        rows = self._s._execute(
+            f"SELECT deal_id, seq, {self._s.dialect.doc_column()} FROM deal_events "
+            f"WHERE deal_id IN ({marks}) ORDER BY deal_id, seq",
+            [d.id for d in deals],
+        ).fetchall()
+        for deal_id, seq, doc in rows:
+            events[deal_id].append(_load(doc, "deal_events", f"{deal_id}#{seq}"))
+        for deal in deals:
+            yield history_of(deal, events[deal.id])
+
     def find(self, query: DealQuery | None = None, /, *, batch_size: int = 1000) -> Iterator[Deal]:
         """Matching deals in id order, read *batch_size* rows at a time."""
         query = query if query is not None else DealQuery()
@@ -318,7 +339,7 @@ class SqlDeals(SqlRecords[Deal, DealEvent]):
             )
             rows = page.fetchall()
             for row_id, doc in rows:
-                deal: Deal = _load(doc, "deals", row_id, self._upgrade_catalog)
+                deal: Deal = _load(doc, "deals", row_id)
                 if query.stored_match(deal):
                     yield deal
             if len(rows) < batch_size:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import overload
 
-from salesflow._model.deal import Deal
+from salesflow._model.history import History
 from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery
 from salesflow.stats._accumulators import (
@@ -28,7 +28,6 @@ from salesflow.stats._accumulators import (
     StatsAccumulator,
     TimeInStageAccumulator,
 )
-from salesflow.stats._asof import deal_as_of
 from salesflow.stats._cells import Part, Probability
 from salesflow.stats._forecast import Forecast, ForecastRow
 from salesflow.stats._funnel import Funnel, FunnelRow, Funnels
@@ -89,7 +88,6 @@ __all__ = [
     "accumulate_partitions",
     "close_rate",
     "closed_summary",
-    "deal_as_of",
     "forecast",
     "funnels",
     "lead_stats",
@@ -103,7 +101,7 @@ __all__ = [
 
 
 def report(
-    deals: Iterable[Deal],
+    deals: Iterable[History],
     catalog: Catalog,
     query: DealQuery | None = None,
     *,
@@ -124,14 +122,14 @@ def report(
 
 @overload
 def funnels(
-    deals: Iterable[Deal], catalog: Catalog, query: None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: None = None, *, workers: int = 1
 ) -> Funnels: ...
 @overload
 def funnels(
-    deals: Iterable[Deal], catalog: Catalog, query: DealQuery, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery, *, workers: int = 1
 ) -> Funnels | Grouped[Funnels]: ...
 def funnels(
-    deals: Iterable[Deal], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
 ) -> Funnels | Grouped[Funnels]:
     """The funnel of every process (S1): :class:`Funnels`, or :class:`Grouped` of them."""
     return accumulate(FunnelAccumulator(catalog, query), deals, workers=workers).result()
@@ -139,7 +137,7 @@ def funnels(
 
 @overload
 def open_summary(
-    deals: Iterable[Deal],
+    deals: Iterable[History],
     catalog: Catalog,
     query: None = None,
     *,
@@ -148,7 +146,7 @@ def open_summary(
 ) -> OpenSummary: ...
 @overload
 def open_summary(
-    deals: Iterable[Deal],
+    deals: Iterable[History],
     catalog: Catalog,
     query: DealQuery,
     *,
@@ -156,7 +154,7 @@ def open_summary(
     workers: int = 1,
 ) -> OpenSummary | Grouped[OpenSummary]: ...
 def open_summary(
-    deals: Iterable[Deal],
+    deals: Iterable[History],
     catalog: Catalog,
     query: DealQuery | None = None,
     *,
@@ -170,14 +168,14 @@ def open_summary(
 
 @overload
 def closed_summary(
-    deals: Iterable[Deal], catalog: Catalog, query: None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: None = None, *, workers: int = 1
 ) -> ClosedSummary: ...
 @overload
 def closed_summary(
-    deals: Iterable[Deal], catalog: Catalog, query: DealQuery, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery, *, workers: int = 1
 ) -> ClosedSummary | Grouped[ClosedSummary]: ...
 def closed_summary(
-    deals: Iterable[Deal], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
 ) -> ClosedSummary | Grouped[ClosedSummary]:
     """Won and lost per process and in total; win rate, reasons, cycle length (S3)."""
     return accumulate(ClosedAccumulator(catalog, query), deals, workers=workers).result()
@@ -185,14 +183,14 @@ def closed_summary(
 
 @overload
 def time_in_stage(
-    deals: Iterable[Deal], catalog: Catalog, query: None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: None = None, *, workers: int = 1
 ) -> TimeInStage: ...
 @overload
 def time_in_stage(
-    deals: Iterable[Deal], catalog: Catalog, query: DealQuery, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery, *, workers: int = 1
 ) -> TimeInStage | Grouped[TimeInStage]: ...
 def time_in_stage(
-    deals: Iterable[Deal], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
 ) -> TimeInStage | Grouped[TimeInStage]:
     """Mean and median days in each stage, from the recorded stage entries (S5)."""
     return accumulate(TimeInStageAccumulator(catalog, query), deals, workers=workers).result()
@@ -200,14 +198,14 @@ def time_in_stage(
 
 @overload
 def velocity(
-    deals: Iterable[Deal], catalog: Catalog, query: None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: None = None, *, workers: int = 1
 ) -> Velocity: ...
 @overload
 def velocity(
-    deals: Iterable[Deal], catalog: Catalog, query: DealQuery, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery, *, workers: int = 1
 ) -> Velocity | Grouped[Velocity]: ...
 def velocity(
-    deals: Iterable[Deal], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
 ) -> Velocity | Grouped[Velocity]:
     """Sales velocity per process and in total (S5)."""
     out = report(deals, catalog, query, parts=Part.OPEN | Part.CLOSED, workers=workers).velocity
@@ -217,7 +215,7 @@ def velocity(
 
 @overload
 def forecast(
-    deals: Iterable[Deal],
+    deals: Iterable[History],
     catalog: Catalog,
     query: None = None,
     *,
@@ -228,7 +226,7 @@ def forecast(
 ) -> Forecast: ...
 @overload
 def forecast(
-    deals: Iterable[Deal],
+    deals: Iterable[History],
     catalog: Catalog,
     query: DealQuery,
     *,
@@ -238,7 +236,7 @@ def forecast(
     workers: int = 1,
 ) -> Forecast | Grouped[Forecast]: ...
 def forecast(
-    deals: Iterable[Deal],
+    deals: Iterable[History],
     catalog: Catalog,
     query: DealQuery | None = None,
     *,

@@ -18,16 +18,16 @@ live in ``_cells``, the results are built in ``_build``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
 from salesflow._model.deal import Deal, DealStatus
-from salesflow._model.positions import reached_position
+from salesflow._model.history import History, as_of, fold
 from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery, month_key, quarter_key
 from salesflow.errors import UnknownProcess, ValidationError
-from salesflow.stats._asof import deal_as_of
 from salesflow.stats._build import build_report
 from salesflow.stats._cells import (
     SECONDS_PER_DAY,
@@ -100,18 +100,36 @@ class StatsAccumulator:
         out.cells = {}
         return out
 
-    def add(self, deal: Deal) -> None:
-        """Count one deal."""
+    def add(self, deal: History) -> None:
+        """Count one deal (a ``Deal``, or its timeline)."""
         self.add_many((deal,))
 
-    def add_many(self, deals: Iterable[Deal]) -> None:
-        """Count many deals in one tight loop (the fast way)."""
+    def add_many(self, deals: Iterable[History]) -> None:
+        """Count many deals in one tight loop (the fast way).
+
+        Each item is a ``Deal`` or a deal's timeline (its events, as
+        ``store.deals.timeline(id)`` returns them). With the query's ``as_of``, each deal
+        is taken as it stood then: a timeline is folded up to that moment; a ``Deal``
+        snapshot serves as it is when it did not change after the moment, and raises
+        ``HistoryNeeded`` when it did (S11). Without ``as_of``, give deals, or timelines
+        only (the fast loops read deals; timelines are folded first).
+        """
         query = self.query
-        plain = query.as_of is None and not query.filters and query.group_by is None
+        walk = iter(deals)
+        first = next(walk, None)
+        if first is None:
+            return
+        deals = itertools.chain((first,), walk)
+        plain = (
+            query.as_of is None
+            and not query.filters
+            and query.group_by is None
+            and isinstance(first, Deal)
+        )
         if plain and self.parts == Part.FUNNEL:
-            self._add_funnel_only(deals)
+            self._add_funnel_only(cast("Iterable[Deal]", deals))
         elif plain and not self.parts & Part.FORECAST and self.probability != "progress":
-            self._add_plain(deals)
+            self._add_plain(cast("Iterable[Deal]", deals))
         else:
             self._add_general(deals)
 
@@ -130,18 +148,18 @@ class StatsAccumulator:
         zero = ZERO
         for deal in deals:
             try:
-                pos1, reached, reached_value, won_slot, cell = slots[deal.process_id]
+                memo, reached, reached_value, won_slot, cell = slots[deal.process_id]
             except KeyError:
                 slot = slots[deal.process_id] = _slot(self._cell(None, deal.process_id))
-                pos1, reached, reached_value, won_slot, cell = slot
+                memo, reached, reached_value, won_slot, cell = slot
             status = deal.status
             if status is _WON:
                 r = won_slot
             else:
                 try:
-                    r = pos1[deal.reached_stage_id]
-                except KeyError:  # the stage was removed: derive from the entries
-                    r = reached_position(deal, cell.info.process) + 1
+                    r = memo[deal.entered]
+                except KeyError:
+                    r = cell.info.reached1(deal.entered)
                 if status is _LOST:
                     cell.lost += 1
             reached[r] += 1
@@ -167,19 +185,20 @@ class StatsAccumulator:
         for deal in deals:
             pid = deal.process_id
             try:
-                pos1, reached, reached_value, won_slot, cell = slots[pid]
+                memo, reached, reached_value, won_slot, cell = slots[pid]
             except KeyError:
                 slots[pid] = _slot(self._cell(None, pid))
-                pos1, reached, reached_value, won_slot, cell = slots[pid]
+                memo, reached, reached_value, won_slot, cell = slots[pid]
+            pos1 = cell.pos1
             status = deal.status
             value = deal.value
             if status is _WON:
                 r = won_slot
             else:
                 try:
-                    r = pos1[deal.reached_stage_id]
-                except KeyError:  # the stage was removed: derive from the entries
-                    r = reached_position(deal, cell.info.process) + 1
+                    r = memo[deal.entered]
+                except KeyError:
+                    r = cell.info.reached1(deal.entered)
             reached[r] += 1
             if value is not None:
                 cur = value.currency
@@ -245,13 +264,13 @@ class StatsAccumulator:
                         hc[d] = hc.get(d, 0) + 1
                         hist.seconds += d * day + delta.seconds
 
-    def _add_general(self, deals: Iterable[Deal]) -> None:
+    def _add_general(self, deals: Iterable[History]) -> None:
         """Every feature: filters, grouping, as-of views, forecast, progress weighting."""
         query = self.query
         matches = query.matches if query.filters else None
         keys_of = query.group_keys()
         grouped = query.group_by is not None
-        as_of = query.as_of
+        moment_of = query.as_of
         moment = query.moment
         today = moment.date() if moment is not None else None
         infos = self.infos
@@ -265,27 +284,23 @@ class StatsAccumulator:
         period_of = month_key if self.period == "month" else quarter_key
         none_key = (None,)
 
-        for deal in deals:
+        for item in deals:
+            if moment_of is not None:
+                seen = as_of(item, moment_of)
+                if seen is None:
+                    continue
+                deal = seen
+            else:
+                deal = item if isinstance(item, Deal) else fold(item)
             pid = deal.process_id
             info = infos.get(pid)
             if info is None:
                 raise UnknownProcess(pid, infos)
-            if as_of is not None:
-                seen = deal_as_of(deal, info.process, as_of)
-                if seen is None:
-                    continue
-                deal = seen
             if matches is not None and not matches(deal):
                 continue
             status = deal.status
             value = deal.value
-            if status is _WON:
-                r = info.n + 1
-            else:
-                rid = deal.reached_stage_id
-                r = 0 if rid is None else info.pos.get(rid, -1) + 1
-                if r == 0 and rid is not None:  # the stage was removed: derive from entries
-                    r = reached_position(deal, info.process) + 1
+            r = info.n + 1 if status is _WON else info.reached1(deal.entered)
             for key in keys_of(deal) if grouped else none_key:
                 cell = cells.get((key, pid))
                 if cell is None:
@@ -394,8 +409,8 @@ class StatsAccumulator:
 
 def _slot(
     cell: Cell,
-) -> tuple[dict[str | None, int], list[int], list[dict[str, Decimal]], int, Cell]:
-    return (cell.pos1, cell.reached, cell.reached_value, cell.n + 1, cell)
+) -> tuple[dict[frozenset[str], int], list[int], list[dict[str, Decimal]], int, Cell]:
+    return (cell.info.reached, cell.reached, cell.reached_value, cell.n + 1, cell)
 
 
 def _add_spells(cell: Cell, deal: Deal, info: ProcessInfo) -> None:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeVar
 
-from attrs import frozen
+from attrs import field, frozen
 
 from salesflow._model.process import Process
 
@@ -140,6 +140,17 @@ class ProcessInfo:
     n: int
     weights: dict[str, int]
     total_weight: int
+    #: memo: a set of entered stages → 1 + the position of the furthest (0: none)
+    reached: dict[frozenset[str], int] = field(factory=dict, eq=False)
+
+    def reached1(self, entered: frozenset[str]) -> int:
+        """1 + the position of the furthest stage in *entered* in the process's current
+        order (0: none); stages since removed are ignored (D6, P4)."""
+        r = self.reached.get(entered)
+        if r is None:
+            pos = self.pos
+            r = self.reached[entered] = max([pos.get(s, -1) for s in entered], default=-1) + 1
+        return r
 
 
 def process_info(process: Process) -> ProcessInfo:

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import reduce
 from typing import Any, TypeVar
 
-from salesflow._model.deal import Deal
+from salesflow._model.history import History
 from salesflow.errors import ValidationError
 from salesflow.stats._accumulators import StatsAccumulator
 
@@ -24,7 +24,7 @@ __all__ = ["accumulate", "accumulate_partitions"]
 A = TypeVar("A", bound=StatsAccumulator)
 
 # The deals a forked worker reads; set only for the duration of one parallel run.
-_shared: Sequence[Deal] = ()
+_shared: Sequence[History] = ()
 
 
 def _run_shared(task: tuple[A, int, int]) -> A:
@@ -33,7 +33,7 @@ def _run_shared(task: tuple[A, int, int]) -> A:
     return acc
 
 
-def _run_partition(task: tuple[A, Callable[[], Iterable[Deal]]]) -> A:
+def _run_partition(task: tuple[A, Callable[[], Iterable[History]]]) -> A:
     acc, load = task
     acc.add_many(load())
     return acc
@@ -45,7 +45,7 @@ def _context() -> Any:
 
 
 def accumulate_partitions(
-    acc: A, partitions: Sequence[Callable[[], Iterable[Deal]]], *, workers: int = 1
+    acc: A, partitions: Sequence[Callable[[], Iterable[History]]], *, workers: int = 1
 ) -> A:
     """Add the deals of every partition to *acc*, each partition loaded in a worker.
 
@@ -69,13 +69,13 @@ def _check_workers(workers: object) -> None:
         raise ValidationError("workers", workers, "must be an integer ≥ 1")
 
 
-def _run_chunk(task: tuple[A, Sequence[Deal]]) -> A:
+def _run_chunk(task: tuple[A, Sequence[History]]) -> A:
     acc, chunk = task
     acc.add_many(chunk)
     return acc
 
 
-def accumulate(acc: A, deals: Iterable[Deal], *, workers: int = 1) -> A:
+def accumulate(acc: A, deals: Iterable[History], *, workers: int = 1) -> A:
     """Add *deals* to *acc*; with ``workers > 1``, in that many processes, then combine.
 
     The result is identical to one pass. For deals already in this process's memory,

@@ -15,7 +15,10 @@ store test (:func:`store_machine`) check any store, salesflow's or yours.
 
 Strategies: :func:`actors`, :func:`moments`, :func:`actions`, :func:`stages`,
 :func:`processes`, :func:`catalogs`, :func:`operations` and :func:`scenarios` (a
-catalog, a freshly created deal and a sequence of operations to apply to it).
+catalog, a freshly created deal and a sequence of operations to apply to it: every deal
+rule, and edits of the catalog's stages and actions in between);
+:func:`wall_clock_moments` gives moments in zones with DST, ``fold=1`` and gap times
+included.
 """
 
 from salesflow.testing._contract import RepositoryContract
@@ -29,15 +32,21 @@ from salesflow.testing._lead_strategies import (
 from salesflow.testing._machine import store_machine
 from salesflow.testing._strategies import (
     PEOPLE,
+    Claim,
     Complete,
     EditProcess,
+    EditStages,
     Lose,
     Move,
     Operation,
+    Remind,
+    ReminderDone,
     Reopen,
     Scenario,
+    Snooze,
     Switch,
     Uncomplete,
+    Update,
     Win,
     actions,
     actors,
@@ -50,21 +59,28 @@ from salesflow.testing._strategies import (
     processes,
     scenarios,
     stages,
+    wall_clock_moments,
 )
 
 __all__ = [
     "LEAD_STEPS",
     "PEOPLE",
+    "Claim",
     "Complete",
     "EditProcess",
+    "EditStages",
     "Lose",
     "Move",
     "Operation",
+    "Remind",
+    "ReminderDone",
     "Reopen",
     "RepositoryContract",
     "Scenario",
+    "Snooze",
     "Switch",
     "Uncomplete",
+    "Update",
     "Win",
     "actions",
     "actors",
@@ -82,4 +98,5 @@ __all__ = [
     "scenarios",
     "stages",
     "store_machine",
+    "wall_clock_moments",
 ]

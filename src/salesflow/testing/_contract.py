@@ -25,13 +25,13 @@ import pytest
 
 from salesflow._model.deal import Deal
 from salesflow._model.events import Event, Request
+from salesflow._model.history import fold
 from salesflow._model.lead import Contact
 from salesflow._model.money import Money
 from salesflow._model.people import Actor, Role
 from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery, LeadQuery
 from salesflow._rules.deals import complete_action, create_deal, lose, update_deal
-from salesflow._rules.fold import fold
 from salesflow._rules.leads import create_lead, mark_spam, move_lead
 from salesflow.errors import ConcurrencyError, Conflict, NotFound, ValidationError
 from salesflow.repository._protocols import Store

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from salesflow._model.deal import Deal, DealStatus
+from salesflow._model.history import fold
 from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery
 from salesflow._rules.deals import update_deal
-from salesflow._rules.fold import fold
 from salesflow.errors import ConcurrencyError, Conflict
 from salesflow.repository import Store
 from salesflow.templates import sample_catalog

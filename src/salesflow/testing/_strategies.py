@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 from attrs import frozen
@@ -29,6 +30,7 @@ from salesflow._model.process import (
     Process,
     Stage,
 )
+from salesflow._model.reminder import Reminder
 from salesflow._rules.deals import (
     complete_action,
     create_deal,
@@ -37,22 +39,32 @@ from salesflow._rules.deals import (
     reopen,
     switch_process,
     uncomplete_action,
+    update_deal,
     win,
 )
 from salesflow._rules.outcome import Outcome
+from salesflow._rules.reminders import add_reminder, complete_reminder
+from salesflow._rules.rotting import snooze
+from salesflow._rules.visibility import claim_deal
 from salesflow.errors import SalesflowError
 
 __all__ = [
     "PEOPLE",
+    "Claim",
     "Complete",
     "EditProcess",
+    "EditStages",
     "Lose",
     "Move",
     "Operation",
+    "Remind",
+    "ReminderDone",
     "Reopen",
     "Scenario",
+    "Snooze",
     "Switch",
     "Uncomplete",
+    "Update",
     "Win",
     "actions",
     "actors",
@@ -65,6 +77,7 @@ __all__ = [
     "processes",
     "scenarios",
     "stages",
+    "wall_clock_moments",
 ]
 
 #: The small pool of person ids strategies draw from, so rules about people collide.
@@ -88,6 +101,27 @@ def moments(start: datetime = _EPOCH, days: int = 400) -> st.SearchStrategy[date
         lambda minutes, tz: (start + timedelta(minutes=minutes)).astimezone(tz),
         st.integers(0, days * 24 * 60),
         zones,
+    )
+
+
+#: Zones with daylight saving time: their wall clocks repeat an hour (``fold=1``) and
+#: skip one (the gap) each year.
+DST_ZONES = (ZoneInfo("Europe/Berlin"), ZoneInfo("America/Los_Angeles"))
+
+
+@functools.cache
+def wall_clock_moments(start: datetime = _EPOCH, days: int = 800) -> st.SearchStrategy[datetime]:
+    """Wall-clock moments in zones with DST, ``fold`` 0 or 1, gap times included: what a
+    host's users type. Different wall clocks can be the same instant, and the same wall
+    clock two instants."""
+    naive = start.replace(tzinfo=None)
+    return st.builds(
+        lambda minutes, tz, fold: (naive + timedelta(minutes=minutes)).replace(
+            tzinfo=tz, fold=fold
+        ),
+        st.integers(0, days * 24 * 60),
+        st.sampled_from(DST_ZONES),
+        st.integers(0, 1),
     )
 
 
@@ -304,7 +338,126 @@ class EditProcess:
         return catalog
 
 
-Operation = Complete | Uncomplete | Move | Switch | Win | Lose | Reopen | EditProcess
+@frozen
+class Update:
+    """Change descriptive fields of the deal (any of them)."""
+
+    changes: tuple[tuple[str, Any], ...]
+
+    def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
+        """Apply the rule."""
+        return update_deal(deal, by=by, at=at, **dict(self.changes))
+
+
+@frozen
+class Claim:
+    """Claim the deal (D10)."""
+
+    def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
+        """Apply the rule."""
+        return claim_deal(deal, by=by, at=at)
+
+
+@frozen
+class Snooze:
+    """Snooze the deal for some days (D11)."""
+
+    days: int
+
+    def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
+        """Apply the rule."""
+        return snooze(deal, until=at + timedelta(days=self.days), reason="later", by=by, at=at)
+
+
+@frozen
+class Remind:
+    """Add a reminder due some hours later (H2)."""
+
+    reminder_id: str
+    hours: int
+
+    def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
+        """Apply the rule."""
+        due = at + timedelta(hours=self.hours)
+        return add_reminder(deal, Reminder(self.reminder_id, "Call", due, by.id), by=by, at=at)
+
+
+@frozen
+class ReminderDone:
+    """Mark a reminder done."""
+
+    reminder_id: str
+
+    def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
+        """Apply the rule."""
+        return complete_reminder(deal, self.reminder_id, by=by, at=at)
+
+
+@frozen
+class EditStages:
+    """Edit the catalog's stages: move a stage to a position, or remove it (and put a
+    removed one back where it was) (P3, P4)."""
+
+    stage_id: str
+    position: int | None  # None: remove or restore
+
+    def edit(self, catalog: Catalog, original: Catalog) -> Catalog:
+        """The catalog with the edit made (unchanged when it does not apply)."""
+        for process in catalog:
+            if process.has_stage(self.stage_id):
+                if self.position is None:
+                    return catalog.replace(process.remove_stage(self.stage_id))
+                position = min(self.position, len(process.stages) - 1)
+                return catalog.replace(process.move_stage(self.stage_id, position))
+        for process in original:
+            if process.has_stage(self.stage_id) and process.id in catalog:
+                current = catalog.get(process.id)
+                stage = process.stage(self.stage_id)
+                kept = [a for a in stage.actions if not current.has_action(a.id)]
+                position = min(process.stage_position(self.stage_id), len(current.stages))
+                restored = attrs.evolve(stage, actions=tuple(kept))
+                return catalog.replace(current.add_stage(restored, position))
+        return catalog
+
+
+Operation = (
+    Complete
+    | Uncomplete
+    | Move
+    | Switch
+    | Win
+    | Lose
+    | Reopen
+    | Update
+    | Claim
+    | Snooze
+    | Remind
+    | ReminderDone
+    | EditProcess
+    | EditStages
+)
+
+# Built once: new values for every field update_deal changes (D1).
+_UPDATES = st.one_of(
+    st.tuples(st.just("title"), st.sampled_from(["Renewal", "Fleet"])),
+    st.tuples(
+        st.just("value"),
+        st.one_of(
+            st.none(),
+            st.builds(Money, st.decimals(0, 10**6, places=2), st.sampled_from(["EUR", "PLN"])),
+        ),
+    ),
+    st.tuples(st.just("owner"), st.one_of(st.none(), st.sampled_from(PEOPLE))),
+    st.tuples(st.just("participants"), st.frozensets(st.sampled_from(PEOPLE), max_size=2)),
+    st.tuples(st.just("client"), st.one_of(st.none(), st.sampled_from(["ACME", "Initech"]))),
+    st.tuples(st.just("segment"), st.one_of(st.none(), st.sampled_from(["VIP", "SMB"]))),
+    st.tuples(st.just("tags"), st.frozensets(st.sampled_from(["hot", "team:a"]), max_size=2)),
+    st.tuples(st.just("products"), st.lists(st.sampled_from(["gtx", "mg"]), max_size=2)),
+    st.tuples(
+        st.just("expected_close"),
+        st.one_of(st.none(), st.dates(date(2025, 1, 1), date(2027, 12, 31))),
+    ),
+)
 
 
 def operations(catalog: Catalog) -> st.SearchStrategy[Operation]:
@@ -320,7 +473,13 @@ def operations(catalog: Catalog) -> st.SearchStrategy[Operation]:
         st.just(Win()),
         st.builds(Lose, st.sampled_from(["price", "timing", "competitor"])),
         st.just(Reopen()),
+        st.builds(Update, st.lists(_UPDATES, min_size=1, max_size=3).map(tuple)),
+        st.just(Claim()),
+        st.builds(Snooze, st.integers(1, 30)),
+        st.builds(Remind, st.sampled_from(["r1", "r2"]), st.integers(-48, 72)),
+        st.builds(ReminderDone, st.sampled_from(["r1", "r2"])),
         st.builds(EditProcess, st.sampled_from(action_ids)),
+        st.builds(EditStages, st.sampled_from(stage_ids), st.one_of(st.none(), st.integers(0, 4))),
     )
 
 
@@ -340,7 +499,7 @@ class Scenario:
         at = deal.created_at
         for operation, actor in self.steps:
             at += timedelta(hours=1)
-            if isinstance(operation, EditProcess):
+            if isinstance(operation, EditProcess | EditStages):
                 catalog = operation.edit(catalog, self.catalog)
                 continue
             try:
@@ -412,7 +571,10 @@ def catalog_and_deals(
     catalog = draw(catalogs())
     active = st.sampled_from(catalog.active())
     steps = st.lists(
-        st.tuples(operations(catalog).filter(lambda op: not isinstance(op, EditProcess)), actors()),
+        st.tuples(
+            operations(catalog).filter(lambda op: not isinstance(op, EditProcess | EditStages)),
+            actors(),
+        ),
         max_size=max_steps,
     )
     deals = []

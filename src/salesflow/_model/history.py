@@ -1,0 +1,267 @@
+"""History: applying events, rebuilding a deal or a lead from its timeline (H1), and how it
+stood at any past moment (S11). Facts of the model that rules and statistics both read."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import overload
+
+import attrs
+
+from salesflow._model.checks import check_instant
+from salesflow._model.deal import Deal, DealStatus, StageEntry
+from salesflow._model.events import (
+    ActionCompleted,
+    ActionUncompleted,
+    DealCreated,
+    DealEvent,
+    DealImported,
+    DealLost,
+    DealReopened,
+    DealSnoozed,
+    DealUpdated,
+    DealWon,
+    Event,
+    LeadAssigned,
+    LeadConverted,
+    LeadCreated,
+    LeadEvent,
+    LeadMarkedSpam,
+    LeadReminderAdded,
+    LeadReminderDone,
+    LeadStatusChanged,
+    LeadUnmarkedSpam,
+    LeadUpdated,
+    ProcessSwitched,
+    ReminderAdded,
+    ReminderDone,
+    StageEntered,
+)
+from salesflow._model.frozenmap import FrozenMap
+from salesflow._model.lead import Lead, LeadStatus, LeadStatusEntry
+from salesflow._model.reminder import Reminder
+from salesflow.errors import HistoryNeeded, ValidationError
+
+__all__ = ["History", "apply", "apply_deal", "apply_lead", "as_of", "fold"]
+
+
+@overload
+def apply(state: Deal, event: Event) -> Deal: ...
+@overload
+def apply(state: Lead, event: Event) -> Lead: ...
+def apply(state: Deal | Lead, event: Event) -> Deal | Lead:
+    """Return the deal or lead with *event* applied; requests to the host change nothing.
+
+    The creation event starts a timeline and is handled by :func:`fold`.
+
+    Raises:
+        ValidationError: the event belongs to another deal or lead, or is a creation event.
+    """
+    if isinstance(state, Deal):
+        return apply_deal(state, event)
+    return apply_lead(state, event)
+
+
+def apply_deal(deal: Deal, event: Event) -> Deal:
+    if not isinstance(event, DealEvent) or event.deal_id != deal.id:
+        raise _not_ours(event, "deal", deal.id)
+    v, at = event.version, event.at
+    match event:
+        case ActionCompleted(process_id=pid, action_id=aid, completion=c):
+            per = deal.completions.get(pid) or FrozenMap()
+            return attrs.evolve(
+                deal,
+                completions=deal.completions.set(pid, per.set(aid, c)),
+                version=v,
+                updated_at=at,
+            )
+        case ActionUncompleted(process_id=pid, action_id=aid):
+            done = deal.completions[pid].delete(aid)
+            # an empty map is stored as no map, so undoing a completion restores the deal
+            completions = deal.completions.set(pid, done) if done else deal.completions.delete(pid)
+            return attrs.evolve(deal, completions=completions, version=v, updated_at=at)
+        case StageEntered(process_id=pid, stage_id=sid):
+            entered = (*deal.stage_entries.get(pid, ()), StageEntry(sid, at))
+            return attrs.evolve(
+                deal, stage_entries=deal.stage_entries.set(pid, entered), version=v, updated_at=at
+            )
+        case ProcessSwitched(to_process_id=pid):
+            by_process = deal.stage_entries
+            if pid not in by_process:
+                by_process = by_process.set(pid, ())
+            return attrs.evolve(
+                deal, process_id=pid, stage_entries=by_process, version=v, updated_at=at
+            )
+        case DealWon():
+            return attrs.evolve(deal, status=DealStatus.WON, closed_at=at, version=v, updated_at=at)
+        case DealLost(reason=reason):
+            return attrs.evolve(
+                deal,
+                status=DealStatus.LOST,
+                closed_at=at,
+                lost_reason=reason,
+                version=v,
+                updated_at=at,
+            )
+        case DealReopened():
+            return attrs.evolve(
+                deal,
+                status=DealStatus.OPEN,
+                closed_at=None,
+                lost_reason=None,
+                version=v,
+                updated_at=at,
+            )
+        case DealUpdated(changes=changes):
+            return attrs.evolve(deal, **dict(changes), version=v, updated_at=at)
+        case DealSnoozed(until=until, reason=reason):
+            return attrs.evolve(
+                deal, snoozed_until=until, snooze_reason=reason, version=v, updated_at=at
+            )
+        case ReminderAdded(reminder=reminder):
+            return attrs.evolve(
+                deal, reminders=(*deal.reminders, reminder), version=v, updated_at=at
+            )
+        case ReminderDone(reminder_id=rid):
+            return attrs.evolve(
+                deal, reminders=_mark_done(deal.reminders, rid, at), version=v, updated_at=at
+            )
+        case DealImported(deal=snapshot):
+            if snapshot.id != deal.id or snapshot.version != v:
+                raise ValidationError(
+                    "event.deal", snapshot.id, "must be this deal at this version"
+                )
+            return snapshot
+        case DealCreated():
+            raise ValidationError("event", event, "a deal is created only once, first")
+    return deal
+
+
+def apply_lead(lead: Lead, event: Event) -> Lead:
+    if not isinstance(event, LeadEvent) or event.lead_id != lead.id:
+        raise _not_ours(event, "lead", lead.id)
+    v, at = event.version, event.at
+    match event:
+        case LeadAssigned(owner=owner):
+            return attrs.evolve(lead, owner=owner, version=v, updated_at=at)
+        case LeadStatusChanged(status=status, stage=stage, follow_up=follow_up, reason=reason):
+            entry = LeadStatusEntry(status, stage, event.at)
+            return attrs.evolve(
+                lead,
+                status=status,
+                stage=stage,
+                follow_up=follow_up if status is LeadStatus.OFFERED else lead.follow_up,
+                resignation_reason=reason if status is LeadStatus.RESIGNED else None,
+                acquired_at=event.at if status is LeadStatus.ACQUIRED else None,
+                history=(*lead.history, entry),
+                version=v,
+                updated_at=at,
+            )
+        case LeadMarkedSpam():
+            return attrs.evolve(lead, spam=True, version=v, updated_at=at)
+        case LeadUnmarkedSpam():
+            return attrs.evolve(lead, spam=False, version=v, updated_at=at)
+        case LeadUpdated(changes=changes):
+            return attrs.evolve(lead, **dict(changes), version=v, updated_at=at)
+        case LeadConverted(deal_id=deal_id):
+            return attrs.evolve(lead, deal_id=deal_id, version=v, updated_at=at)
+        case LeadReminderAdded(reminder=reminder):
+            return attrs.evolve(
+                lead, reminders=(*lead.reminders, reminder), version=v, updated_at=at
+            )
+        case LeadReminderDone(reminder_id=rid):
+            return attrs.evolve(
+                lead, reminders=_mark_done(lead.reminders, rid, at), version=v, updated_at=at
+            )
+    raise ValidationError("event", event, "a lead is created only once, first")
+
+
+def _not_ours(event: Event, kind: str, owner: str) -> ValidationError:
+    """The error for an event of another deal or lead (or of the other kind)."""
+    problem = f"does not belong to {kind} {owner!r}"
+    if isinstance(event, DealEvent if kind == "deal" else LeadEvent):
+        field = f"{kind}_id"
+        return ValidationError(f"event.{field}", getattr(event, field), problem)
+    return ValidationError("event", event, problem)
+
+
+def _mark_done(
+    reminders: tuple[Reminder, ...], reminder_id: str, at: datetime
+) -> tuple[Reminder, ...]:
+    """The reminders with one marked done at *at*."""
+    return tuple(attrs.evolve(r, done_at=at) if r.id == reminder_id else r for r in reminders)
+
+
+@overload
+def fold(events: Iterable[DealEvent]) -> Deal: ...
+@overload
+def fold(events: Iterable[LeadEvent]) -> Lead: ...
+@overload
+def fold(events: Iterable[Event]) -> Deal | Lead: ...
+def fold(events: Iterable[Event]) -> Deal | Lead:
+    """Rebuild a deal or a lead from its timeline: the creation event first, then the rest
+    in order (``DealCreated`` starts a deal's timeline, ``LeadCreated`` a lead's).
+
+    Raises:
+        ValidationError: the timeline is empty, does not start with a creation event, or
+            holds an event of another deal or lead.
+    """
+    walk = iter(events)
+    first = next(walk, None)
+    state: Deal | Lead
+    if isinstance(first, DealCreated):
+        state = first.deal
+    elif isinstance(first, LeadCreated):
+        state = first.lead
+    elif first is None:
+        raise ValidationError("events", (), "an empty timeline has nothing to rebuild")
+    else:
+        what, created = (
+            ("lead", "LeadCreated") if isinstance(first, LeadEvent) else ("deal", "DealCreated")
+        )
+        raise ValidationError("events[0]", first, f"a {what}'s timeline must start with {created}")
+    for event in walk:
+        state = apply(state, event)
+    return state
+
+
+#: What a deal's past can be known from: its timeline, or only its snapshot.
+History = Deal | Sequence[DealEvent]
+
+
+@overload
+def as_of(history: Deal | Iterable[DealEvent], moment: datetime) -> Deal | None: ...
+@overload
+def as_of(history: Lead | Iterable[LeadEvent], moment: datetime) -> Lead | None: ...
+def as_of(
+    history: Deal | Lead | Iterable[DealEvent] | Iterable[LeadEvent], moment: datetime
+) -> Deal | Lead | None:
+    """The deal (or lead) as it stood at *moment*: the fold of its events at or before
+    *moment*, or ``None`` if it was created later (S11).
+
+    Events are compared as instants. Rules refuse moments before an item's latest change,
+    so a timeline is in time order and its events up to *moment* are a prefix of it.
+    Given a snapshot (a ``Deal`` or ``Lead``) instead of a timeline, the answer is the
+    snapshot itself when nothing changed after *moment*; otherwise how it stood cannot be
+    known from it, and ``HistoryNeeded`` says so.
+
+    Raises:
+        HistoryNeeded: a snapshot changed after *moment*.
+        ValidationError: *moment* is not an aware datetime, or the timeline is malformed.
+    """
+    moment = check_instant("moment", moment)
+    if isinstance(history, Deal | Lead):
+        if history.created_at > moment:
+            return None
+        if history.updated_at > moment:
+            kind = "deal" if isinstance(history, Deal) else "lead"
+            raise HistoryNeeded(kind, history.id, history.updated_at, moment)
+        return history
+    walk = iter(history)
+    first = next(walk, None)
+    if first is not None and first.at > moment:
+        return None
+    rest = itertools.takewhile(lambda e: e.at <= moment, walk)
+    return fold(() if first is None else itertools.chain((first,), rest))
