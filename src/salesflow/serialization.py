@@ -186,6 +186,7 @@ def make_converter() -> cattrs.Converter:
     )
     for event_type, holder in ((DealUpdated, Deal), (LeadUpdated, Lead)):
         c.register_structure_hook(event_type, _typed_changes(c, event_type, holder))
+        c.register_unstructure_hook(event_type, _changes_as_lists(c, event_type))
     configure_tagged_union(DEAL_EVENTS_UNION, c, tag_name="type")
     configure_tagged_union(LEAD_EVENTS_UNION, c, tag_name="type")
     return c
@@ -219,6 +220,18 @@ def _typed_changes(c: cattrs.Converter, event_type: type[Event], holder: type[An
         return base({**data, "changes": tuple(typed)}, event_type)
 
     return structure
+
+
+def _changes_as_lists(c: cattrs.Converter, event_type: type[Event]) -> Any:
+    """The unstructure hook of an update event: ``changes`` as ``[field, value]`` lists."""
+    base = cattrs.gen.make_dict_unstructure_fn(event_type, c)
+
+    def unstructure(event: Any) -> dict[str, Any]:
+        data = base(event)
+        data["changes"] = [[name, value] for name, value in data["changes"]]
+        return data
+
+    return unstructure
 
 
 _CONVERTER = make_converter()
