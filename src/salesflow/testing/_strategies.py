@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -22,7 +22,8 @@ from salesflow._model.action import (
     Trigger,
 )
 from salesflow._model.deal import Deal, Note
-from salesflow._model.events import Event
+from salesflow._model.events import DealEvent, Event
+from salesflow._model.history import fold
 from salesflow._model.money import Money
 from salesflow._model.people import Actor, Role
 from salesflow._model.process import (
@@ -69,6 +70,7 @@ __all__ = [
     "actions",
     "actors",
     "catalog_and_deals",
+    "catalog_and_timelines",
     "catalogs",
     "deals",
     "moments",
@@ -460,12 +462,13 @@ _UPDATES = st.one_of(
 )
 
 
-def operations(catalog: Catalog) -> st.SearchStrategy[Operation]:
-    """Any operation on a deal of *catalog*, valid or not."""
+def operations(catalog: Catalog, *, edits: bool = True) -> st.SearchStrategy[Operation]:
+    """Any operation on a deal of *catalog*, valid or not (with *edits*, edits of the
+    catalog's actions and stages too)."""
     action_ids = sorted({a.id for p in catalog for a in p.actions}) or ["none"]
     stage_ids = sorted({s.id for p in catalog for s in p.stages}) or ["none"]
     process_ids = sorted(p.id for p in catalog)
-    return st.one_of(
+    rules: list[st.SearchStrategy[Operation]] = [
         st.builds(Complete, st.sampled_from(action_ids), notes()),
         st.builds(Uncomplete, st.sampled_from(action_ids)),
         st.builds(Move, st.sampled_from(stage_ids)),
@@ -478,9 +481,15 @@ def operations(catalog: Catalog) -> st.SearchStrategy[Operation]:
         st.builds(Snooze, st.integers(1, 30)),
         st.builds(Remind, st.sampled_from(["r1", "r2"]), st.integers(-48, 72)),
         st.builds(ReminderDone, st.sampled_from(["r1", "r2"])),
-        st.builds(EditProcess, st.sampled_from(action_ids)),
-        st.builds(EditStages, st.sampled_from(stage_ids), st.one_of(st.none(), st.integers(0, 4))),
-    )
+    ]
+    if edits:
+        rules += [
+            st.builds(EditProcess, st.sampled_from(action_ids)),
+            st.builds(
+                EditStages, st.sampled_from(stage_ids), st.one_of(st.none(), st.integers(0, 4))
+            ),
+        ]
+    return st.one_of(rules)
 
 
 @frozen
@@ -560,10 +569,11 @@ _CLOSE_IN_DAYS = st.one_of(st.none(), st.integers(0, 200))
 
 
 @st.composite
-def catalog_and_deals(
+def catalog_and_timelines(
     draw: st.DrawFn, *, max_deals: int = 12, max_steps: int = 10
-) -> tuple[Catalog, list[Deal]]:
-    """A catalog and deals created in its active processes, each after random operations.
+) -> tuple[Catalog, list[list[DealEvent]]]:
+    """A catalog and the timelines of deals created in its active processes, each after
+    random operations (every deal rule; no catalog edits).
 
     Values are in EUR, PLN or USD (or unknown); owners, segments and products come from
     small pools so that groups collide; some deals have an expected close date.
@@ -571,13 +581,10 @@ def catalog_and_deals(
     catalog = draw(catalogs())
     active = st.sampled_from(catalog.active())
     steps = st.lists(
-        st.tuples(
-            operations(catalog).filter(lambda op: not isinstance(op, EditProcess | EditStages)),
-            actors(),
-        ),
+        st.tuples(operations(catalog, edits=False), actors()),
         max_size=max_steps,
     )
-    deals = []
+    timelines = []
     for i in range(draw(st.integers(0, max_deals))):
         at = draw(moments())
         days = draw(_CLOSE_IN_DAYS)
@@ -594,6 +601,18 @@ def catalog_and_deals(
             value=draw(_VALUES),
             expected_close=None if days is None else (at + timedelta(days=days)).date(),
         )
-        deal, _, _ = Scenario(catalog, created, tuple(draw(steps))).run()
-        deals.append(deal)
-    return catalog, deals
+        _, events, _ = Scenario(catalog, created, tuple(draw(steps))).run()
+        timelines.append(cast("list[DealEvent]", events))
+    return catalog, timelines
+
+
+def catalog_and_deals(
+    *, max_deals: int = 12, max_steps: int = 10
+) -> st.SearchStrategy[tuple[Catalog, list[Deal]]]:
+    """:func:`catalog_and_timelines`, each timeline folded into its deal."""
+    return catalog_and_timelines(max_deals=max_deals, max_steps=max_steps).map(_folded)
+
+
+def _folded(data: tuple[Catalog, list[list[DealEvent]]]) -> tuple[Catalog, list[Deal]]:
+    catalog, timelines = data
+    return catalog, [fold(t) for t in timelines]
