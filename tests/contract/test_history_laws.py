@@ -29,6 +29,8 @@ from salesflow import (
     Deal,
     DealEvent,
     DealQuery,
+    Lead,
+    LeadEvent,
     Reminder,
     Role,
     SalesflowError,
@@ -48,6 +50,7 @@ from salesflow.testing import (
     Scenario,
     catalog_and_deals,
     catalog_and_timelines,
+    lead_histories,
     scenarios,
     wall_clock_moments,
 )
@@ -108,6 +111,28 @@ def test_a_history_saved_rule_by_rule_folds_into_the_stored_deal(
         assert stored == deal
         assert timeline == recorded
         assert fold(timeline) == stored
+        for event in timeline:
+            assert loads(dumps(event)) == event
+    finally:
+        store.close()
+
+
+@STORE_SETTINGS
+@given(history=lead_histories(max_steps=20))
+def test_a_leads_stored_timeline_folds_into_the_stored_lead(
+    make_store: Callable[[], Store], history: tuple[Lead, list[LeadEvent]]
+) -> None:
+    """H1, R4: every lead event kind (updates of every value kind included) round-trips."""
+    lead, events = history
+    store = make_store()
+    try:
+        with store.unit_of_work() as uow:
+            uow.leads.add(lead, events)
+        with store.unit_of_work() as uow:
+            stored, timeline = uow.leads.get(lead.id), uow.leads.timeline(lead.id)
+        assert stored == lead
+        assert timeline == events
+        assert fold(timeline) == lead
         for event in timeline:
             assert loads(dumps(event)) == event
     finally:

@@ -25,6 +25,7 @@ from salesflow.testing._contract import RepositoryContract
 from salesflow.testing._lead_strategies import (
     LEAD_STEPS,
     contacts,
+    lead_histories,
     leads,
     reminders,
     run_lead_step,
@@ -90,6 +91,7 @@ __all__ = [
     "catalogs",
     "contacts",
     "deals",
+    "lead_histories",
     "leads",
     "moments",
     "notes",

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import functools
+import operator
 from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import cast
 
 from hypothesis import strategies as st
 
-from salesflow._model.lead import Contact, Lead, LeadSource, LeadStage
+from salesflow._model.events import LeadEvent
+from salesflow._model.lead import Bant, Contact, Lead, LeadSource, LeadStage
+from salesflow._model.money import Money
 from salesflow._model.people import Actor
 from salesflow._model.reminder import Reminder
 from salesflow._rules.leads import (
@@ -20,12 +25,22 @@ from salesflow._rules.leads import (
     reopen_lead,
     resign_lead,
     unmark_spam,
+    update_lead,
 )
 from salesflow._rules.outcome import Outcome
+from salesflow._rules.reminders import add_reminder, complete_reminder
 from salesflow.errors import SalesflowError
 from salesflow.testing._strategies import _OWNERS, PEOPLE, actors, moments
 
-__all__ = ["LEAD_STEPS", "contacts", "leads", "reminders", "run_lead_step"]
+__all__ = [
+    "LEAD_CHANGES",
+    "LEAD_STEPS",
+    "contacts",
+    "lead_histories",
+    "leads",
+    "reminders",
+    "run_lead_step",
+]
 
 
 @functools.cache
@@ -63,6 +78,8 @@ LEAD_STEPS = (
     "claim",
     "assign",
 )
+#: Steps that change a lead's data, not its lifecycle (also run by :func:`run_lead_step`).
+LEAD_CHANGES = ("update", "remind", "remind_done")
 
 
 def run_lead_step(
@@ -84,21 +101,42 @@ def run_lead_step(
         return unmark_spam(lead, by=by, at=at)
     if step == "claim":
         return claim_lead(lead, by=by, at=at)
+    if step == "update":  # every kind of value a lead holds: text, date, Money, BANT, contact
+        n = at.minute % 3
+        return update_lead(
+            lead,
+            by=by,
+            at=at,
+            subject=f"Subject {n}",
+            expected_close=follow_up if n else None,
+            value=Money(Decimal(n * 100), "EUR") if n != 1 else None,
+            bant=Bant(budget="yes" if n else "unknown", need="no"),
+            contact=Contact(f"Contact {n}", email=f"c{n}@example.com"),
+            participants=frozenset(PEOPLE[:n]),
+        )
+    if step == "remind":
+        reminder = Reminder(f"r{at.hour % 2}", "Call", at + timedelta(hours=5), by.id)
+        return add_reminder(lead, reminder, by=by, at=at)
+    if step == "remind_done":
+        return complete_reminder(lead, f"r{at.hour % 2}", by=by, at=at)
     return assign_lead(lead, by.id, by=by, at=at)
 
 
 # Built once (a strategy built inside a draw is validated again on every draw).
 _SOURCES = st.sampled_from([*LeadSource, "trade fair"])
 _COMPANIES = st.one_of(st.none(), st.sampled_from(["ACME", "Beta"]))
-_STEPS = st.sampled_from(LEAD_STEPS)
+_STEPS = st.sampled_from((*LEAD_STEPS, *LEAD_CHANGES))
 _STAGES = st.one_of(st.none(), st.sampled_from(LeadStage))
 
 
 @st.composite
-def leads(draw: st.DrawFn, *, lead_id: str = "lead-1", max_steps: int = 12) -> Lead:
-    """A lead created from any source, then moved by random steps (refused ones skipped)."""
+def lead_histories(
+    draw: st.DrawFn, *, lead_id: str = "lead-1", max_steps: int = 12
+) -> tuple[Lead, list[LeadEvent]]:
+    """A lead created from any source, then moved by random steps (refused ones
+    skipped), with every event of its timeline."""
     at = draw(moments())
-    lead = create_lead(
+    created = create_lead(
         id=lead_id,
         case_number=f"C-{lead_id}",
         source=draw(_SOURCES),
@@ -107,13 +145,21 @@ def leads(draw: st.DrawFn, *, lead_id: str = "lead-1", max_steps: int = 12) -> L
         at=at,
         owner=draw(_OWNERS),
         company=draw(_COMPANIES),
-    ).state
+    )
+    lead, events = created.state, list(created.events)
     for _ in range(draw(st.integers(0, max_steps))):
         at += timedelta(hours=draw(st.integers(1, 72)))
         step = draw(_STEPS)
         stage = draw(_STAGES)
         try:
-            lead = run_lead_step(lead, step, stage, draw(actors()), at).state
+            outcome = run_lead_step(lead, step, stage, draw(actors()), at)
         except SalesflowError:
             continue
-    return lead
+        lead = outcome.state
+        events += outcome.events
+    return lead, cast("list[LeadEvent]", events)
+
+
+def leads(*, lead_id: str = "lead-1", max_steps: int = 12) -> st.SearchStrategy[Lead]:
+    """A lead created from any source, then moved by random steps (refused ones skipped)."""
+    return lead_histories(lead_id=lead_id, max_steps=max_steps).map(operator.itemgetter(0))
