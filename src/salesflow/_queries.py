@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 import attrs
 from attrs import frozen
 
-from salesflow._model.checks import aware_or_none, to_enum
+from salesflow._model.checks import aware_or_none, to_enum, to_utc, utc_or_none
 from salesflow._model.deal import Deal, DealStatus
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead, LeadStage, LeadStatus
@@ -112,6 +112,11 @@ def quarter_key(moment: date) -> str:
     return f"{moment.year:04d}-Q{(moment.month - 1) // 3 + 1}"
 
 
+def _zone(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, tzinfo):
+        raise ValidationError("tz", value, "must be a time zone (datetime.tzinfo)")
+
+
 @frozen
 class DealQuery:
     """A frozen filter over deals, plus an optional grouping and moment.
@@ -129,16 +134,23 @@ class DealQuery:
     products: frozenset[str] | None = attrs.field(default=None, converter=_strings)
     segments: frozenset[str] | None = attrs.field(default=None, converter=_strings)
     statuses: frozenset[DealStatus] | None = attrs.field(default=None, converter=_deal_statuses)
-    created_from: datetime | None = attrs.field(default=None, validator=aware_or_none)
-    created_to: datetime | None = attrs.field(default=None, validator=aware_or_none)
-    closed_from: datetime | None = attrs.field(default=None, validator=aware_or_none)
-    closed_to: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    created_from: datetime | None = attrs.field(
+        default=None, converter=to_utc, validator=utc_or_none
+    )
+    created_to: datetime | None = attrs.field(default=None, converter=to_utc, validator=utc_or_none)
+    closed_from: datetime | None = attrs.field(
+        default=None, converter=to_utc, validator=utc_or_none
+    )
+    closed_to: datetime | None = attrs.field(default=None, converter=to_utc, validator=utc_or_none)
     overdue: bool | None = None
     now: datetime | None = attrs.field(default=None, validator=aware_or_none)
     as_of: datetime | None = attrs.field(default=None, validator=aware_or_none)
     group_by: GroupBy | None = attrs.field(default=None, converter=_group_by)
     #: owner → team, for ``teams`` and ``group_by="team"``
     team_of: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_team_of)
+    #: the zone of calendar questions (today, the month or quarter of creation); by
+    #: default the zone of ``now`` (else ``as_of``), else UTC
+    tz: tzinfo | None = attrs.field(default=None, validator=_zone)
 
     def __attrs_post_init__(self) -> None:
         if self.overdue is not None and self.moment is None:
@@ -156,6 +168,20 @@ class DealQuery:
     def moment(self) -> datetime | None:
         """The moment for overdue checks: ``now``, else ``as_of``."""
         return self.now if self.now is not None else self.as_of
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone calendar questions are answered in (see ``tz``)."""
+        if self.tz is not None:
+            return self.tz
+        moment = self.moment
+        return moment.tzinfo if moment is not None and moment.tzinfo is not None else UTC
+
+    @property
+    def today(self) -> date | None:
+        """The day of :attr:`moment` in :attr:`zone` (``None`` without a moment)."""
+        moment = self.moment
+        return None if moment is None else moment.astimezone(self.zone).date()
 
     @property
     def filters(self) -> bool:
@@ -204,13 +230,9 @@ class DealQuery:
             if self.closed_to is not None and closed >= self.closed_to:
                 return False
         if self.overdue is not None:
-            moment = self.moment
-            assert moment is not None  # checked in __attrs_post_init__
-            late = (
-                deal.is_open
-                and deal.expected_close is not None
-                and deal.expected_close < moment.date()
-            )
+            today = self.today
+            assert today is not None  # checked in __attrs_post_init__
+            late = deal.is_open and deal.expected_close is not None and deal.expected_close < today
             if late != self.overdue:
                 return False
         return True
@@ -229,9 +251,10 @@ class DealQuery:
             return lambda d: d.products or (None,)
         if by is GroupBy.SEGMENT:
             return lambda d: (d.segment,)
+        zone = self.zone
         if by is GroupBy.MONTH:
-            return lambda d: (month_key(d.created_at),)
-        return lambda d: (quarter_key(d.created_at),)
+            return lambda d: (month_key(d.created_at.astimezone(zone)),)
+        return lambda d: (quarter_key(d.created_at.astimezone(zone)),)
 
     def for_storage(self) -> DealQuery:
         """The conditions a store checks: with ``as_of``, only "created by then".
@@ -279,8 +302,10 @@ class LeadQuery:
     sources: frozenset[str] | None = attrs.field(default=None, converter=_strings)
     owners: frozenset[str] | None = attrs.field(default=None, converter=_strings)
     unassigned: bool | None = None
-    created_from: datetime | None = attrs.field(default=None, validator=aware_or_none)
-    created_to: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    created_from: datetime | None = attrs.field(
+        default=None, converter=to_utc, validator=utc_or_none
+    )
+    created_to: datetime | None = attrs.field(default=None, converter=to_utc, validator=utc_or_none)
     expected_close_from: date | None = None
     expected_close_to: date | None = None
     follow_up_from: date | None = None

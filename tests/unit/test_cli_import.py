@@ -145,6 +145,8 @@ def test_re_importing_changes_nothing_and_a_changed_row_updates_its_deal(
         timeline = uow.deals.timeline("1C1I7A6R")
         assert isinstance(timeline[-1], DealImported)
         assert fold(timeline) == deal
+        moments = [e.at for e in timeline]
+        assert moments == sorted(moments)  # H1: a timeline is in time order
     store.close()
 
 

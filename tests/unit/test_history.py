@@ -388,3 +388,30 @@ def test_every_event_kind_of_a_timeline_round_trips() -> None:
     )
     events: list[DealEvent] = t.events
     assert [loads(dumps(e)) for e in events] == events
+
+
+def test_calendar_questions_are_answered_in_the_zone_the_caller_passes() -> None:
+    """Issue 11.3: "this month" and "today" in the caller's zone; instants underneath."""
+    at = datetime(2026, 4, 1, 0, 30, tzinfo=BERLIN)  # 2026-03-31 22:30 UTC
+    deal = create_deal(
+        CATALOG, id="D-1", title="Z", by=ANN, at=at, expected_close=date(2026, 4, 1)
+    ).state
+    in_utc = funnels([deal], CATALOG, DealQuery(group_by="month"))
+    assert list(in_utc) == ["2026-03"]
+    in_berlin = funnels([deal], CATALOG, DealQuery(group_by="month", tz=BERLIN))
+    assert list(in_berlin) == ["2026-04"]
+    berlin_now = datetime(2026, 4, 2, 0, 30, tzinfo=BERLIN)  # still 1 April in UTC
+    assert open_summary([deal], CATALOG, DealQuery(overdue=True, now=berlin_now)).total.count
+    not_yet = DealQuery(overdue=True, now=berlin_now, tz=UTC)
+    assert open_summary([deal], CATALOG, not_yet).total.count == 0
+    with pytest.raises(ValidationError, match="tz: must be a time zone"):
+        DealQuery(tz="Europe/Berlin")  # type: ignore[arg-type]
+
+
+def test_a_date_range_across_the_repeated_hour_is_checked_on_instants() -> None:
+    start = datetime(2026, 11, 1, 1, 45, tzinfo=LOS_ANGELES)  # 08:45 UTC
+    end = datetime(2026, 11, 1, 1, 15, tzinfo=LOS_ANGELES, fold=1)  # 09:15 UTC
+    query = DealQuery(created_from=start, created_to=end)
+    assert query.created_to - query.created_from == timedelta(minutes=30)  # type: ignore[operator]
+    with pytest.raises(ValidationError, match="created_to: must be after the start"):
+        DealQuery(created_from=end, created_to=start)

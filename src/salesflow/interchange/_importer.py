@@ -188,7 +188,7 @@ def _build(
             )
             deal, events = moved.state, [*events, *moved.events]
     if kind == "open" and stage_id != (deal.entries()[-1].stage_id if deal.entries() else None):
-        moved = move_to_stage(deal, mapping.process, stage_id, by=IMPORTER, at=created)
+        moved = move_to_stage(deal, mapping.process, stage_id, by=IMPORTER, at=deal.updated_at)
         deal, events = moved.state, [*events, *moved.events]
     if kind in ("won", "lost"):
         closed = when(mapping.closed)
@@ -275,10 +275,10 @@ def import_csv(
                     if attrs.evolve(stored, version=deal.version) == deal:
                         counts["unchanged"] += 1
                     else:
-                        replaced = attrs.evolve(deal, version=stored.version + 1)
-                        event = DealImported(
-                            **header(stored, IMPORTER, deal.created_at), deal=replaced
-                        )
+                        # recorded after everything stored, so the timeline stays in order
+                        at = max(stored.updated_at, deal.updated_at)
+                        replaced = attrs.evolve(deal, version=stored.version + 1, updated_at=at)
+                        event = DealImported(**header(stored, IMPORTER, at), deal=replaced)
                         uow.deals.save(replaced, expected_version=stored.version, events=[event])
                         counts["updated"] += 1
                 if show and rows % 1000 == 0:

@@ -270,9 +270,8 @@ class StatsAccumulator:
         matches = query.matches if query.filters else None
         keys_of = query.group_keys()
         grouped = query.group_by is not None
-        moment_of = query.as_of
-        moment = query.moment
-        today = moment.date() if moment is not None else None
+        then = query.as_of
+        today = query.today
         infos = self.infos
         cells = self.cells
         parts = self.parts
@@ -285,8 +284,8 @@ class StatsAccumulator:
         none_key = (None,)
 
         for item in deals:
-            if moment_of is not None:
-                seen = as_of(item, moment_of)
+            if then is not None:
+                seen = as_of(item, then)
                 if seen is None:
                     continue
                 deal = seen
