@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from salesflow._model.checks import aware_or_none, to_enum, to_utc, utc_or_none
+from salesflow._model.checks import instant_or_none, to_enum, to_utc, utc_or_none
 from salesflow._model.deal import Deal, DealStatus
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead, LeadStage, LeadStatus
@@ -143,8 +143,8 @@ class DealQuery:
     )
     closed_to: datetime | None = attrs.field(default=None, converter=to_utc, validator=utc_or_none)
     overdue: bool | None = None
-    now: datetime | None = attrs.field(default=None, validator=aware_or_none)
-    as_of: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    now: datetime | None = attrs.field(default=None, validator=instant_or_none)
+    as_of: datetime | None = attrs.field(default=None, validator=instant_or_none)
     group_by: GroupBy | None = attrs.field(default=None, converter=_group_by)
     #: owner → team, for ``teams`` and ``group_by="team"``
     team_of: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_team_of)

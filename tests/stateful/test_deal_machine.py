@@ -113,9 +113,11 @@ class DealMachine(RuleBasedStateMachine):
             ok,
         ):
             done = self.done.setdefault(self.process_id, set())
+            repeated = action_id in done  # a repeated completion changes nothing (D3)
             done.add(action_id)
             index = process.index
-            if process.auto_status_change and done >= index.mandatory and done >= index.counted:
+            eligible = done >= index.mandatory and done >= index.counted
+            if process.auto_status_change and eligible and not repeated:
                 self.status = DealStatus.WON
 
     @rule(data=st.data(), by=actors())

@@ -17,6 +17,7 @@ __all__ = [
     "check_aware",
     "check_instant",
     "date_or_none",
+    "instant_or_none",
     "items_of",
     "non_empty",
     "non_empty_or_none",
@@ -79,6 +80,12 @@ def check_instant(name: str, value: object) -> datetime:
 def utc(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """attrs validator (after :func:`to_utc`): an aware datetime that is an instant in UTC."""
     check_instant(attribute.name, value)
+
+
+def instant_or_none(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``None`` or an aware datetime that has an instant (kept in its zone)."""
+    if value is not None:
+        check_instant(attribute.name, value)
 
 
 def utc_or_none(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:

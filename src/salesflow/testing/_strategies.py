@@ -89,6 +89,11 @@ _EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 _ids = st.text(alphabet="abcdefghij", min_size=1, max_size=3)
 
 
+#: Zones with daylight saving time: their wall clocks repeat an hour (``fold=1``) and
+#: skip one (the gap) each year.
+DST_ZONES = (ZoneInfo("Europe/Berlin"), ZoneInfo("America/Los_Angeles"))
+
+
 @functools.cache
 def actors() -> st.SearchStrategy[Actor]:
     """Actors drawn from :data:`PEOPLE` with any role."""
@@ -97,18 +102,19 @@ def actors() -> st.SearchStrategy[Actor]:
 
 @functools.cache
 def moments(start: datetime = _EPOCH, days: int = 400) -> st.SearchStrategy[datetime]:
-    """Timezone-aware moments within *days* after *start*, in a few time zones."""
-    zones = st.sampled_from([UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5))])
-    return st.builds(
-        lambda minutes, tz: (start + timedelta(minutes=minutes)).astimezone(tz),
-        st.integers(0, days * 24 * 60),
-        zones,
+    """Timezone-aware moments within *days* after *start* (as instants), in a few zones:
+    UTC, fixed offsets, and zones with DST given as wall clocks (``fold=1`` in the
+    repeated hour included)."""
+    zones = st.sampled_from(
+        [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5)), *DST_ZONES]
     )
+    return st.builds(_in_zone, st.just(start), st.integers(0, days * 24 * 60), zones)
 
 
-#: Zones with daylight saving time: their wall clocks repeat an hour (``fold=1``) and
-#: skip one (the gap) each year.
-DST_ZONES = (ZoneInfo("Europe/Berlin"), ZoneInfo("America/Los_Angeles"))
+def _in_zone(start: datetime, minutes: int, tz: Any) -> datetime:
+    """The instant *minutes* after *start* as a wall clock of *tz* (with the ``fold`` that
+    names it when the wall clock repeats)."""
+    return (start + timedelta(minutes=minutes)).astimezone(tz)
 
 
 @functools.cache
