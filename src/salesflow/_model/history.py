@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import overload
+from typing import Any, overload
 
 import attrs
 
@@ -65,117 +65,88 @@ def apply(state: Deal | Lead, event: Event) -> Deal | Lead:
 
 
 def apply_deal(deal: Deal, event: Event) -> Deal:
+    """The deal with *event* (one of its own, not its creation) applied."""
     if not isinstance(event, DealEvent) or event.deal_id != deal.id:
         raise _not_ours(event, "deal", deal.id)
-    v, at = event.version, event.at
+    at = event.at
+    changes: dict[str, Any]
     match event:
         case ActionCompleted(process_id=pid, action_id=aid, completion=c):
             per = deal.completions.get(pid) or FrozenMap()
-            return attrs.evolve(
-                deal,
-                completions=deal.completions.set(pid, per.set(aid, c)),
-                version=v,
-                updated_at=at,
-            )
+            changes = {"completions": deal.completions.set(pid, per.set(aid, c))}
         case ActionUncompleted(process_id=pid, action_id=aid):
             done = deal.completions[pid].delete(aid)
             # an empty map is stored as no map, so undoing a completion restores the deal
             completions = deal.completions.set(pid, done) if done else deal.completions.delete(pid)
-            return attrs.evolve(deal, completions=completions, version=v, updated_at=at)
+            changes = {"completions": completions}
         case StageEntered(process_id=pid, stage_id=sid):
             entered = (*deal.stage_entries.get(pid, ()), StageEntry(sid, at))
-            return attrs.evolve(
-                deal, stage_entries=deal.stage_entries.set(pid, entered), version=v, updated_at=at
-            )
+            changes = {"stage_entries": deal.stage_entries.set(pid, entered)}
         case ProcessSwitched(to_process_id=pid):
             by_process = deal.stage_entries
             if pid not in by_process:
                 by_process = by_process.set(pid, ())
-            return attrs.evolve(
-                deal, process_id=pid, stage_entries=by_process, version=v, updated_at=at
-            )
+            changes = {"process_id": pid, "stage_entries": by_process}
         case DealWon():
-            return attrs.evolve(deal, status=DealStatus.WON, closed_at=at, version=v, updated_at=at)
+            changes = {"status": DealStatus.WON, "closed_at": at}
         case DealLost(reason=reason):
-            return attrs.evolve(
-                deal,
-                status=DealStatus.LOST,
-                closed_at=at,
-                lost_reason=reason,
-                version=v,
-                updated_at=at,
-            )
+            changes = {"status": DealStatus.LOST, "closed_at": at, "lost_reason": reason}
         case DealReopened():
-            return attrs.evolve(
-                deal,
-                status=DealStatus.OPEN,
-                closed_at=None,
-                lost_reason=None,
-                version=v,
-                updated_at=at,
-            )
-        case DealUpdated(changes=changes):
-            return attrs.evolve(deal, **dict(changes), version=v, updated_at=at)
+            changes = {"status": DealStatus.OPEN, "closed_at": None, "lost_reason": None}
+        case DealUpdated(changes=updated):
+            changes = dict(updated)
         case DealSnoozed(until=until, reason=reason):
-            return attrs.evolve(
-                deal, snoozed_until=until, snooze_reason=reason, version=v, updated_at=at
-            )
+            changes = {"snoozed_until": until, "snooze_reason": reason}
         case ReminderAdded(reminder=reminder):
-            return attrs.evolve(
-                deal, reminders=(*deal.reminders, reminder), version=v, updated_at=at
-            )
+            changes = {"reminders": (*deal.reminders, reminder)}
         case ReminderDone(reminder_id=rid):
-            return attrs.evolve(
-                deal, reminders=_mark_done(deal.reminders, rid, at), version=v, updated_at=at
-            )
+            changes = {"reminders": _mark_done(deal.reminders, rid, at)}
         case DealImported(deal=snapshot):
-            if snapshot.id != deal.id or snapshot.version != v:
+            if snapshot.id != deal.id or snapshot.version != event.version:
                 raise ValidationError(
                     "event.deal", snapshot.id, "must be this deal at this version"
                 )
             return snapshot
         case DealCreated():
             raise ValidationError("event", event, "a deal is created only once, first")
-    return deal
+        case _:  # a request to the host changes nothing
+            return deal
+    return attrs.evolve(deal, **changes, version=event.version, updated_at=at)
 
 
 def apply_lead(lead: Lead, event: Event) -> Lead:
+    """The lead with *event* (one of its own, not its creation) applied."""
     if not isinstance(event, LeadEvent) or event.lead_id != lead.id:
         raise _not_ours(event, "lead", lead.id)
-    v, at = event.version, event.at
+    at = event.at
+    changes: dict[str, Any]
     match event:
         case LeadAssigned(owner=owner):
-            return attrs.evolve(lead, owner=owner, version=v, updated_at=at)
+            changes = {"owner": owner}
         case LeadStatusChanged(status=status, stage=stage, follow_up=follow_up, reason=reason):
-            entry = LeadStatusEntry(status, stage, event.at)
-            return attrs.evolve(
-                lead,
-                status=status,
-                stage=stage,
-                follow_up=follow_up if status is LeadStatus.OFFERED else lead.follow_up,
-                resignation_reason=reason if status is LeadStatus.RESIGNED else None,
-                acquired_at=event.at if status is LeadStatus.ACQUIRED else None,
-                history=(*lead.history, entry),
-                version=v,
-                updated_at=at,
-            )
+            changes = {
+                "status": status,
+                "stage": stage,
+                "follow_up": follow_up if status is LeadStatus.OFFERED else lead.follow_up,
+                "resignation_reason": reason if status is LeadStatus.RESIGNED else None,
+                "acquired_at": at if status is LeadStatus.ACQUIRED else None,
+                "history": (*lead.history, LeadStatusEntry(status, stage, at)),
+            }
         case LeadMarkedSpam():
-            return attrs.evolve(lead, spam=True, version=v, updated_at=at)
+            changes = {"spam": True}
         case LeadUnmarkedSpam():
-            return attrs.evolve(lead, spam=False, version=v, updated_at=at)
-        case LeadUpdated(changes=changes):
-            return attrs.evolve(lead, **dict(changes), version=v, updated_at=at)
+            changes = {"spam": False}
+        case LeadUpdated(changes=updated):
+            changes = dict(updated)
         case LeadConverted(deal_id=deal_id):
-            return attrs.evolve(lead, deal_id=deal_id, version=v, updated_at=at)
+            changes = {"deal_id": deal_id}
         case LeadReminderAdded(reminder=reminder):
-            return attrs.evolve(
-                lead, reminders=(*lead.reminders, reminder), version=v, updated_at=at
-            )
+            changes = {"reminders": (*lead.reminders, reminder)}
         case LeadReminderDone(reminder_id=rid):
-            return attrs.evolve(
-                lead, reminders=_mark_done(lead.reminders, rid, at), version=v, updated_at=at
-            )
-    raise ValidationError("event", event, "a lead is created only once, first")
+            changes = {"reminders": _mark_done(lead.reminders, rid, at)}
+        case _:
+            raise ValidationError("event", event, "a lead is created only once, first")
+    return attrs.evolve(lead, **changes, version=event.version, updated_at=at)
 
 
 def _not_ours(event: Event, kind: str, owner: str) -> ValidationError:
