@@ -96,24 +96,30 @@ def make_deals(n: int, seed: int = 7) -> list[Deal]:
                 closed_at=closed,
                 lost_reason="price" if status is DealStatus.LOST else None,
                 stage_entries={pid: entries},
-                reached_stage_id=entries[-1].stage_id,
             )
         )
     return deals
 
 
-def as_tuples(deals: list[Deal], cat: Catalog) -> list[tuple[int, int, int, str, Decimal]]:
+def reached_positions(deals: list[Deal], cat: Catalog) -> list[int]:
+    """Each deal's reached position, from its stage entries alone (won deals: the last
+    stage). Deliberately not salesflow's statistics code: the floor is computed from
+    plain data, so it cannot share a cost or a mistake with what it measures."""
     pos = {p.id: p.index.stage_pos for p in cat}
+    return [
+        N_STAGES - 1
+        if d.status is DealStatus.WON
+        else max(pos[d.process_id][e.stage_id] for e in d.entries())
+        for d in deals
+    ]
+
+
+def as_tuples(deals: list[Deal], cat: Catalog) -> list[tuple[int, int, int, str, Decimal]]:
     pidx = {p.id: i for i, p in enumerate(cat)}
     code = {DealStatus.OPEN: 0, DealStatus.WON: 1, DealStatus.LOST: 2}
     out = []
-    for d in deals:
+    for d, r in zip(deals, reached_positions(deals, cat), strict=True):
         assert d.value is not None
-        r = (
-            N_STAGES - 1
-            if d.status is DealStatus.WON
-            else pos[d.process_id][d.reached_stage_id or ""]
-        )
         out.append((pidx[d.process_id], r, code[d.status], d.value.currency, d.value.amount))
     return out
 
@@ -154,14 +160,10 @@ def floor(rows: list[tuple[int, int, int, str, Decimal]]) -> Any:
 
 def columns(deals: list[Deal], cat: Catalog) -> dict[str, list[Any]]:
     """The deals as the columns a DataFrame is built from."""
-    pos = {p.id: p.index.stage_pos for p in cat}
     values = [d.value for d in deals]
     return {
         "process": [d.process_id for d in deals],
-        "reached": [
-            N_STAGES - 1 if d.status is DealStatus.WON else pos[d.process_id][d.reached_stage_id]  # type: ignore[index]
-            for d in deals
-        ],
+        "reached": reached_positions(deals, cat),
         "status": [d.status.value for d in deals],
         "currency": [v.currency for v in values],  # type: ignore[union-attr]
         "amount": [v.amount for v in values],  # type: ignore[union-attr]
