@@ -148,15 +148,35 @@ def _moments_of(timelines: list[list[DealEvent]]) -> list[datetime]:
     return out
 
 
+_EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["p0.s0", "p0.s1", "p0.s2", "p0.s3", "p1.s0", "p1.s1", "p1.s2"]),
+        st.one_of(st.none(), st.integers(0, 3)),
+    ),
+    max_size=4,
+)
+
+
+def _edited(catalog: Catalog, edits: list[tuple[str, int | None]]) -> Catalog:
+    """*catalog* after stage edits (reorders, removals, restores) made with deals in flight."""
+    edited = catalog
+    for stage_id, position in edits:
+        edited = EditStages(stage_id, position).edit(edited, catalog)
+    return edited
+
+
 @STORE_SETTINGS
-@given(data=catalog_and_timelines(max_deals=6), pick=st.data())
+@given(data=catalog_and_timelines(max_deals=6), edits=_EDITS, pick=st.data())
 def test_report_as_of_any_moment_is_the_report_over_the_folded_events(
     make_store: Callable[[], Store],
     data: tuple[Catalog, list[list[DealEvent]]],
+    edits: list[tuple[str, int | None]],
     pick: st.DataObject,
 ) -> None:
-    """S11: as of t, each deal is the fold of its events at or before t."""
-    catalog, timelines = data
+    """S11: as of t, each deal is the fold of its events at or before t (and the stages
+    were edited since the deals moved through them)."""
+    original, timelines = data
+    catalog = _edited(original, edits)
     assume(timelines)
     moment = pick.draw(st.sampled_from(_moments_of(timelines)))
     folded = []
@@ -220,14 +240,6 @@ def test_a_reminders_colour_depends_only_on_instants_and_the_zone(
 
 # -- one reached stage ----------------------------------------------------------------------------
 
-_EDITS = st.lists(
-    st.tuples(
-        st.sampled_from(["p0.s0", "p0.s1", "p0.s2", "p0.s3", "p1.s0", "p1.s1", "p1.s2"]),
-        st.one_of(st.none(), st.integers(0, 3)),
-    ),
-    max_size=4,
-)
-
 
 @given(data=catalog_and_deals(), edits=_EDITS)
 def test_the_funnel_agrees_with_reached_stage_after_any_process_edit(
@@ -235,9 +247,7 @@ def test_the_funnel_agrees_with_reached_stage_after_any_process_edit(
 ) -> None:
     """D6, S1, P4: reorders and removals of stages (deals in flight) keep one answer."""
     original, deals = data
-    catalog = original
-    for stage_id, position in edits:
-        catalog = EditStages(stage_id, position).edit(catalog, original)
+    catalog = _edited(original, edits)
     for pid, funnel in funnels(deals, catalog).items():
         process = catalog.get(pid)
         mine = [d for d in deals if d.process_id == pid]
