@@ -1,7 +1,9 @@
-"""Re-read, re-apply the rule and save again when another writer got there first (R3)."""
+"""Re-read, re-apply the rule and save again when another writer got there first (R3, R5)."""
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -23,15 +25,39 @@ class Retried(Generic[T]):
     conflicts: int
 
 
-def retry(store: Store, work: Callable[[UnitOfWork], T], *, attempts: int = 20) -> Retried[T]:
-    """Run *work* in a unit of work; on ``ConcurrencyError`` start over with fresh data.
+def retry(
+    store: Store,
+    work: Callable[[UnitOfWork], T],
+    *,
+    attempts: int = 100,
+    budget: float = 60.0,
+    first_delay: float = 0.002,
+    max_delay: float = 0.25,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    jitter: Callable[[], float] = random.random,
+) -> Retried[T]:
+    """Run *work* in a unit of work; on ``ConcurrencyError`` wait, then start over with
+    fresh data.
 
     *work* must read what it changes inside the unit of work it is given (so a retry
-    re-reads), apply the rule and save. After *attempts* conflicts the last
-    ``ConcurrencyError`` is raised.
+    re-reads), apply the rule and save. After the n-th conflict it waits a random time
+    between 0 and ``min(max_delay, first_delay × 2ⁿ⁻¹)`` seconds (exponential backoff with
+    full jitter), so writers that collided do not collide again in step. The last
+    ``ConcurrencyError`` is raised after *attempts* conflicts, or when waiting again would
+    pass *budget* seconds since the first try. *sleep*, *clock* and *jitter* are for
+    tests.
     """
-    if attempts < 1:
-        raise ValidationError("attempts", attempts, "must be at least 1")
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+        raise ValidationError("attempts", attempts, "must be an integer ≥ 1")
+    for name, seconds in (("budget", budget), ("first_delay", first_delay)):
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            raise ValidationError(name, seconds, "must be a number of seconds ≥ 0")
+    if isinstance(max_delay, bool) or not isinstance(max_delay, int | float):
+        raise ValidationError("max_delay", max_delay, "must be a number of seconds")
+    if max_delay < first_delay:
+        raise ValidationError("max_delay", max_delay, "must be at least first_delay")
+    start = clock()
     conflicts = 0
     while True:
         try:
@@ -39,7 +65,9 @@ def retry(store: Store, work: Callable[[UnitOfWork], T], *, attempts: int = 20) 
                 value = work(uow)
         except ConcurrencyError:
             conflicts += 1
-            if conflicts >= attempts:
+            delay = jitter() * min(max_delay, first_delay * 2 ** (conflicts - 1))
+            if conflicts >= attempts or clock() - start + delay > budget:
                 raise
+            sleep(delay)
             continue
         return Retried(value, conflicts)
