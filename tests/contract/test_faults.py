@@ -6,9 +6,11 @@ import multiprocessing
 import os
 import signal
 import sqlite3
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,11 +19,13 @@ from salesflow import (
     ActionCompleted,
     Actor,
     Catalog,
+    DealUpdated,
     Process,
     Stage,
     complete_action,
     create_deal,
     fold,
+    update_deal,
 )
 from salesflow.errors import (
     ConcurrencyError,
@@ -271,7 +275,6 @@ def test_the_memory_store_rejects_a_unit_of_work_that_lost_a_race() -> None:
     created = create_deal(catalog, id="D", title="T", by=ANN, at=T0)
     with store.unit_of_work() as uow:
         uow.deals.add(created.state, created.events)
-    from salesflow import update_deal
 
     first, second = store.unit_of_work(), store.unit_of_work()
     first.__enter__()
@@ -355,3 +358,142 @@ def test_retry_backs_off_exponentially_with_jitter_within_a_budget() -> None:
     for bad in ({"budget": -1}, {"first_delay": "x"}, {"max_delay": 0.001, "first_delay": 1}):
         with pytest.raises(ValidationError):
             retry(store, always_stale, **bad)  # type: ignore[arg-type]
+
+
+THREADS, THREAD_UPDATES = 8, 250
+
+
+def _threads_update_one_deal(store: Store, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    """R5: one store object shared by 8 threads × 250 ``retry(update)`` calls."""
+    bare = Catalog.new(Process(id="bare", name="Bare"))
+    created = create_deal(bare, id="D-1", title="Shared", by=ANN, at=T0)
+    with store.unit_of_work() as uow:
+        uow.catalog.save(bare, expected_version=0)
+        uow.deals.add(created.state, created.events)
+    failures: list[BaseException] = []
+    conflicts: list[int] = []
+
+    def writer(thread: int) -> None:
+        try:
+            for i in range(THREAD_UPDATES):
+
+                def work(uow: Any, title: str = f"t{thread}-{i}") -> None:
+                    deal = uow.deals.get("D-1")
+                    changed = update_deal(deal, by=ANN, at=T0 + timedelta(hours=1), title=title)
+                    uow.deals.save(
+                        changed.state, expected_version=deal.version, events=changed.events
+                    )
+
+                conflicts.append(retry(store, work).conflicts)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=writer, args=(t,)) for t in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    seconds = time.monotonic() - started
+    assert failures == []
+    with store.unit_of_work() as uow:
+        deal = uow.deals.get("D-1")
+        timeline = uow.deals.timeline("D-1")
+    updates = THREADS * THREAD_UPDATES
+    assert sum(isinstance(e, DealUpdated) for e in timeline) == updates
+    assert deal.version == len(timeline) == updates + 1  # every save stored with its event
+    assert fold(timeline) == deal
+    with capsys.disabled():
+        print(
+            f"\n[{kind}] {THREADS} threads × {THREAD_UPDATES} updates on one store: "
+            f"{sum(conflicts)} conflicts retried, {seconds:.1f} s"
+        )
+
+
+def test_threads_sharing_one_sqlite_store_lose_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = SqliteStore(tmp_path / "threads.sqlite")
+    try:
+        _threads_update_one_deal(store, capsys, "sqlite")
+    finally:
+        store.close()
+
+
+def test_threads_sharing_one_in_memory_sqlite_store_lose_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    store = SqliteStore(":memory:")
+    try:
+        _threads_update_one_deal(store, capsys, "sqlite :memory:")
+    finally:
+        store.close()
+
+
+def test_threads_sharing_one_postgres_store_lose_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    store = postgres_store_factory()()
+    try:
+        _threads_update_one_deal(store, capsys, "postgres")
+    finally:
+        store.close()
+
+
+def test_threads_sharing_one_memory_store_lose_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _threads_update_one_deal(MemoryStore(), capsys, "memory")
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "postgres"])
+def test_threads_changing_different_deals_keep_each_others_changes(
+    kind: str, tmp_path: Path
+) -> None:
+    """R5: units of work committing side by side on one store publish only their own
+    changes (a commit never puts back what another thread changed meanwhile)."""
+    if kind == "memory":
+        store: Store = MemoryStore()
+    elif kind == "sqlite":
+        store = SqliteStore(tmp_path / "side.sqlite")
+    else:
+        store = postgres_store_factory()()
+    bare = Catalog.new(Process(id="bare", name="Bare"))
+    with store.unit_of_work() as uow:
+        uow.catalog.save(bare, expected_version=0)
+    failures: list[BaseException] = []
+
+    def writer(thread: int) -> None:
+        try:
+            deal_id = f"D-{thread}"
+            created = create_deal(bare, id=deal_id, title="Mine", by=ANN, at=T0)
+            with store.unit_of_work() as uow:
+                uow.deals.add(created.state, created.events)
+            for i in range(50):
+
+                def work(uow: Any, title: str = f"{deal_id} #{i}") -> None:
+                    deal = uow.deals.get(deal_id)
+                    time.sleep(0.001)  # let the other threads commit meanwhile
+                    changed = update_deal(deal, by=ANN, at=T0, title=title)
+                    uow.deals.save(
+                        changed.state, expected_version=deal.version, events=changed.events
+                    )
+
+                retry(store, work)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    try:
+        assert failures == []
+        with store.unit_of_work() as uow:
+            for thread in range(THREADS):
+                deal = uow.deals.get(f"D-{thread}")
+                assert (deal.title, deal.version) == (f"D-{thread} #49", 51)
+                assert fold(uow.deals.timeline(deal.id)) == deal
+    finally:
+        store.close()

@@ -80,6 +80,8 @@ class MemoryUnitOfWork:
         with self._store._lock:
             self.state = self._store._state.copy()
         self.expected = {}
+        self.handled: dict[int, datetime] = {}
+        self._outbox_start = len(self.state.outbox)
         return self
 
     def __exit__(self, kind: object, value: object, traceback: object, /) -> None:
@@ -94,7 +96,30 @@ class MemoryUnitOfWork:
                         f"{table} {key!r} changed to version {now} while this unit of work "
                         f"expected {version}; nothing was written"
                     )
-            self._store._state = self.state
+            self._publish(current)
+
+    def _publish(self, current: _State) -> None:
+        """Write what this unit of work changed into *current* (under the store's lock),
+        leaving what other units of work committed meanwhile in place."""
+        mine = self.state
+        for table, key in self.expected:
+            if table == "catalog":
+                current.catalog = mine.catalog
+                continue
+            source, target = (
+                (mine.deals, current.deals) if table == DEALS.table else (mine.leads, current.leads)
+            )
+            target.items[key] = source.items[key]  # type: ignore[assignment]
+            target.events[key] = list(source.events.get(key, ()))  # type: ignore[arg-type]
+        for item in mine.outbox[self._outbox_start :]:
+            current.outbox.append(attrs.evolve(item, id=len(current.outbox) + 1))
+        if self.handled:
+            current.outbox = [
+                attrs.evolve(item, handled_at=self.handled[item.id])
+                if item.id in self.handled and item.handled_at is None
+                else item
+                for item in current.outbox
+            ]
 
 
 def _version(state: _State, table: str, key: str) -> int:
@@ -231,6 +256,7 @@ class _Outbox:
 
     def mark_handled(self, ids: Sequence[int], /, *, at: datetime) -> None:
         wanted = set(ids)
+        self._u.handled.update((i, at) for i in wanted)
         self._u.state.outbox = [
             attrs.evolve(item, handled_at=at) if item.id in wanted else item
             for item in self._u.state.outbox

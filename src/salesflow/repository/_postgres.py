@@ -4,6 +4,7 @@ several processes. Documents are JSONB next to the same indexed columns as SQLit
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from salesflow.errors import StorageError
 from salesflow.repository._sql import Dialect, SqlStore
@@ -39,29 +40,79 @@ class PostgresDialect(Dialect):
 
 
 class PostgresStore(SqlStore):
-    """Data in a PostgreSQL database, optionally in its own *schema*."""
+    """Data in a PostgreSQL database, optionally in its own *schema*.
 
-    def __init__(self, dsn: str, *, schema: str | None = None, timeout: float = 5.0) -> None:
+    One store object may be shared by every thread of a host: each unit of work borrows
+    a connection from a pool (``psycopg_pool``) of up to *max_connections*, waiting up to
+    *timeout* seconds for one.
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        schema: str | None = None,
+        timeout: float = 5.0,
+        max_connections: int = 10,
+    ) -> None:
         try:
             import psycopg
+            import psycopg_pool
         except ImportError as missing:  # pragma: no cover - depends on the environment
             raise ImportError(
-                "PostgresStore needs psycopg: pip install 'salesflow[postgres]'"
+                "PostgresStore needs psycopg and psycopg_pool: pip install 'salesflow[postgres]'"
             ) from missing
         if schema is not None and not _SCHEMA_NAME.match(schema):
             raise StorageError(f"invalid schema name {schema!r}")
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
+            raise StorageError(f"max_connections must be an integer, not {max_connections!r}")
+        settings = {"autocommit": True, "connect_timeout": max(1, int(timeout))}
         try:
-            connection = psycopg.connect(dsn, autocommit=True, connect_timeout=int(timeout))
+            with psycopg.connect(dsn, **settings) as first:  # type: ignore[arg-type]
+                if schema is not None:
+                    first.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         except psycopg.Error as exc:
             raise StorageError(f"cannot connect to PostgreSQL: {exc}") from exc
         self.schema = schema
-        if schema is not None:
-            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-            connection.execute(f"SET search_path TO {schema}")
-        connection.execute(f"SET lock_timeout = '{int(timeout * 1000)}ms'")
-        super().__init__(connection, PostgresDialect((psycopg.Error,)))
+        self._timeout = timeout
+
+        def configure(connection: psycopg.Connection[tuple[object, ...]]) -> None:
+            if schema is not None:
+                connection.execute(f"SET search_path TO {schema}")
+            connection.execute(f"SET lock_timeout = '{int(timeout * 1000)}ms'")
+
+        self._pool = psycopg_pool.ConnectionPool(
+            dsn,
+            kwargs=settings,
+            min_size=1,
+            max_size=max(1, max_connections),
+            configure=configure,
+            timeout=timeout,
+            open=False,
+        )
+        self._pool_errors = (psycopg_pool.PoolTimeout, psycopg_pool.PoolClosed)
+        try:
+            self._pool.open(wait=True, timeout=timeout)
+        except psycopg_pool.PoolTimeout as exc:
+            self._pool.close()
+            raise StorageError(f"cannot connect to PostgreSQL: {exc}") from exc
+        super().__init__(PostgresDialect((psycopg.Error,)))
+
+    def _acquire(self) -> Any:
+        try:
+            return self._pool.getconn(timeout=self._timeout)
+        except self._pool_errors as exc:
+            raise StorageError(f"postgresql: no connection available ({exc})") from exc
+
+    def _release(self, connection: Any) -> None:
+        self._pool.putconn(connection)
+
+    def close(self) -> None:
+        """Close the pool and its connections."""
+        self._pool.close()
 
     def drop_schema(self) -> None:
         """Remove this store's schema and everything in it (for tests)."""
         if self.schema is not None:
-            self._conn.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+            with self._session() as s:
+                s._execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")

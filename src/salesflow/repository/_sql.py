@@ -10,14 +10,15 @@ database written by a newer salesflow is refused. SQLite and PostgreSQL subclass
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from salesflow.errors import SchemaTooNew, StorageError
 from salesflow.repository._sql_records import SqlCatalog, SqlDeals, SqlLeads, SqlOutbox
 
-__all__ = ["INDEXED", "Dialect", "SqlStore", "SqlUnitOfWork", "migrations"]
+__all__ = ["INDEXED", "Dialect", "Session", "SqlStore", "SqlUnitOfWork", "migrations"]
 
 INDEXED = ("process_id", "owner", "status", "segment", "created_at", "closed_at", "expected_close")
 
@@ -78,17 +79,12 @@ def migrations(d: Dialect) -> list[list[str]]:
     ]
 
 
-class SqlStore:
-    """The shared part of the SQL stores: migrations, units of work, repositories."""
-
-    dialect: Dialect
+class Session:
+    """One connection, used by one thread at a time: a unit of work, or one call."""
 
     def __init__(self, connection: Any, dialect: Dialect) -> None:
         self._conn = connection
         self.dialect = dialect
-        self._migrate()
-
-    # -- plumbing ----------------------------------------------------------------------
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         try:
@@ -108,59 +104,103 @@ class SqlStore:
         except self.dialect.errors as exc:
             raise StorageError(f"{self.dialect.name}: {exc}") from exc
 
-    def _schema_version(self) -> int:
-        self._execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        row = self._execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        return int(row[0]) if row else 0
+
+class SqlStore:
+    """The shared part of the SQL stores: migrations, units of work, repositories.
+
+    A store object may be shared by every thread of a host (R5): each unit of work (and
+    each call outside one) borrows a connection of its own for its duration, from the
+    subclass's :meth:`_acquire` and back through :meth:`_release`.
+    """
+
+    dialect: Dialect
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._migrate()
+
+    # -- connections -------------------------------------------------------------------
+
+    def _acquire(self) -> Any:
+        """A connection for one thread's exclusive use until :meth:`_release`."""
+        raise NotImplementedError
+
+    def _release(self, connection: Any) -> None:
+        """Take back a connection from :meth:`_acquire`."""
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[Session]:
+        """A session on a borrowed connection, for one call outside a unit of work."""
+        connection = self._acquire()
+        try:
+            yield Session(connection, self.dialect)
+        finally:
+            self._release(connection)
+
+    # -- plumbing ----------------------------------------------------------------------
 
     def _migrate(self) -> None:
         steps = migrations(self.dialect)
-        if getattr(self, "read_only", False):
-            row = self._execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            found = int(row[0]) if row else 0
-            if found != len(steps):
+        with self._session() as s:
+            if getattr(self, "read_only", False):
+                row = s._execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                found = int(row[0]) if row else 0
+                if found != len(steps):
+                    if found > len(steps):
+                        raise SchemaTooNew(found, len(steps))
+                    raise StorageError(f"a read-only database at schema {found} needs migrating")
+                return
+            s._execute(self.dialect.begin)
+            try:
+                if self.dialect.migration_lock:
+                    s._execute(self.dialect.migration_lock)
+                s._execute(
+                    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                )
+                row = s._execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                found = int(row[0]) if row else 0
                 if found > len(steps):
                     raise SchemaTooNew(found, len(steps))
-                raise StorageError(f"a read-only database at schema {found} needs migrating")
-            return
-        self._execute(self.dialect.begin)
-        try:
-            if self.dialect.migration_lock:
-                self._execute(self.dialect.migration_lock)
-            found = self._schema_version()
-            if found > len(steps):
-                raise SchemaTooNew(found, len(steps))
-            for version in range(found, len(steps)):
-                for statement in steps[version]:
-                    self._execute(statement)
-            if found < len(steps):
-                self._execute("DELETE FROM meta WHERE key = 'schema_version'")
-                self._execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(len(steps)),),
-                )
-        except BaseException:
-            self._execute("ROLLBACK")
-            raise
-        self._execute("COMMIT")
+                for version in range(found, len(steps)):
+                    for statement in steps[version]:
+                        s._execute(statement)
+                if found < len(steps):
+                    s._execute("DELETE FROM meta WHERE key = 'schema_version'")
+                    s._execute(
+                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
+                        (str(len(steps)),),
+                    )
+            except BaseException:
+                s._execute("ROLLBACK")
+                raise
+            s._execute("COMMIT")
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        """A new unit of work; use it in a ``with`` block."""
+        """A new unit of work; use it in a ``with`` block (one thread at a time)."""
         return SqlUnitOfWork(self)
 
     def get_meta(self, key: str) -> str | None:
         """A value the application keeps next to its data (``None`` if absent)."""
-        row = self._execute("SELECT value FROM meta WHERE key = ?", (f"app.{key}",)).fetchone()
+        with self._session() as s:
+            row = s._execute("SELECT value FROM meta WHERE key = ?", (f"app.{key}",)).fetchone()
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
         """Keep a small value next to the data (outside any unit of work)."""
-        self._execute("DELETE FROM meta WHERE key = ?", (f"app.{key}",))
-        self._execute("INSERT INTO meta (key, value) VALUES (?, ?)", (f"app.{key}", value))
+        with self._session() as s:
+            s._execute(self.dialect.begin)
+            try:
+                s._execute("DELETE FROM meta WHERE key = ?", (f"app.{key}",))
+                s._execute("INSERT INTO meta (key, value) VALUES (?, ?)", (f"app.{key}", value))
+            except BaseException:
+                s._execute("ROLLBACK")
+                raise
+            s._execute("COMMIT")
 
     def close(self) -> None:
-        """Close the connection."""
-        self._conn.close()
+        """Close the store's connections."""
+        raise NotImplementedError
 
     def __enter__(self) -> SqlStore:
         return self
@@ -170,18 +210,41 @@ class SqlStore:
 
 
 class SqlUnitOfWork:
-    """One transaction: commit when the block ends, roll back on any exception."""
+    """One transaction on a connection of its own: commit when the block ends, roll back
+    on any exception. The repositories are there once the block is entered."""
+
+    catalog: SqlCatalog
+    deals: SqlDeals
+    leads: SqlLeads
+    outbox: SqlOutbox
 
     def __init__(self, store: SqlStore) -> None:
         self._store = store
-        self.catalog = SqlCatalog(store)
-        self.deals = SqlDeals(store)
-        self.leads = SqlLeads(store)
-        self.outbox = SqlOutbox(store)
+        self._connection: Any = None
 
     def __enter__(self) -> SqlUnitOfWork:
-        self._store._execute(self._store.dialect.begin)
+        if self._connection is not None:
+            raise StorageError("this unit of work is already in use; start a new one")
+        self._connection = self._store._acquire()
+        session = Session(self._connection, self._store.dialect)
+        try:
+            session._execute(self._store.dialect.begin)
+        except BaseException:
+            self._store._release(self._connection)
+            raise
+        self._session = session
+        self.catalog = SqlCatalog(session)
+        self.deals = SqlDeals(session)
+        self.leads = SqlLeads(session)
+        self.outbox = SqlOutbox(session)
         return self
 
     def __exit__(self, kind: object, value: object, traceback: object, /) -> None:
-        self._store._execute("COMMIT" if kind is None else "ROLLBACK")
+        try:
+            self._session._execute("COMMIT" if kind is None else "ROLLBACK")
+        except BaseException:
+            with contextlib.suppress(StorageError):  # a failed COMMIT leaves it open
+                self._session._execute("ROLLBACK")
+            raise
+        finally:
+            self._store._release(self._connection)
