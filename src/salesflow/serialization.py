@@ -1,8 +1,9 @@
 """Documents: salesflow objects to and from JSON-compatible data (R4).
 
 One configured cattrs converter (:func:`make_converter`) turns every model type into
-plain data (``Decimal`` and ``Fraction`` as strings, datetimes as ISO 8601 with their
-offset, enums by value, sets as sorted lists). :func:`dump` wraps it in a document with
+plain data (``Decimal`` and ``Fraction`` as strings, datetimes as ISO 8601 UTC instants
+with their offset, enums by value, sets as sorted lists; update events' changes typed by the field
+they change). :func:`dump` wraps it in a document with
 the type and its schema version; :func:`load` checks, upgrades documents of an older
 version and rebuilds the object, raising :class:`SerializationError` with the field path
 (``deal.completions.p1.a3.at``) and the reason for anything malformed.
