@@ -1,12 +1,12 @@
 """Documents: salesflow objects to and from JSON-compatible data (R4).
 
 One configured cattrs converter (:func:`make_converter`) turns every model type into
-plain data (``Decimal`` and ``Fraction`` as strings, datetimes as ISO 8601 UTC instants
-with their offset, enums by value, sets as sorted lists; update events' changes typed by the field
-they change). :func:`dump` wraps it in a document with
-the type and its schema version; :func:`load` checks, upgrades documents of an older
-version and rebuilds the object, raising :class:`SerializationError` with the field path
-(``deal.completions.p1.a3.at``) and the reason for anything malformed.
+plain data (``Decimal`` and ``Fraction`` as strings, datetimes as ISO 8601 UTC instants,
+enums by value, sets as sorted lists, the changes of update events typed by the field
+they change). :func:`dump` wraps it in a document with the type and its schema version;
+:func:`load` checks, upgrades documents of an older version and rebuilds the object,
+raising :class:`SerializationError` with the field path (``deal.completions.p1.a3.at``)
+and the reason for anything malformed.
 """
 
 from __future__ import annotations
