@@ -324,18 +324,17 @@ def loads(text: str, *, catalog: Catalog | None = None) -> Document:
 
 
 def _upgrade(kind: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
-    """Bring an older document's data to the current schema."""
+    """Bring an older document's data to the current schema.
+
+    Deals and leads written before ``updated_at`` existed read without it: the model's
+    default (the latest moment the item records) fills it in.
+    """
     if kind == "deal":
         return _upgrade_deal(version, data)
-    if kind == "lead" and version < 2:
-        return _with_updated_at(data, _lead_moments(data))
     if kind == "event" and version < 2:
         data.pop("reached_stage_id", None)  # StageEntered, ProcessSwitched
         if isinstance(data.get("deal"), Mapping):  # DealCreated, DealImported
             data["deal"] = _upgrade_deal(2, dict(data["deal"]))
-    if kind == "lead_event" and version < 2 and isinstance(data.get("lead"), Mapping):
-        lead = dict(data["lead"])  # LeadCreated
-        data["lead"] = _with_updated_at(lead, _lead_moments(lead))
     return data
 
 
@@ -347,48 +346,6 @@ def _upgrade_deal(version: int, data: dict[str, Any]) -> dict[str, Any]:
         data.setdefault("snooze_reason", None)
         data.setdefault("lead_id", None)
     if version < 3:
-        # v2 stored the reached stage (stale after a reorder; now derived from the
-        # entries) and no moment of the latest change (now ``updated_at``)
+        # v2 stored the reached stage: stale after a reorder, now derived from the entries
         data.pop("reached_stage_id", None)
-        data = _with_updated_at(data, _deal_moments(data))
-    return data
-
-
-def _deal_moments(data: Mapping[str, Any]) -> list[Any]:
-    """The moments a v2 deal document records (its latest change is the latest of them)."""
-    out = [data.get("created_at"), data.get("closed_at")]
-    for per in _values(data.get("completions")):
-        out += [c.get("at") for c in _values(per)]
-    for entries in _values(data.get("stage_entries")):
-        out += [e.get("at") for e in _objects(entries)]
-    return out + [r.get("done_at") for r in _objects(data.get("reminders"))]
-
-
-def _lead_moments(data: Mapping[str, Any]) -> list[Any]:
-    out = [data.get("created_at"), data.get("acquired_at")]
-    out += [h.get("at") for h in _objects(data.get("history"))]
-    return out + [r.get("done_at") for r in _objects(data.get("reminders"))]
-
-
-def _values(value: Any) -> list[Any]:
-    """The objects among a mapping's values (none if it is not a mapping)."""
-    return _objects(list(value.values())) if isinstance(value, Mapping) else []
-
-
-def _objects(value: Any) -> list[Mapping[str, Any]]:
-    """The objects in a list (none if it is not a list)."""
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list | tuple) else []
-
-
-def _with_updated_at(data: dict[str, Any], moments: list[Any]) -> dict[str, Any]:
-    """*data* with ``updated_at`` set to the latest of *moments* that parse (the document is
-    checked in full when it is structured; a malformed moment is reported there)."""
-    parsed = []
-    for m in moments:
-        try:
-            parsed.append(_datetime(m, datetime))
-        except (BadValue, SalesflowError, TypeError, ValueError):
-            continue
-    if parsed and "updated_at" not in data:
-        data["updated_at"] = max(parsed).isoformat()
     return data
