@@ -12,8 +12,6 @@ import attrs
 from salesflow.errors import ValidationError
 
 __all__ = [
-    "aware",
-    "aware_or_none",
     "check_aware",
     "check_instant",
     "date_or_none",
@@ -92,17 +90,6 @@ def utc_or_none(instance: Any, attribute: attrs.Attribute[Any], value: object) -
     """:func:`utc`, or ``None``."""
     if value is not None:
         utc(instance, attribute, value)
-
-
-def aware(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    """attrs validator: a timezone-aware datetime."""
-    check_aware(attribute.name, value)
-
-
-def aware_or_none(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    """attrs validator: ``None`` or a timezone-aware datetime."""
-    if value is not None:
-        check_aware(attribute.name, value)
 
 
 def date_or_none(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from salesflow._model.deal import Deal, DealStatus, StageEntry
+from salesflow._model.deal import Deal, DealStatus
 from salesflow._model.process import Process, Stage
 
 __all__ = [
     "current_position",
     "current_stage",
-    "furthest_entered",
     "furthest_position",
     "reached_position",
     "reached_stage",
@@ -41,26 +40,20 @@ def current_stage(deal: Deal, process: Process) -> Stage | None:
     return process.stages[i] if i >= 0 else None
 
 
-def furthest_position(entries: Iterable[StageEntry], process: Process) -> int:
-    """Position of the furthest stage among *entries* in the process's order (-1: none)."""
+def furthest_position(stage_ids: Iterable[str], process: Process) -> int:
+    """Position of the furthest of *stage_ids* in the process's order (-1: none; stages
+    since removed are ignored)."""
     pos = process.index.stage_pos
-    return max((pos.get(e.stage_id, -1) for e in entries), default=-1)
-
-
-def furthest_entered(entries: Iterable[StageEntry], process: Process) -> str | None:
-    """Id of the furthest stage among *entries* (stages since removed are ignored)."""
-    i = furthest_position(entries, process)
-    return process.stages[i].id if i >= 0 else None
+    return max([pos.get(s, -1) for s in stage_ids], default=-1)
 
 
 def reached_position(deal: Deal, process: Process) -> int:
     """Position of the furthest stage ever entered (-1 if none); won deals reach all (D6)."""
-    if deal.process_id == process.id:
-        if deal.status is DealStatus.WON:
-            return len(process.stages) - 1
-        pos = process.index.stage_pos
-        return max([pos.get(s, -1) for s in deal.entered], default=-1)
-    return furthest_position(deal.entries(process.id), process)
+    if deal.process_id != process.id:
+        return furthest_position((e.stage_id for e in deal.entries(process.id)), process)
+    if deal.status is DealStatus.WON:
+        return len(process.stages) - 1
+    return furthest_position(deal.entered, process)
 
 
 def reached_stage(deal: Deal, process: Process) -> Stage | None:

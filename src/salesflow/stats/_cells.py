@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from attrs import field, frozen
 
+from salesflow._model.positions import furthest_position
 from salesflow._model.process import Process
 
 __all__ = [
@@ -148,8 +149,7 @@ class ProcessInfo:
         order (0: none); stages since removed are ignored (D6, P4)."""
         r = self.reached.get(entered)
         if r is None:
-            pos = self.pos
-            r = self.reached[entered] = max([pos.get(s, -1) for s in entered], default=-1) + 1
+            r = self.reached[entered] = furthest_position(entered, self.process) + 1
         return r
 
 
