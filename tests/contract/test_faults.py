@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -361,135 +362,109 @@ def test_retry_backs_off_exponentially_with_jitter_within_a_budget() -> None:
 
 
 THREADS, THREAD_UPDATES = 8, 250
+BARE = Catalog.new(Process(id="bare", name="Bare"))
+SHARED_STORES = ["memory", "sqlite", "sqlite :memory:", "postgres"]
 
 
-def _threads_update_one_deal(store: Store, capsys: pytest.CaptureFixture[str], kind: str) -> None:
-    """R5: one store object shared by 8 threads × 250 ``retry(update)`` calls."""
-    bare = Catalog.new(Process(id="bare", name="Bare"))
-    created = create_deal(bare, id="D-1", title="Shared", by=ANN, at=T0)
+def _shared_store(kind: str, tmp_path: Path) -> Store:
+    """A store of *kind* with the bare catalog saved, for threads to share."""
+    if kind == "memory":
+        store: Store = MemoryStore()
+    elif kind == "sqlite":
+        store = SqliteStore(tmp_path / "shared.sqlite")
+    elif kind == "sqlite :memory:":
+        store = SqliteStore(":memory:")
+    else:
+        store = postgres_store_factory()()
     with store.unit_of_work() as uow:
-        uow.catalog.save(bare, expected_version=0)
-        uow.deals.add(created.state, created.events)
+        uow.catalog.save(BARE, expected_version=0)
+    return store
+
+
+def _update(store: Store, deal_id: str, title: str, pause: float = 0) -> int:
+    """Retitle a deal through the default retry; the conflicts retried."""
+
+    def work(uow: Any) -> None:
+        deal = uow.deals.get(deal_id)
+        time.sleep(pause)  # let the other threads commit meanwhile
+        changed = update_deal(deal, by=ANN, at=T0 + timedelta(hours=1), title=title)
+        uow.deals.save(changed.state, expected_version=deal.version, events=changed.events)
+
+    return retry(store, work).conflicts
+
+
+def _in_threads(writer: Callable[[int], None]) -> float:
+    """Run *writer(0..THREADS-1)* in threads at once; the wall time. Any exception a
+    thread raised fails the test."""
     failures: list[BaseException] = []
-    conflicts: list[int] = []
 
-    def writer(thread: int) -> None:
+    def guarded(thread: int) -> None:
         try:
-            for i in range(THREAD_UPDATES):
-
-                def work(uow: Any, title: str = f"t{thread}-{i}") -> None:
-                    deal = uow.deals.get("D-1")
-                    changed = update_deal(deal, by=ANN, at=T0 + timedelta(hours=1), title=title)
-                    uow.deals.save(
-                        changed.state, expected_version=deal.version, events=changed.events
-                    )
-
-                conflicts.append(retry(store, work).conflicts)
+            writer(thread)
         except BaseException as exc:  # reported below
             failures.append(exc)
 
     started = time.monotonic()
-    threads = [threading.Thread(target=writer, args=(t,)) for t in range(THREADS)]
+    threads = [threading.Thread(target=guarded, args=(t,)) for t in range(THREADS)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=600)
-    seconds = time.monotonic() - started
     assert failures == []
-    with store.unit_of_work() as uow:
-        deal = uow.deals.get("D-1")
-        timeline = uow.deals.timeline("D-1")
-    updates = THREADS * THREAD_UPDATES
-    assert sum(isinstance(e, DealUpdated) for e in timeline) == updates
-    assert deal.version == len(timeline) == updates + 1  # every save stored with its event
-    assert fold(timeline) == deal
-    with capsys.disabled():
-        print(
-            f"\n[{kind}] {THREADS} threads × {THREAD_UPDATES} updates on one store: "
-            f"{sum(conflicts)} conflicts retried, {seconds:.1f} s"
-        )
+    return time.monotonic() - started
 
 
-def test_threads_sharing_one_sqlite_store_lose_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("kind", SHARED_STORES)
+def test_threads_sharing_one_store_lose_nothing(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    store = SqliteStore(tmp_path / "threads.sqlite")
+    """R5: one store object shared by 8 threads × 250 ``retry(update)`` calls."""
+    store = _shared_store(kind, tmp_path)
     try:
-        _threads_update_one_deal(store, capsys, "sqlite")
+        created = create_deal(BARE, id="D-1", title="Shared", by=ANN, at=T0)
+        with store.unit_of_work() as uow:
+            uow.deals.add(created.state, created.events)
+        conflicts: list[int] = []
+
+        def writer(thread: int) -> None:
+            for i in range(THREAD_UPDATES):
+                conflicts.append(_update(store, "D-1", f"t{thread}-{i}"))
+
+        seconds = _in_threads(writer)
+        with store.unit_of_work() as uow:
+            deal = uow.deals.get("D-1")
+            timeline = uow.deals.timeline("D-1")
+        updates = THREADS * THREAD_UPDATES
+        assert sum(isinstance(e, DealUpdated) for e in timeline) == updates
+        assert deal.version == len(timeline) == updates + 1  # every save stored with its event
+        assert fold(timeline) == deal
+        with capsys.disabled():
+            print(
+                f"\n[{kind}] {THREADS} threads × {THREAD_UPDATES} updates on one store: "
+                f"{sum(conflicts)} conflicts retried, {seconds:.1f} s"
+            )
     finally:
         store.close()
 
 
-def test_threads_sharing_one_in_memory_sqlite_store_lose_nothing(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    store = SqliteStore(":memory:")
-    try:
-        _threads_update_one_deal(store, capsys, "sqlite :memory:")
-    finally:
-        store.close()
-
-
-def test_threads_sharing_one_postgres_store_lose_nothing(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    store = postgres_store_factory()()
-    try:
-        _threads_update_one_deal(store, capsys, "postgres")
-    finally:
-        store.close()
-
-
-def test_threads_sharing_one_memory_store_lose_nothing(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    _threads_update_one_deal(MemoryStore(), capsys, "memory")
-
-
-@pytest.mark.parametrize("kind", ["memory", "sqlite", "postgres"])
+@pytest.mark.parametrize("kind", SHARED_STORES)
 def test_threads_changing_different_deals_keep_each_others_changes(
     kind: str, tmp_path: Path
 ) -> None:
     """R5: units of work committing side by side on one store publish only their own
     changes (a commit never puts back what another thread changed meanwhile)."""
-    if kind == "memory":
-        store: Store = MemoryStore()
-    elif kind == "sqlite":
-        store = SqliteStore(tmp_path / "side.sqlite")
-    else:
-        store = postgres_store_factory()()
-    bare = Catalog.new(Process(id="bare", name="Bare"))
-    with store.unit_of_work() as uow:
-        uow.catalog.save(bare, expected_version=0)
-    failures: list[BaseException] = []
+    store = _shared_store(kind, tmp_path)
+    try:
 
-    def writer(thread: int) -> None:
-        try:
+        def writer(thread: int) -> None:
             deal_id = f"D-{thread}"
-            created = create_deal(bare, id=deal_id, title="Mine", by=ANN, at=T0)
+            created = create_deal(BARE, id=deal_id, title="Mine", by=ANN, at=T0)
             with store.unit_of_work() as uow:
                 uow.deals.add(created.state, created.events)
             for i in range(50):
+                _update(store, deal_id, f"{deal_id} #{i}", pause=0.001)
 
-                def work(uow: Any, title: str = f"{deal_id} #{i}") -> None:
-                    deal = uow.deals.get(deal_id)
-                    time.sleep(0.001)  # let the other threads commit meanwhile
-                    changed = update_deal(deal, by=ANN, at=T0, title=title)
-                    uow.deals.save(
-                        changed.state, expected_version=deal.version, events=changed.events
-                    )
-
-                retry(store, work)
-        except BaseException as exc:  # reported below
-            failures.append(exc)
-
-    threads = [threading.Thread(target=writer, args=(t,)) for t in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=600)
-    try:
-        assert failures == []
+        _in_threads(writer)
         with store.unit_of_work() as uow:
             for thread in range(THREADS):
                 deal = uow.deals.get(f"D-{thread}")
