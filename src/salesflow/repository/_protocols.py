@@ -82,9 +82,9 @@ class DealRepository(Protocol):
     def histories(
         self, query: DealQuery | None = None, /, *, batch_size: int = 1000
     ) -> Iterator[History]:
-        """What is known of each matching deal's past, in id order, read in batches
-        (memory stays flat): its timeline, or the deal itself if it was stored without
-        events. Statistics with ``as_of`` fold them (S11); with ``as_of`` the query
+        """What is known of each matching deal's past, in id order, read *batch_size*
+        deals (and their events) at a time: its timeline, or the deal itself if it was
+        stored without events. Statistics with ``as_of`` fold them (S11); with ``as_of`` the query
         keeps the deals created by then and judges the rest on the folded deals."""
 
 
