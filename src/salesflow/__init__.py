@@ -33,7 +33,7 @@ from salesflow._model.lead import (
     LeadStatusEntry,
 )
 from salesflow._model.money import Money
-from salesflow._model.people import Actor, Role
+from salesflow._model.people import Actor, AgentsSee, Role, Visibility
 from salesflow._model.positions import current_stage, reached_stage
 from salesflow._model.process import (
     Catalog,
@@ -95,6 +95,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Action",
     "Actor",
+    "AgentsSee",
     "Answer",
     "Assignee",
     "Audience",
@@ -137,6 +138,7 @@ __all__ = [
     "StatusMapping",
     "Suggestion",
     "Trigger",
+    "Visibility",
     "Who",
     "__version__",
     "acquire_lead",

@@ -15,7 +15,16 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from salesflow._model.checks import instant_or_none, to_enum, to_utc, utc_or_none
+from salesflow._model.checks import (
+    date_or_none,
+    each_of,
+    instance_of,
+    instant_or_none,
+    iterable,
+    to_enum,
+    to_utc,
+    utc_or_none,
+)
 from salesflow._model.deal import Deal, DealStatus
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead, LeadStage, LeadStatus
@@ -29,7 +38,7 @@ _LEAD_FIELDS = frozenset(f.name for f in attrs.fields(Lead)) | {"reached"}
 def _enums(kind: Any, field: str, value: Any) -> frozenset[Any] | None:
     if value is None:
         return None
-    items = [value] if isinstance(value, str | kind) else list(value)
+    items = [value] if isinstance(value, str | kind) else list(iterable(field, value, "statuses"))
     return frozenset(to_enum(kind, field, v) for v in items)
 
 
@@ -45,14 +54,40 @@ def _stages(
     return _enums(LeadStage, "stages", value)
 
 
-def _strings(value: Iterable[str] | str | None) -> frozenset[str] | None:
-    if value is None:
-        return None
-    return frozenset([value] if isinstance(value, str) else value)
+def _strings(value: Any) -> Any:
+    """One string, or a collection of them, as a frozenset (anything else is left for
+    :func:`_string_set` to name)."""
+    if value is None or isinstance(value, frozenset):
+        return value
+    if isinstance(value, str):
+        return frozenset([value])
+    if isinstance(value, bytes | Mapping):
+        return value
+    try:
+        return frozenset(value)
+    except TypeError:
+        return value
+
+
+def _string_set(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not (
+        isinstance(value, frozenset) and all(isinstance(v, str) for v in value)
+    ):
+        raise ValidationError(attribute.name, value, "must be a string or a collection of strings")
+
+
+def _flag(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise ValidationError(attribute.name, value, "must be True, False or None")
+
+
+def _text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(attribute.name, value, "must be a string or None")
 
 
 def _sort(value: Any) -> tuple[str, ...]:
-    keys = (value,) if isinstance(value, str) else tuple(value)
+    keys = (value,) if isinstance(value, str) else tuple(iterable("sort_by", value, "field names"))
     for key in keys:
         if not isinstance(key, str) or key.lstrip("-") not in _LEAD_FIELDS:
             raise ValidationError("sort_by", key, "must name a Lead field, '-' for descending")
@@ -60,6 +95,8 @@ def _sort(value: Any) -> tuple[str, ...]:
 
 
 def _fields(value: Mapping[str, Any] | None) -> FrozenMap[str, Any]:
+    if value is not None and not isinstance(value, Mapping):
+        raise ValidationError("fields", value, "must map Lead fields to values")
     for name in value or {}:
         if name not in _LEAD_FIELDS:
             raise ValidationError("fields", name, "is not a Lead field")
@@ -99,6 +136,11 @@ def _group_by(value: GroupBy | str | None) -> GroupBy | None:
 
 
 def _team_of(value: Mapping[str, str] | None) -> FrozenMap[str, str]:
+    if value is not None and not isinstance(value, Mapping):
+        raise ValidationError("team_of", value, "must map owners to teams")
+    for owner, team in (value or {}).items():
+        if not isinstance(owner, str) or not isinstance(team, str):
+            raise ValidationError("team_of", (owner, team), "must map owner ids to team names")
     return FrozenMap(value or {})
 
 
@@ -128,11 +170,21 @@ class DealQuery:
     processes are included like any other (P2).
     """
 
-    processes: frozenset[str] | None = attrs.field(default=None, converter=_strings)
-    owners: frozenset[str] | None = attrs.field(default=None, converter=_strings)
-    teams: frozenset[str] | None = attrs.field(default=None, converter=_strings)
-    products: frozenset[str] | None = attrs.field(default=None, converter=_strings)
-    segments: frozenset[str] | None = attrs.field(default=None, converter=_strings)
+    processes: frozenset[str] | None = attrs.field(
+        default=None, converter=_strings, validator=_string_set
+    )
+    owners: frozenset[str] | None = attrs.field(
+        default=None, converter=_strings, validator=_string_set
+    )
+    teams: frozenset[str] | None = attrs.field(
+        default=None, converter=_strings, validator=_string_set
+    )
+    products: frozenset[str] | None = attrs.field(
+        default=None, converter=_strings, validator=_string_set
+    )
+    segments: frozenset[str] | None = attrs.field(
+        default=None, converter=_strings, validator=_string_set
+    )
     statuses: frozenset[DealStatus] | None = attrs.field(default=None, converter=_deal_statuses)
     created_from: datetime | None = attrs.field(
         default=None, converter=to_utc, validator=utc_or_none
@@ -142,7 +194,7 @@ class DealQuery:
         default=None, converter=to_utc, validator=utc_or_none
     )
     closed_to: datetime | None = attrs.field(default=None, converter=to_utc, validator=utc_or_none)
-    overdue: bool | None = None
+    overdue: bool | None = attrs.field(default=None, validator=_flag)
     now: datetime | None = attrs.field(default=None, validator=instant_or_none)
     as_of: datetime | None = attrs.field(default=None, validator=instant_or_none)
     group_by: GroupBy | None = attrs.field(default=None, converter=_group_by)
@@ -299,20 +351,24 @@ class LeadQuery:
 
     statuses: frozenset[LeadStatus] | None = attrs.field(default=None, converter=_lead_statuses)
     stages: frozenset[LeadStage] | None = attrs.field(default=None, converter=_stages)
-    sources: frozenset[str] | None = attrs.field(default=None, converter=_strings)
-    owners: frozenset[str] | None = attrs.field(default=None, converter=_strings)
-    unassigned: bool | None = None
+    sources: frozenset[str] | None = attrs.field(
+        default=None, converter=_strings, validator=_string_set
+    )
+    owners: frozenset[str] | None = attrs.field(
+        default=None, converter=_strings, validator=_string_set
+    )
+    unassigned: bool | None = attrs.field(default=None, validator=_flag)
     created_from: datetime | None = attrs.field(
         default=None, converter=to_utc, validator=utc_or_none
     )
     created_to: datetime | None = attrs.field(default=None, converter=to_utc, validator=utc_or_none)
-    expected_close_from: date | None = None
-    expected_close_to: date | None = None
-    follow_up_from: date | None = None
-    follow_up_to: date | None = None
-    text: str | None = None
+    expected_close_from: date | None = attrs.field(default=None, validator=date_or_none)
+    expected_close_to: date | None = attrs.field(default=None, validator=date_or_none)
+    follow_up_from: date | None = attrs.field(default=None, validator=date_or_none)
+    follow_up_to: date | None = attrs.field(default=None, validator=date_or_none)
+    text: str | None = attrs.field(default=None, validator=_text)
     fields: FrozenMap[str, Any] = attrs.field(factory=FrozenMap, converter=_fields)
-    include_spam: bool = False
+    include_spam: bool = attrs.field(default=False, validator=instance_of(bool))
     sort_by: tuple[str, ...] = attrs.field(default=(), converter=_sort)
 
     def matches(self, lead: Lead) -> bool:
@@ -351,7 +407,7 @@ class LeadQuery:
 
     def apply(self, leads: Iterable[Lead]) -> list[Lead]:
         """The matching leads, sorted as asked (stable: ties keep their order)."""
-        out = [lead for lead in leads if self.matches(lead)]
+        out = [lead for lead in each_of("leads", leads, Lead) if self.matches(lead)]
         for key in reversed(self.sort_by):
             name = key.lstrip("-")
             descending = key.startswith("-")

@@ -16,6 +16,7 @@ The tree::
     │   │   └── HistoryNeeded             "as of" a moment before a snapshot's last change
     │   ├── InvalidMapping                an external status mapping names unknown stages
     │   ├── SerializationError            a document cannot be read; names the field path
+    │   ├── HistoryMismatch               a store is given a state its events do not make
     │   └── MappingError                  an import mapping is malformed; names the key
     ├── NotFound (LookupError)            something named by id does not exist
     │   ├── UnknownProcess, UnknownStage, UnknownAction
@@ -46,6 +47,7 @@ __all__ = [
     "CurrencyMismatch",
     "DealClosed",
     "DealNotClosed",
+    "HistoryMismatch",
     "HistoryNeeded",
     "InactiveProcess",
     "InvalidMapping",
@@ -143,6 +145,16 @@ class SerializationError(ValidationError):
         self.reason = reason
         self.field, self.value, self.problem = path, None, reason
         Exception.__init__(self, f"{path}: {reason}")
+
+
+class HistoryMismatch(ValidationError):
+    """A store was asked to keep a deal or lead that is not the fold of its stored state
+    and the events given with it (D12): the change was not made by the rules."""
+
+    def __init__(self, kind: str, item_id: str, problem: str) -> None:
+        self.kind = kind
+        self.item_id = item_id
+        super().__init__("events", item_id, f"{kind} {item_id!r}: {problem}; nothing was written")
 
 
 class MappingError(ValidationError):

@@ -57,7 +57,7 @@ SCHEMA_VERSIONS: dict[str, int] = {
     "deal": 3,
     "lead": 2,
     "process": 1,
-    "catalog": 1,
+    "catalog": 2,
     "event": 2,
     "lead_event": 2,
 }
@@ -262,8 +262,39 @@ def dump(obj: Document) -> dict[str, Any]:
 
 
 def dumps(obj: Document) -> str:
-    """:func:`dump` as a compact JSON string."""
-    return json.dumps(dump(obj), separators=(",", ":"))
+    """:func:`dump` as a compact JSON string (ASCII: other characters are escaped).
+
+    Raises:
+        SerializationError: a string holds a lone surrogate (not Unicode text: no JSON
+            reader or database is bound to accept it); the error names the field path.
+    """
+    document = dump(obj)
+    text = json.dumps(document, separators=(",", ":"))
+    if "\\ud" in text:  # only escapes of surrogates can be lone ones
+        path = _lone_surrogate(document, document["type"])
+        if path is not None:
+            raise SerializationError(path, "holds a lone surrogate, which is not Unicode text")
+    return text
+
+
+def _lone_surrogate(value: Any, path: str) -> str | None:
+    """The path of the first string in *value* holding a lone surrogate, if any."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if not isinstance(value, dict | list):
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        if isinstance(key, str) and _lone_surrogate(key, path) is not None:
+            return path
+        found = _lone_surrogate(item, f"{path}.{key}" if isinstance(key, str) else f"{path}[{key}]")
+        if found is not None:
+            return found
+    return None
 
 
 def _format(exc: BaseException, type_: Any) -> str:
@@ -311,6 +342,8 @@ def load(document: Any, *, catalog: Catalog | None = None) -> Document:
         raise SerializationError(kind, str(exc)) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise SerializationError(kind, f"invalid document ({exc})") from None
+    except RecursionError:
+        raise SerializationError(kind, "nested too deeply to be a salesflow document") from None
     return obj
 
 
@@ -320,6 +353,10 @@ def loads(text: str, *, catalog: Catalog | None = None) -> Document:
         document = json.loads(text)
     except (json.JSONDecodeError, TypeError) as exc:
         raise SerializationError("document", f"not JSON ({exc})") from None
+    except RecursionError:
+        raise SerializationError(
+            "document", "nested too deeply to be a salesflow document"
+        ) from None
     return load(document, catalog=catalog)
 
 
@@ -331,6 +368,7 @@ def _upgrade(kind: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
     """
     if kind == "deal":
         return _upgrade_deal(version, data)
+    # catalog v1 had no visibility policy: it reads with the seeds' policy (the default)
     if kind == "event" and version < 2:
         data.pop("reached_stage_id", None)  # StageEntered, ProcessSwitched
         if isinstance(data.get("deal"), Mapping):  # DealCreated, DealImported

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -14,9 +14,13 @@ from salesflow.errors import ValidationError
 __all__ = [
     "check_aware",
     "check_instant",
+    "check_type",
     "date_or_none",
+    "each_of",
+    "instance_of",
     "instant_or_none",
     "items_of",
+    "iterable",
     "non_empty",
     "non_empty_or_none",
     "non_negative_int",
@@ -90,6 +94,40 @@ def utc_or_none(instance: Any, attribute: attrs.Attribute[Any], value: object) -
     """:func:`utc`, or ``None``."""
     if value is not None:
         utc(instance, attribute, value)
+
+
+def check_type(name: str, value: object, kind: type[T]) -> T:
+    """*value* if it is a *kind*, else a ``ValidationError`` naming *name*."""
+    if not isinstance(value, kind):
+        article = "an" if kind.__name__[0] in "AEIOU" else "a"
+        raise ValidationError(name, value, f"must be {article} {kind.__name__}")
+    return value
+
+
+def iterable(name: str, value: object, what: str) -> Iterator[Any]:
+    """An iterator over *value*, else a ``ValidationError`` naming *name* (a string, bytes
+    or a mapping is not taken as a collection of *what*)."""
+    if isinstance(value, str | bytes | dict) or value is None:
+        raise ValidationError(name, value, f"must be a collection of {what}")
+    try:
+        return iter(value)  # type: ignore[call-overload, no-any-return]
+    except TypeError:
+        raise ValidationError(name, value, f"must be a collection of {what}") from None
+
+
+def each_of(name: str, value: object, kind: type[T]) -> Iterator[T]:
+    """The items of *value*, each checked to be a *kind* as it is reached."""
+    for item in iterable(name, value, kind.__name__):
+        yield check_type(name, item, kind)
+
+
+def instance_of(kind: type[Any]) -> Any:
+    """attrs validator: an instance of *kind* (a ``ValidationError`` naming the field)."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+        check_type(attribute.name, value, kind)
+
+    return check
 
 
 def date_or_none(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -10,7 +10,7 @@ from typing import Any, overload
 
 import attrs
 
-from salesflow._model.checks import check_instant
+from salesflow._model.checks import check_instant, iterable
 from salesflow._model.deal import Deal, DealStatus, StageEntry
 from salesflow._model.events import (
     ActionCompleted,
@@ -61,6 +61,8 @@ def apply(state: Deal | Lead, event: Event) -> Deal | Lead:
     """
     if isinstance(state, Deal):
         return apply_deal(state, event)
+    if not isinstance(state, Lead):
+        raise ValidationError("state", state, "must be a Deal or a Lead")
     return apply_lead(state, event)
 
 
@@ -179,7 +181,7 @@ def fold(events: Iterable[Event]) -> Deal | Lead:
         ValidationError: the timeline is empty, does not start with a creation event, or
             holds an event of another deal or lead.
     """
-    walk = iter(events)
+    walk = iterable("events", events, "events")
     first = next(walk, None)
     state: Deal | Lead
     if isinstance(first, DealCreated):
@@ -230,9 +232,11 @@ def as_of(
             kind = "deal" if isinstance(history, Deal) else "lead"
             raise HistoryNeeded(kind, history.id, history.updated_at, moment)
         return history
-    walk = iter(history)
+    walk = iterable("history", history, "events")
     first = next(walk, None)
+    if first is not None and not isinstance(first, Event):
+        raise ValidationError("history", first, "must be a Deal, a Lead or their events")
     if first is not None and first.at > moment:
         return None
-    rest = itertools.takewhile(lambda e: e.at <= moment, walk)
+    rest = itertools.takewhile(lambda e: not isinstance(e, Event) or e.at <= moment, walk)
     return fold(() if first is None else itertools.chain((first,), rest))

@@ -12,6 +12,7 @@ from attrs import frozen
 
 from salesflow._model.checks import (
     date_or_none,
+    instance_of,
     non_empty,
     non_empty_or_none,
     str_set,
@@ -213,7 +214,7 @@ class Lead:
     contact: Contact
     created_at: datetime = attrs.field(converter=to_utc, validator=utc)
     created_by: str = attrs.field(validator=non_empty)
-    subject: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    subject: str = attrs.field(default="", validator=instance_of(str))
     company: str | None = attrs.field(default=None, validator=non_empty_or_none)
     owner: str | None = attrs.field(default=None, validator=non_empty_or_none)
     participants: frozenset[str] = attrs.field(
@@ -224,8 +225,8 @@ class Lead:
     expected_close: date | None = attrs.field(default=None, validator=date_or_none)
     follow_up: date | None = attrs.field(default=None, validator=date_or_none)
     resignation_reason: str | None = attrs.field(default=None, validator=non_empty_or_none)
-    spam: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    bant: Bant = attrs.field(factory=Bant, validator=attrs.validators.instance_of(Bant))
+    spam: bool = attrs.field(default=False, validator=instance_of(bool))
+    bant: Bant = attrs.field(factory=Bant, validator=instance_of(Bant))
     value: Money | None = None
     history: tuple[LeadStatusEntry, ...] = attrs.field(default=(), converter=_history)
     acquired_at: datetime | None = attrs.field(

@@ -11,8 +11,9 @@ import attrs
 from attrs import frozen
 
 from salesflow._model.action import Action
-from salesflow._model.checks import items_of, non_empty, to_enum
+from salesflow._model.checks import check_type, instance_of, items_of, non_empty, to_enum
 from salesflow._model.frozenmap import FrozenMap
+from salesflow._model.people import Visibility
 from salesflow.errors import (
     Conflict,
     InactiveProcess,
@@ -181,6 +182,7 @@ class Process:
 
     def stage_position(self, stage_id: str) -> int:
         """The 0-based position of the stage (``UnknownStage`` if none)."""
+        check_type("stage_id", stage_id, str)
         pos = self.index.stage_pos.get(stage_id)
         if pos is None:
             raise UnknownStage(stage_id, self.id)
@@ -192,6 +194,7 @@ class Process:
 
     def action(self, action_id: str) -> Action:
         """The action with this id (``UnknownAction`` if none)."""
+        check_type("action_id", action_id, str)
         action = self.index.actions.get(action_id)
         if action is None:
             raise UnknownAction(action_id, self.id)
@@ -305,10 +308,12 @@ def _processes(value: Any) -> FrozenMap[str, Process]:
 
 @frozen
 class Catalog:
-    """A company's processes: exactly one default, and the default is active (P2)."""
+    """A company's processes: exactly one default, and the default is active (P2); and
+    what agents see of deals and of leads (:class:`Visibility`, D10 and L3)."""
 
     processes: FrozenMap[str, Process] = attrs.field(converter=_processes)
     default_id: str
+    visibility: Visibility = attrs.field(factory=Visibility, validator=instance_of(Visibility))
 
     def __attrs_post_init__(self) -> None:
         for key, p in self.processes.items():
@@ -324,10 +329,13 @@ class Catalog:
             )
 
     @classmethod
-    def new(cls, default: Process | None = None) -> Catalog:
-        """A catalog holding one default process (an empty one named "Default")."""
+    def new(
+        cls, default: Process | None = None, *, visibility: Visibility | None = None
+    ) -> Catalog:
+        """A catalog holding one default process (an empty one named "Default"), with the
+        seeds' visibility policy unless *visibility* is given."""
         process = default if default is not None else Process(id="default", name="Default")
-        return cls((process,), process.id)
+        return cls((process,), process.id, visibility if visibility is not None else Visibility())
 
     @property
     def default(self) -> Process:
@@ -345,6 +353,7 @@ class Catalog:
 
     def get(self, process_id: str) -> Process:
         """The process with this id (``UnknownProcess`` if none)."""
+        check_type("process_id", process_id, str)
         try:
             return self.processes[process_id]
         except KeyError:

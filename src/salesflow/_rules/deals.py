@@ -1,7 +1,10 @@
 """Rules that change deals (D2–D8): each returns ``Outcome(new_deal, events)``.
 
-Every rule takes the acting person as ``by=`` and the moment as ``at=`` (timezone-aware;
-a naive datetime is a ``ValidationError``). Rules never read the clock. The new deal is
+Every rule takes the deal, then the company's catalog, where it finds the deal's process
+and the visibility policy itself (D12: a process edited by the caller cannot loosen a
+gate), the acting person as ``by=`` and the moment as ``at=`` (timezone-aware; a naive
+datetime is a ``ValidationError``). Rules never read the clock. An agent changes only
+deals the policy lets them see (``NotAllowed`` otherwise). The new deal is
 always the old one with the returned events applied (:func:`salesflow.apply`), so
 folding a deal's events reproduces it exactly. A refused operation raises and changes
 nothing; a repeated one (completing a completed action, switching to the current
@@ -22,7 +25,7 @@ from salesflow._model.action import (
     Audience,
     NoteRequirement,
 )
-from salesflow._model.checks import check_instant
+from salesflow._model.checks import check_instant, check_type
 from salesflow._model.deal import Completion, Deal, Note
 from salesflow._model.events import (
     ActionCompleted,
@@ -46,9 +49,10 @@ from salesflow._model.process import (
     Process,
 )
 from salesflow._rules.fold import outcome_of
-from salesflow._rules.guards import check_actor, check_moment, days_after, require_open
+from salesflow._rules.guards import check_actor, days_after, require_open
 from salesflow._rules.outcome import DealHeader, Outcome, header
 from salesflow._rules.progress import first_incomplete_stage, win_eligibility
+from salesflow._rules.visibility import check_access, check_owner_change
 from salesflow.errors import (
     DealNotClosed,
     InactiveProcess,
@@ -89,13 +93,12 @@ UPDATABLE_FIELDS = frozenset(
 )
 
 
-def _check_process(deal: Deal, process: Process) -> None:
-    if deal.process_id != process.id:
-        raise ValidationError(
-            "process",
-            process.id,
-            f"deal {deal.id!r} is in process {deal.process_id!r}; pass that process",
-        )
+def _access(deal: object, catalog: object, by: object, at: object, what: str) -> Process:
+    """The checks of :func:`check_access` on a deal; its current process, from *catalog*."""
+    checked = check_type("deal", deal, Deal)
+    check_access(checked, catalog, by, at, what)
+    assert isinstance(catalog, Catalog)
+    return catalog.get(checked.process_id)
 
 
 def _stage_entered(process: Process, stage_id: str, h: DealHeader) -> StageEntered:
@@ -134,6 +137,7 @@ def create_deal(
         InactiveProcess: the process does not accept new deals.
         ValidationError: a field is malformed (the message names it).
     """
+    check_type("catalog", catalog, Catalog)
     check_actor(by)
     check_instant("at", at)
     process = catalog.get(process_id) if process_id is not None else catalog.default
@@ -164,13 +168,20 @@ def create_deal(
     return Outcome(outcome_of(deal, entered).state, (DealCreated(**h, deal=deal), *entered))
 
 
-def update_deal(deal: Deal, *, by: Actor, at: datetime, **changes: Any) -> Outcome[Deal]:
+def update_deal(
+    deal: Deal, catalog: Catalog, *, by: Actor, at: datetime, **changes: Any
+) -> Outcome[Deal]:
     """Change descriptive fields (value, owner, client, expected close date, …).
+
+    A new owner is a claim (an agent taking an unassigned deal), a manager's or admin's
+    assignment, or the owner handing the deal over (D10, D12).
 
     Raises:
         ValidationError: an unknown field, or a malformed value.
+        AlreadyClaimed: an agent tries to take a deal someone else holds.
+        NotAllowed: *by* may not see the deal, or give an unassigned one away.
     """
-    check_moment(deal, by, at)
+    _access(deal, catalog, by, at, "update")
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise ValidationError(
@@ -184,6 +195,8 @@ def update_deal(deal: Deal, *, by: Actor, at: datetime, **changes: Any) -> Outco
     changed = [(k, v) for k, v in changed if getattr(deal, k) != v]
     if not changed:
         return Outcome(deal)
+    if "owner" in changes:
+        check_owner_change(deal, updated.owner, by)
     event = DealUpdated(**header(deal, by, at), changes=tuple(changed))
     return outcome_of(deal, [event])
 
@@ -205,7 +218,7 @@ def _check_performer(action: Action, by: Actor, what: str) -> None:
 
 def complete_action(
     deal: Deal,
-    process: Process,
+    catalog: Catalog,
     action_id: str,
     *,
     by: Actor,
@@ -225,9 +238,9 @@ def complete_action(
         UnknownAction: the process has no such action.
         NotAllowed: *by* may not perform this action.
         NoteRequired: the action needs a note (or a file) and none was given.
+        NotAllowed: *by* may not see the deal, or not perform this action.
     """
-    check_moment(deal, by, at)
-    _check_process(deal, process)
+    process = _access(deal, catalog, by, at, "complete an action of")
     require_open(deal, "complete an action")
     action = process.action(action_id)
     _check_performer(action, by, "complete")
@@ -293,7 +306,7 @@ def complete_action(
 
 
 def uncomplete_action(
-    deal: Deal, process: Process, action_id: str, *, by: Actor, at: datetime
+    deal: Deal, catalog: Catalog, action_id: str, *, by: Actor, at: datetime
 ) -> Outcome[Deal]:
     """Mark a completed action as not done again, on an open deal (D3).
 
@@ -302,10 +315,9 @@ def uncomplete_action(
     Raises:
         DealClosed: the deal is won or lost.
         UnknownAction: the process has no such action.
-        NotAllowed: *by* may not perform this action.
+        NotAllowed: *by* may not see the deal, or not perform this action.
     """
-    check_moment(deal, by, at)
-    _check_process(deal, process)
+    process = _access(deal, catalog, by, at, "uncomplete an action of")
     require_open(deal, "uncomplete an action")
     action = process.action(action_id)
     _check_performer(action, by, "uncomplete")
@@ -331,7 +343,7 @@ def missing_before(deal: Deal, process: Process, position: int) -> tuple[str, ..
 
 
 def move_to_stage(
-    deal: Deal, process: Process, stage_id: str, *, by: Actor, at: datetime
+    deal: Deal, catalog: Catalog, stage_id: str, *, by: Actor, at: datetime
 ) -> Outcome[Deal]:
     """Move the deal directly to a stage (drag and drop) (D4).
 
@@ -342,9 +354,9 @@ def move_to_stage(
         DealClosed: the deal is won or lost.
         UnknownStage: the process has no such stage.
         StageGated: a forward move would skip mandatory actions.
+        NotAllowed: *by* may not see the deal.
     """
-    check_moment(deal, by, at)
-    _check_process(deal, process)
+    process = _access(deal, catalog, by, at, "move")
     require_open(deal, "move a deal")
     target = process.stage_position(stage_id)
     current = current_position(deal, process)
@@ -358,15 +370,15 @@ def move_to_stage(
     return outcome_of(deal, [event])
 
 
-def win(deal: Deal, process: Process, *, by: Actor, at: datetime) -> Outcome[Deal]:
-    """Win an eligible deal (D7).
+def win(deal: Deal, catalog: Catalog, *, by: Actor, at: datetime) -> Outcome[Deal]:
+    """Win an eligible deal (D7), judged by its process in *catalog*.
 
     Raises:
         DealClosed: the deal is already won or lost.
         NotEligible: mandatory actions are missing (listed on the error).
+        NotAllowed: *by* may not see the deal.
     """
-    check_moment(deal, by, at)
-    _check_process(deal, process)
+    process = _access(deal, catalog, by, at, "win")
     require_open(deal, "win a deal")
     eligibility = win_eligibility(deal, process)
     if not eligibility:
@@ -374,14 +386,15 @@ def win(deal: Deal, process: Process, *, by: Actor, at: datetime) -> Outcome[Dea
     return outcome_of(deal, [DealWon(**header(deal, by, at))])
 
 
-def lose(deal: Deal, *, by: Actor, at: datetime, reason: str) -> Outcome[Deal]:
+def lose(deal: Deal, catalog: Catalog, *, by: Actor, at: datetime, reason: str) -> Outcome[Deal]:
     """Lose an open deal, with a reason (D7).
 
     Raises:
         DealClosed: the deal is already won or lost.
         ReasonRequired: *reason* is empty.
+        NotAllowed: *by* may not see the deal.
     """
-    check_moment(deal, by, at)
+    _access(deal, catalog, by, at, "lose")
     require_open(deal, "lose a deal")
     if not isinstance(reason, str) or not reason.strip():
         raise ReasonRequired("losing a deal")
@@ -389,13 +402,14 @@ def lose(deal: Deal, *, by: Actor, at: datetime, reason: str) -> Outcome[Deal]:
     return outcome_of(deal, [event])
 
 
-def reopen(deal: Deal, *, by: Actor, at: datetime) -> Outcome[Deal]:
+def reopen(deal: Deal, catalog: Catalog, *, by: Actor, at: datetime) -> Outcome[Deal]:
     """Reopen a won or lost deal; its completions and stage are as they were (D7).
 
     Raises:
         DealNotClosed: the deal is open.
+        NotAllowed: *by* may not see the deal.
     """
-    check_moment(deal, by, at)
+    _access(deal, catalog, by, at, "reopen")
     if deal.is_open:
         raise DealNotClosed(deal.id)
     return outcome_of(deal, [DealReopened(**header(deal, by, at))])
@@ -414,8 +428,9 @@ def switch_process(
         DealClosed: the deal is won or lost.
         UnknownProcess: the catalog has no such process.
         InactiveProcess: the deal never used the process and it is inactive.
+        NotAllowed: *by* may not see the deal.
     """
-    check_moment(deal, by, at)
+    _access(deal, catalog, by, at, "switch the process of")
     require_open(deal, "switch process")
     target = catalog.get(process_id)
     if process_id == deal.process_id:

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from salesflow._model.checks import check_instant, to_enum
+from salesflow._model.checks import check_instant, check_type, to_enum
 from salesflow._model.deal import Deal
 from salesflow._model.events import (
     LeadAssigned,
@@ -41,10 +41,10 @@ from salesflow._model.people import Actor
 from salesflow._model.process import Catalog
 from salesflow._rules.deals import create_deal
 from salesflow._rules.fold import outcome_of
-from salesflow._rules.guards import check_actor, check_moment
+from salesflow._rules.guards import check_actor
 from salesflow._rules.outcome import Outcome, header
 from salesflow._rules.selection import SelectionRule, suggest_process
-from salesflow._rules.visibility import can_see, owner_for
+from salesflow._rules.visibility import check_access, owner_for
 from salesflow.errors import (
     AlreadyClaimed,
     AlreadyConverted,
@@ -94,11 +94,10 @@ UPDATABLE = frozenset(
 )
 
 
-def check_lead_access(lead: Lead, by: object, at: object, what: str) -> None:
-    """The checks of :func:`check_moment`, and that *by* may see the lead (L3)."""
-    actor = check_moment(lead, by, at)
-    if not can_see(actor, lead):
-        raise NotAllowed(actor.id, f"{what} lead {lead.id!r}", "its owner, participants, managers")
+def check_lead_access(lead: object, catalog: object, by: object, at: object, what: str) -> Actor:
+    """The checks of :func:`check_access` on a lead (L3: agents see their own leads unless
+    the catalog's policy says otherwise)."""
+    return check_access(check_type("lead", lead, Lead), catalog, by, at, what)
 
 
 def create_lead(
@@ -121,7 +120,7 @@ def create_lead(
     """A new lead, pending pickup (L1, L2).
 
     With no *owner*, the company's personal manager (from *personal_managers*) becomes
-    the owner (D10); otherwise the lead is unassigned and visible to every agent.
+    the owner (D10); otherwise the lead is unassigned, for a manager to hand out (L3).
     """
     check_actor(by)
     check_instant("at", at)
@@ -146,30 +145,43 @@ def create_lead(
     return Outcome(lead, (LeadCreated(**header(lead, by, at, created=True), lead=lead),))
 
 
-def assign_lead(lead: Lead, owner: str | None, *, by: Actor, at: datetime) -> Outcome[Lead]:
-    """A manager (or admin) gives the lead to *owner*, or back to nobody (L3).
+def assign_lead(
+    lead: Lead, catalog: Catalog, owner: str | None, *, by: Actor, at: datetime
+) -> Outcome[Lead]:
+    """A manager (or admin) gives the lead to *owner*, or back to nobody; or its owner
+    hands it over (L3, D12).
 
     Raises:
-        NotAllowed: *by* is an agent (agents claim instead).
+        NotAllowed: *by* is an agent who does not own the lead (agents claim instead).
+        ValidationError: *owner* is neither ``None`` nor a non-empty string.
     """
-    check_lead_access(lead, by, at, "assign")
-    if not by.is_manager:
-        raise NotAllowed(by.id, f"assign lead {lead.id!r}", "managers and admins")
+    check_lead_access(lead, catalog, by, at, "assign")
+    if owner is not None and (not isinstance(owner, str) or not owner.strip()):
+        raise ValidationError("owner", owner, "must be a person's id or None")
+    if not by.is_manager and lead.owner != by.id:
+        raise NotAllowed(by.id, f"assign lead {lead.id!r}", "managers, admins and its owner")
     if owner == lead.owner:
         return Outcome(lead)
     event = LeadAssigned(**header(lead, by, at), owner=owner)
     return outcome_of(lead, [event])
 
 
-def claim_lead(lead: Lead, *, by: Actor, at: datetime) -> Outcome[Lead]:
-    """Take an unassigned lead; claiming one's own lead changes nothing (D10).
+def claim_lead(lead: Lead, catalog: Catalog, *, by: Actor, at: datetime) -> Outcome[Lead]:
+    """Take an unassigned lead; claiming one's own lead changes nothing.
+
+    Under the default policy (seed 003) agents do not see unassigned leads, so only
+    managers and admins claim them; a catalog whose :class:`~salesflow.Visibility` shows
+    unassigned leads to agents lets agents claim them too.
 
     Raises:
         AlreadyClaimed: someone else holds it (the error names them).
+        NotAllowed: the catalog's policy hides the lead from *by*.
     """
-    if lead.owner is not None and lead.owner != getattr(by, "id", None):
+    check_type("lead", lead, Lead)
+    check_actor(by)
+    if lead.owner is not None and lead.owner != by.id:
         raise AlreadyClaimed(lead.id, lead.owner)
-    check_lead_access(lead, by, at, "claim")
+    check_lead_access(lead, catalog, by, at, "claim")
     if lead.owner == by.id:
         return Outcome(lead)
     event = LeadAssigned(**header(lead, by, at), owner=by.id)
@@ -178,6 +190,7 @@ def claim_lead(lead: Lead, *, by: Actor, at: datetime) -> Outcome[Lead]:
 
 def _transition(
     lead: Lead,
+    catalog: Catalog,
     status: LeadStatus,
     *,
     by: Actor,
@@ -186,7 +199,7 @@ def _transition(
     follow_up: date | None = None,
     reason: str | None = None,
 ) -> Outcome[Lead]:
-    check_lead_access(lead, by, at, "move")
+    check_lead_access(lead, catalog, by, at, "move")
     allowed = ALLOWED_NEXT[lead.status]
     if status not in allowed:
         raise LifecycleError(lead.id, lead.status.value, status.value, (s.value for s in allowed))
@@ -217,6 +230,7 @@ def _names(stages: Iterable[LeadStage]) -> str:
 
 def move_lead(
     lead: Lead,
+    catalog: Catalog,
     status: LeadStatus | str,
     *,
     by: Actor,
@@ -235,15 +249,17 @@ def move_lead(
         helper = "acquire_lead" if target is LeadStatus.ACQUIRED else "resign_lead"
         raise ValidationError("status", target.value, f"use {helper}()")
     step = None if stage is None else to_enum(LeadStage, "stage", stage)
-    return _transition(lead, target, by=by, at=at, stage=step, follow_up=follow_up)
+    return _transition(lead, catalog, target, by=by, at=at, stage=step, follow_up=follow_up)
 
 
-def acquire_lead(lead: Lead, *, by: Actor, at: datetime) -> Outcome[Lead]:
+def acquire_lead(lead: Lead, catalog: Catalog, *, by: Actor, at: datetime) -> Outcome[Lead]:
     """The offered lead is won (L2)."""
-    return _transition(lead, LeadStatus.ACQUIRED, by=by, at=at)
+    return _transition(lead, catalog, LeadStatus.ACQUIRED, by=by, at=at)
 
 
-def resign_lead(lead: Lead, *, by: Actor, at: datetime, reason: str) -> Outcome[Lead]:
+def resign_lead(
+    lead: Lead, catalog: Catalog, *, by: Actor, at: datetime, reason: str
+) -> Outcome[Lead]:
     """The client resigned, from any open status; a reason is required (L2).
 
     Raises:
@@ -251,12 +267,12 @@ def resign_lead(lead: Lead, *, by: Actor, at: datetime, reason: str) -> Outcome[
     """
     if not isinstance(reason, str) or not reason.strip():
         raise ReasonRequired("resigning a lead")
-    return _transition(lead, LeadStatus.RESIGNED, by=by, at=at, reason=reason.strip())
+    return _transition(lead, catalog, LeadStatus.RESIGNED, by=by, at=at, reason=reason.strip())
 
 
-def reopen_lead(lead: Lead, *, by: Actor, at: datetime) -> Outcome[Lead]:
+def reopen_lead(lead: Lead, catalog: Catalog, *, by: Actor, at: datetime) -> Outcome[Lead]:
     """Bring a resigned lead back to the status (and stage) it had before resigning."""
-    check_lead_access(lead, by, at, "reopen")
+    check_lead_access(lead, catalog, by, at, "reopen")
     if lead.status is not LeadStatus.RESIGNED:
         raise LifecycleError(lead.id, lead.status.value, "reopened", ())
     before = next(e for e in reversed(lead.history) if e.status is not LeadStatus.RESIGNED)
@@ -269,26 +285,28 @@ def reopen_lead(lead: Lead, *, by: Actor, at: datetime) -> Outcome[Lead]:
     return outcome_of(lead, [event])
 
 
-def mark_spam(lead: Lead, *, by: Actor, at: datetime) -> Outcome[Lead]:
+def mark_spam(lead: Lead, catalog: Catalog, *, by: Actor, at: datetime) -> Outcome[Lead]:
     """Hide the lead from lists and funnels (reversible) (L2)."""
-    check_lead_access(lead, by, at, "mark as spam")
+    check_lead_access(lead, catalog, by, at, "mark as spam")
     if lead.spam:
         return Outcome(lead)
     return outcome_of(lead, [LeadMarkedSpam(**header(lead, by, at))])
 
 
-def unmark_spam(lead: Lead, *, by: Actor, at: datetime) -> Outcome[Lead]:
+def unmark_spam(lead: Lead, catalog: Catalog, *, by: Actor, at: datetime) -> Outcome[Lead]:
     """Bring back a lead marked as spam by mistake."""
-    check_lead_access(lead, by, at, "unmark as spam")
+    check_lead_access(lead, catalog, by, at, "unmark as spam")
     if not lead.spam:
         return Outcome(lead)
     event = LeadUnmarkedSpam(**header(lead, by, at))
     return outcome_of(lead, [event])
 
 
-def update_lead(lead: Lead, *, by: Actor, at: datetime, **changes: Any) -> Outcome[Lead]:
+def update_lead(
+    lead: Lead, catalog: Catalog, *, by: Actor, at: datetime, **changes: Any
+) -> Outcome[Lead]:
     """Change descriptive fields: subject, company, contact, BANT, expected close, value."""
-    check_lead_access(lead, by, at, "update")
+    check_lead_access(lead, catalog, by, at, "update")
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise ValidationError(
@@ -332,7 +350,7 @@ def convert_lead(
         LifecycleError: the lead is not acquired.
         AlreadyConverted: the lead already has a deal.
     """
-    check_lead_access(lead, by, at, "convert")
+    check_lead_access(lead, catalog, by, at, "convert")
     if lead.deal_id is not None:
         raise AlreadyConverted(lead.id, lead.deal_id)
     if lead.status is not LeadStatus.ACQUIRED:

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from attrs import frozen
 
-from salesflow._model.checks import check_aware
+from salesflow._model.checks import check_aware, check_type
 from salesflow._model.deal import Deal
 from salesflow._model.process import Process, ProcessIndex
 
@@ -74,6 +74,8 @@ class Progress:
 
 def progress(deal: Deal, process: Process) -> Progress:
     """Completed weight / total weight of the deal in *process*, per stage and overall."""
+    check_type("deal", deal, Deal)
+    check_type("process", process, Process)
     done = deal.completed(process.id)
     by_weight = process.index.total_weight > 0
     rows = []
@@ -133,6 +135,8 @@ class Eligibility:
 
 def win_eligibility(deal: Deal, process: Process) -> Eligibility:
     """Whether *deal* may be won: open, and every mandatory action of *process* done."""
+    check_type("deal", deal, Deal)
+    check_type("process", process, Process)
     done = deal.completed(process.id)
     missing = []
     for stage, ids in zip(process.stages, process.index.stage_mandatory, strict=True):
@@ -153,5 +157,6 @@ def win_eligibility(deal: Deal, process: Process) -> Eligibility:
 
 def is_overdue(deal: Deal, now: datetime) -> bool:
     """An open deal whose expected close date is before *now*'s date (in *now*'s zone) (D9)."""
+    check_type("deal", deal, Deal)
     check_aware("now", now)
     return deal.is_open and deal.expected_close is not None and deal.expected_close < now.date()

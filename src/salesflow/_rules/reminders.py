@@ -12,21 +12,27 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 from typing import TypeVar, overload
 
-from salesflow._model.checks import check_aware
+from salesflow._model.checks import check_aware, check_type
 from salesflow._model.deal import Deal
 from salesflow._model.events import LeadReminderAdded, LeadReminderDone, ReminderAdded, ReminderDone
 from salesflow._model.lead import Lead
 from salesflow._model.people import Actor
+from salesflow._model.process import Catalog
 from salesflow._model.reminder import Colour, Reminder
 from salesflow._rules.fold import outcome_of
-from salesflow._rules.guards import check_moment
-from salesflow._rules.leads import check_lead_access
 from salesflow._rules.outcome import Outcome, header
+from salesflow._rules.visibility import check_access
 from salesflow.errors import UnknownReminder, ValidationError
 
 __all__ = ["add_reminder", "colour", "complete_reminder", "with_colour"]
 
 Item = TypeVar("Item", Deal, Lead)
+
+
+def _access(item: object, catalog: object, by: object, at: object, what: str) -> None:
+    if not isinstance(item, Deal | Lead):
+        raise ValidationError("item", item, "must be a Deal or a Lead")
+    check_access(item, catalog, by, at, what)
 
 
 def colour(reminder: Reminder, now: datetime, tz: tzinfo) -> Colour | None:
@@ -51,48 +57,49 @@ def with_colour(items: Iterable[Item], wanted: Colour, now: datetime, tz: tzinfo
 
 
 @overload
-def add_reminder(item: Deal, reminder: Reminder, *, by: Actor, at: datetime) -> Outcome[Deal]: ...
-@overload
-def add_reminder(item: Lead, reminder: Reminder, *, by: Actor, at: datetime) -> Outcome[Lead]: ...
 def add_reminder(
-    item: Deal | Lead, reminder: Reminder, *, by: Actor, at: datetime
+    item: Deal, catalog: Catalog, reminder: Reminder, *, by: Actor, at: datetime
+) -> Outcome[Deal]: ...
+@overload
+def add_reminder(
+    item: Lead, catalog: Catalog, reminder: Reminder, *, by: Actor, at: datetime
+) -> Outcome[Lead]: ...
+def add_reminder(
+    item: Deal | Lead, catalog: Catalog, reminder: Reminder, *, by: Actor, at: datetime
 ) -> Outcome[Deal] | Outcome[Lead]:
-    """Add a reminder to a deal or a lead (ids are unique per item)."""
-    if not isinstance(reminder, Reminder):
-        raise ValidationError("reminder", reminder, "must be a Reminder")
+    """Add a reminder to a deal or a lead *by* can see (ids are unique per item)."""
+    _access(item, catalog, by, at, "add a reminder to")
+    check_type("reminder", reminder, Reminder)
     if any(r.id == reminder.id for r in item.reminders):
         raise ValidationError("reminder.id", reminder.id, "is already used on this item")
     if isinstance(item, Deal):
-        check_moment(item, by, at)
         event = ReminderAdded(**header(item, by, at), reminder=reminder)
         return outcome_of(item, [event])
-    check_lead_access(item, by, at, "add a reminder to")
     lead_event = LeadReminderAdded(**header(item, by, at), reminder=reminder)
     return outcome_of(item, [lead_event])
 
 
 @overload
 def complete_reminder(
-    item: Deal, reminder_id: str, *, by: Actor, at: datetime
+    item: Deal, catalog: Catalog, reminder_id: str, *, by: Actor, at: datetime
 ) -> Outcome[Deal]: ...
 @overload
 def complete_reminder(
-    item: Lead, reminder_id: str, *, by: Actor, at: datetime
+    item: Lead, catalog: Catalog, reminder_id: str, *, by: Actor, at: datetime
 ) -> Outcome[Lead]: ...
 def complete_reminder(
-    item: Deal | Lead, reminder_id: str, *, by: Actor, at: datetime
+    item: Deal | Lead, catalog: Catalog, reminder_id: str, *, by: Actor, at: datetime
 ) -> Outcome[Deal] | Outcome[Lead]:
-    """Mark a reminder done; doing it twice changes nothing."""
+    """Mark a reminder of a deal or lead *by* can see done; doing it twice changes nothing."""
+    _access(item, catalog, by, at, "complete a reminder of")
     found = next((r for r in item.reminders if r.id == reminder_id), None)
     if found is None:
         raise UnknownReminder(reminder_id, item.id)
     if isinstance(item, Deal):
-        check_moment(item, by, at)
         if found.done:
             return Outcome(item)
         event = ReminderDone(**header(item, by, at), reminder_id=reminder_id)
         return outcome_of(item, [event])
-    check_lead_access(item, by, at, "complete a reminder of")
     if found.done:
         return Outcome(item)
     lead_event = LeadReminderDone(**header(item, by, at), reminder_id=reminder_id)

@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
-from salesflow._model.checks import check_aware, check_instant
+from salesflow._model.checks import check_aware, check_instant, check_type, each_of
 from salesflow._model.deal import Deal
 from salesflow._model.events import DealSnoozed
 from salesflow._model.people import Actor
 from salesflow._model.positions import current_stage
 from salesflow._model.process import Catalog, Process
 from salesflow._rules.fold import outcome_of
-from salesflow._rules.guards import check_moment, require_open
+from salesflow._rules.guards import require_open
 from salesflow._rules.outcome import Outcome, header
+from salesflow._rules.visibility import check_access
 from salesflow.errors import ValidationError
 
 __all__ = ["idle_since", "is_rotting", "rotting", "snooze"]
@@ -27,6 +28,8 @@ __all__ = ["idle_since", "is_rotting", "rotting", "snooze"]
 
 def idle_since(deal: Deal, process: Process) -> datetime | None:
     """When the deal last showed life in its current stage (``None``: no stage)."""
+    check_type("deal", deal, Deal)
+    check_type("process", process, Process)
     stage = current_stage(deal, process)
     if stage is None:
         return None
@@ -39,6 +42,8 @@ def idle_since(deal: Deal, process: Process) -> datetime | None:
 
 def is_rotting(deal: Deal, process: Process, now: datetime) -> bool:
     """Whether the open deal has been idle in its stage past the stage's threshold."""
+    check_type("deal", deal, Deal)
+    check_type("process", process, Process)
     check_aware("now", now)
     if not deal.is_open or deal.process_id != process.id:
         return False
@@ -54,14 +59,18 @@ def is_rotting(deal: Deal, process: Process, now: datetime) -> bool:
 
 def rotting(deals: Iterable[Deal], catalog: Catalog, now: datetime) -> Iterator[Deal]:
     """The deals that rot at *now* (deals of processes not in the catalog are skipped)."""
-    for deal in deals:
+    check_type("catalog", catalog, Catalog)
+    check_aware("now", now)
+    for deal in each_of("deals", deals, Deal):
         if deal.process_id in catalog and is_rotting(deal, catalog.get(deal.process_id), now):
             yield deal
 
 
-def snooze(deal: Deal, *, until: datetime, reason: str, by: Actor, at: datetime) -> Outcome[Deal]:
-    """Stop a deal from rotting until *until*, with a reason (D11)."""
-    check_moment(deal, by, at)
+def snooze(
+    deal: Deal, catalog: Catalog, *, until: datetime, reason: str, by: Actor, at: datetime
+) -> Outcome[Deal]:
+    """Stop a deal *by* can see from rotting until *until*, with a reason (D11)."""
+    check_access(check_type("deal", deal, Deal), catalog, by, at, "snooze")
     require_open(deal, "snooze a deal")
     if check_instant("until", until) <= check_instant("at", at):
         raise ValidationError("until", until, "must be after the moment of snoozing")

@@ -18,11 +18,12 @@ from typing import Any
 import attrs
 from attrs import frozen
 
+from salesflow._model.checks import check_type
 from salesflow._model.deal import Deal, DealStatus
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.people import Actor
 from salesflow._model.positions import current_stage
-from salesflow._model.process import Process
+from salesflow._model.process import Catalog, Process
 from salesflow._rules.deals import lose, move_to_stage, win
 from salesflow._rules.outcome import Outcome
 from salesflow.errors import InvalidMapping, UnknownExternalStatus, ValidationError
@@ -91,7 +92,7 @@ class StatusMapping:
 
 def apply_external(
     deal: Deal,
-    process: Process,
+    catalog: Catalog,
     mapping: StatusMapping,
     status: str,
     *,
@@ -103,18 +104,19 @@ def apply_external(
     Raises:
         InvalidMapping: the mapping does not fit *process*.
         UnknownExternalStatus: the mapping does not know *status*.
-        StageGated, NotEligible, DealClosed: the process's rules refuse the change.
+        StageGated, NotEligible, DealClosed, NotAllowed: the rules refuse the change.
     """
-    mapping.check(process)
+    process = check_type("catalog", catalog, Catalog).get(check_type("deal", deal, Deal).process_id)
+    check_type("mapping", mapping, StatusMapping).check(process)
     target = mapping.inbound.get(status)
     if target is None:
         raise UnknownExternalStatus(status, mapping.inbound)
     if target is Closing.WON:
-        return win(deal, process, by=by, at=at)
+        return win(deal, catalog, by=by, at=at)
     if target is Closing.LOST:
-        return lose(deal, by=by, at=at, reason=f"external status: {status}")
+        return lose(deal, catalog, by=by, at=at, reason=f"external status: {status}")
     assert isinstance(target, str)
-    return move_to_stage(deal, process, target, by=by, at=at)
+    return move_to_stage(deal, catalog, target, by=by, at=at)
 
 
 def external_status(deal: Deal, process: Process, mapping: StatusMapping) -> str | None:

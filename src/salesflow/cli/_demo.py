@@ -25,6 +25,7 @@ from salesflow import (
     SelectionRule,
     acquire_lead,
     add_reminder,
+    assign_lead,
     claim_lead,
     colour,
     convert_lead,
@@ -121,7 +122,11 @@ def _switching(demo: Narrator, ann: Actor) -> None:
     demo.attempt(
         "ann sets the value: 80,000.00 PLN",
         lambda: update_deal(
-            demo.deals["ACME"], by=ann, at=demo.tick(), value=Money.of("80000.00", "PLN")
+            demo.deals["ACME"],
+            demo.catalog,
+            by=ann,
+            at=demo.tick(),
+            value=Money.of("80000.00", "PLN"),
         ),
     )
     demo.complete("ACME", "value-determined", ann)
@@ -152,23 +157,24 @@ def _gates(demo: Narrator, bob: Actor) -> None:
         "BETA", "Beta Ltd licences", bob, process_id="seven-stage", value=Money.of(12_000, "EUR")
     )
     seven = demo.catalog.get("seven-stage")
+    catalog = demo.catalog
     demo.attempt(
         "bob drags BETA straight to Closing",
-        lambda: move_to_stage(demo.deals["BETA"], seven, "closing", by=bob, at=demo.tick()),
+        lambda: move_to_stage(demo.deals["BETA"], catalog, "closing", by=bob, at=demo.tick()),
     )
     for action_id in ("cold-call", "bant-budget", "bant-authority", "bant-need", "bant-timeline"):
         demo.complete("BETA", action_id, bob)
     demo.attempt(
         "bob drags BETA to Presentation once BANT is confirmed",
-        lambda: move_to_stage(demo.deals["BETA"], seven, "presentation", by=bob, at=demo.tick()),
+        lambda: move_to_stage(demo.deals["BETA"], catalog, "presentation", by=bob, at=demo.tick()),
     )
     demo.complete("BETA", "proposal", bob)
     demo.complete("BETA", "proposal", bob, Note("Proposal v2 sent with pricing"))
     say(f"  can BETA be won? {win_eligibility(demo.deals['BETA'], seven)}")
-    demo.attempt("win BETA", lambda: win(demo.deals["BETA"], seven, by=bob, at=demo.tick()))
+    demo.attempt("win BETA", lambda: win(demo.deals["BETA"], catalog, by=bob, at=demo.tick()))
     demo.complete("BETA", "contract-signed", bob, Note("Signed", file="beta-contract.pdf"))
     say(f"  can BETA be won? {win_eligibility(demo.deals['BETA'], seven)}")
-    demo.attempt("win BETA", lambda: win(demo.deals["BETA"], seven, by=bob, at=demo.tick()))
+    demo.attempt("win BETA", lambda: win(demo.deals["BETA"], catalog, by=bob, at=demo.tick()))
     say()
 
 
@@ -199,11 +205,13 @@ def _losing_and_reopening(demo: Narrator, bob: Actor, mia: Actor) -> None:
     demo.create("GAMMA", "Gamma pilot", bob, value=Money.of(3_000, "EUR"))
     demo.attempt(
         "lose GAMMA: 'chose a competitor'",
-        lambda: lose(demo.deals["GAMMA"], by=bob, at=demo.tick(), reason="chose a competitor"),
+        lambda: lose(
+            demo.deals["GAMMA"], demo.catalog, by=bob, at=demo.tick(), reason="chose a competitor"
+        ),
     )
     demo.attempt(
         "reopen GAMMA after the competitor fell through",
-        lambda: reopen(demo.deals["GAMMA"], by=mia, at=demo.tick()),
+        lambda: reopen(demo.deals["GAMMA"], demo.catalog, by=mia, at=demo.tick()),
     )
     say()
 
@@ -226,27 +234,37 @@ def _leads(demo: Narrator, ann: Actor, bob: Actor, mia: Actor) -> None:
         value=Money.of(18_000, "EUR"),
     )
     lead = demo.record_lead(created)
-    say(f"  ✓ {lead.case_number} from {lead.source}: unassigned, visible to every agent")
-    lead = step("ann claims it", lambda: claim_lead(lead, by=ann, at=demo.tick())) or lead
-    step("bob claims it too", lambda: claim_lead(lead, by=bob, at=demo.tick()))
+    catalog = demo.catalog
+    say(f"  ✓ {lead.case_number} from {lead.source}: unassigned, seen by managers only (L3)")
+    step("bob claims it", lambda: claim_lead(lead, catalog, by=bob, at=demo.tick()))
+    assign = partial(assign_lead, lead, catalog, "ann", by=mia, at=demo.tick())
+    lead = step("mia assigns it to ann", assign) or lead
     step(
         "ann moves it to 'in acquisition' without a stage",
-        lambda: move_lead(lead, "in_acquisition", by=ann, at=demo.tick()),
+        lambda: move_lead(lead, catalog, "in_acquisition", by=ann, at=demo.tick()),
     )
     for stage in ("call_scheduled", "to_be_offered"):
-        move = partial(move_lead, lead, "in_acquisition", stage=stage, by=ann, at=demo.tick())
+        move = partial(
+            move_lead, lead, catalog, "in_acquisition", stage=stage, by=ann, at=demo.tick()
+        )
         lead = step(f"in acquisition: {stage.replace('_', ' ')}", move) or lead
     follow_up = (demo.now + timedelta(days=7)).date()
     lead = (
         step(
             f"offered: in negotiation, follow up on {follow_up}",
             lambda: move_lead(
-                lead, "offered", stage="in_negotiation", follow_up=follow_up, by=ann, at=demo.tick()
+                lead,
+                catalog,
+                "offered",
+                stage="in_negotiation",
+                follow_up=follow_up,
+                by=ann,
+                at=demo.tick(),
             ),
         )
         or lead
     )
-    lead = step("acquired", lambda: acquire_lead(lead, by=ann, at=demo.tick(24))) or lead
+    lead = step("acquired", lambda: acquire_lead(lead, catalog, by=ann, at=demo.tick(24))) or lead
     conversion = convert_lead(lead, demo.catalog, deal_id="DELTA", by=ann, at=demo.tick())
     deal = demo.record(conversion.deal)
     lead = demo.record_lead(conversion.lead)
@@ -268,8 +286,10 @@ def _leads(demo: Narrator, ann: Actor, bob: Actor, mia: Actor) -> None:
         )
         demo.record_lead(other)
         if reason:
-            demo.record_lead(resign_lead(other.state, by=bob, at=demo.tick(), reason=reason))
-    demo.record_lead(mark_spam(demo.leads["LEAD-4"], by=mia, at=demo.tick()))
+            demo.record_lead(
+                resign_lead(other.state, catalog, by=bob, at=demo.tick(), reason=reason)
+            )
+    demo.record_lead(mark_spam(demo.leads["LEAD-4"], catalog, by=mia, at=demo.tick()))
     say("  LEAD-4 was spam: marked, so it leaves lists and funnels")
     say()
     say(str(lead_stats(demo.leads.values())))
@@ -284,6 +304,7 @@ def _follow_ups(demo: Narrator, ann: Actor, bob: Actor) -> None:
     gamma = demo.record(
         add_reminder(
             gamma,
+            demo.catalog,
             Reminder("call", "Call the new contact", demo.now + timedelta(hours=2), "bob"),
             by=bob,
             at=demo.tick(1),
@@ -300,6 +321,7 @@ def _follow_ups(demo: Narrator, ann: Actor, bob: Actor) -> None:
     acme = demo.record(
         snooze(
             demo.deals["ACME"],
+            demo.catalog,
             until=stale + timedelta(days=10),
             reason="client's budget freeze",
             by=ann,

@@ -144,7 +144,9 @@ class Narrator:
         name = process.action(action_id).name
         self.attempt(
             f"{by.id} ({by.role.value}) completes {name!r}",
-            lambda: complete_action(deal, process, action_id, by=by, at=self.tick(), note=note),
+            lambda: complete_action(
+                deal, self.catalog, action_id, by=by, at=self.tick(), note=note
+            ),
         )
 
     def status_line(self, deal: Deal) -> str:

@@ -23,7 +23,7 @@ from salesflow._model.deal import Deal
 from salesflow._model.events import DealImported, Event
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.money import Money
-from salesflow._model.people import Actor
+from salesflow._model.people import Actor, Role
 from salesflow._model.process import Catalog, Process
 from salesflow._rules.deals import create_deal, lose, move_to_stage, win
 from salesflow._rules.outcome import header
@@ -34,7 +34,7 @@ from salesflow.repository import Store, UnitOfWork
 __all__ = ["IMPORTER", "ImportSummary", "import_csv"]
 
 #: Who every imported event is by.
-IMPORTER = Actor("salesflow-import")
+IMPORTER = Actor("salesflow-import", Role.ADMIN)
 
 
 @frozen
@@ -183,12 +183,10 @@ def _build(
     for stage, column in mapping.entered.items():
         entered = when(column)
         if entered is not None and mapping.process.stage_position(stage) > 0:
-            moved = move_to_stage(
-                deal, mapping.process, stage, by=IMPORTER, at=max(entered, created)
-            )
+            moved = move_to_stage(deal, catalog, stage, by=IMPORTER, at=max(entered, created))
             deal, events = moved.state, [*events, *moved.events]
     if kind == "open" and stage_id != (deal.entries()[-1].stage_id if deal.entries() else None):
-        moved = move_to_stage(deal, mapping.process, stage_id, by=IMPORTER, at=deal.updated_at)
+        moved = move_to_stage(deal, catalog, stage_id, by=IMPORTER, at=deal.updated_at)
         deal, events = moved.state, [*events, *moved.events]
     if kind in ("won", "lost"):
         closed = when(mapping.closed)
@@ -196,9 +194,9 @@ def _build(
             raise _Rejected(f"a {kind} deal needs a date in {mapping.closed!r}")
         closed = max(closed, created)
         ended = (
-            win(deal, mapping.process, by=IMPORTER, at=closed)
+            win(deal, catalog, by=IMPORTER, at=closed)
             if kind == "won"
-            else lose(deal, by=IMPORTER, at=closed, reason="lost (imported)")
+            else lose(deal, catalog, by=IMPORTER, at=closed, reason="lost (imported)")
         )
         deal, events = ended.state, [*events, *ended.events]
     return deal, events

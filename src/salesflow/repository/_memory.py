@@ -14,6 +14,7 @@ from typing import Generic
 
 import attrs
 
+from salesflow._model.checks import check_instant
 from salesflow._model.deal import Deal
 from salesflow._model.events import DealEvent, Event, LeadEvent, Request
 from salesflow._model.history import History
@@ -22,7 +23,18 @@ from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery, LeadQuery
 from salesflow.errors import ConcurrencyError, NotFound, ValidationError
 from salesflow.repository._protocols import OutboxItem
-from salesflow.repository._records import DEALS, EV, LEADS, RecordKind, T, history_of
+from salesflow.repository._records import (
+    DEALS,
+    EV,
+    LEADS,
+    RecordKind,
+    T,
+    checked_count,
+    checked_query,
+    history_of,
+    outbox_ids,
+    pairs_of,
+)
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
@@ -173,6 +185,7 @@ class _Records(Generic[T, EV]):
         return self._table(self._u.state).items
 
     def get(self, item_id: str, /) -> T:
+        self._kind.checked_id(item_id)
         try:
             return self._items[item_id]
         except KeyError:
@@ -182,17 +195,24 @@ class _Records(Generic[T, EV]):
         item = self._kind.checked(item)
         if item.id in self._items:
             raise self._kind.taken(item.id)
-        self._put(item, -1, events)
+        self._put(None, item, -1, events)
 
     def save(self, item: T, /, *, expected_version: int, events: Sequence[Event] = ()) -> None:
         item = self._kind.checked(item)
         stored = self.get(item.id)
         if stored.version != expected_version:
             raise self._kind.stale(item.id, stored.version, expected_version)
-        self._put(item, expected_version, events)
+        self._put(stored, item, expected_version, events)
 
-    def _put(self, item: T, expected_version: int, events: Sequence[Event]) -> None:
+    def _catalog(self) -> Catalog | None:
+        stored = self._u.state.catalog
+        return None if stored is None else stored[0]
+
+    def _put(
+        self, stored: T | None, item: T, expected_version: int, events: Sequence[Event]
+    ) -> None:
         checked = list(self._kind.events_of(item.id, events))
+        self._kind.check_change(stored, item, checked, self._catalog)
         self._u.expected.setdefault((self._kind.table, item.id), expected_version)
         self._items[item.id] = item
         self._append(item.id, checked)
@@ -201,6 +221,7 @@ class _Records(Generic[T, EV]):
         self._table(self._u.state).events.setdefault(item_id, []).extend(events)
 
     def timeline(self, item_id: str, /) -> list[EV]:
+        self._kind.checked_id(item_id)
         return list(self._table(self._u.state).events.get(item_id, ()))
 
 
@@ -210,7 +231,7 @@ class _Deals(_Records[Deal, DealEvent]):
 
     def add_many(self, items: Iterable[tuple[Deal, Sequence[Event]]], /) -> int:
         count = 0
-        for deal, events in items:
+        for deal, events in pairs_of(items):
             self.add(deal, events)
             count += 1
         return count
@@ -223,18 +244,17 @@ class _Deals(_Records[Deal, DealEvent]):
                 state.outbox.append(OutboxItem(len(state.outbox) + 1, item_id, event))
 
     def find(self, query: DealQuery | None = None, /, *, batch_size: int = 1000) -> Iterator[Deal]:
-        query = query if query is not None else DealQuery()
+        wanted = checked_query(query, DealQuery)
+        checked_count("batch_size", batch_size)
         deals = self._items
-        for deal_id in sorted(deals):
-            if query.stored_match(deals[deal_id]):
-                yield deals[deal_id]
+        return (deals[k] for k in sorted(deals) if wanted.stored_match(deals[k]))
 
     def histories(
         self, query: DealQuery | None = None, /, *, batch_size: int = 1000
     ) -> Iterator[History]:
         events = self._table(self._u.state).events
-        for deal in self.find(query, batch_size=batch_size):
-            yield history_of(deal, events.get(deal.id, ()))
+        found = self.find(query, batch_size=batch_size)
+        return (history_of(deal, events.get(deal.id, ())) for deal in found)
 
 
 class _Leads(_Records[Lead, LeadEvent]):
@@ -242,7 +262,7 @@ class _Leads(_Records[Lead, LeadEvent]):
         super().__init__(uow, LEADS, lambda state: state.leads)
 
     def find(self, query: LeadQuery | None = None, /) -> Iterator[Lead]:
-        query = query if query is not None else LeadQuery()
+        query = checked_query(query, LeadQuery)
         leads = self._items
         return iter(query.apply(leads[k] for k in sorted(leads)))
 
@@ -252,10 +272,12 @@ class _Outbox:
         self._u = uow
 
     def pending(self, limit: int = 100) -> list[OutboxItem]:
+        checked_count("limit", limit)
         return [item for item in self._u.state.outbox if item.handled_at is None][:limit]
 
     def mark_handled(self, ids: Sequence[int], /, *, at: datetime) -> None:
-        wanted = set(ids)
+        check_instant("at", at)
+        wanted = set(outbox_ids(ids))
         self._u.handled.update((i, at) for i in wanted)
         self._u.state.outbox = [
             attrs.evolve(item, handled_at=at) if item.id in wanted else item

@@ -7,18 +7,42 @@ so that every store (memory, SQL) refuses the same things with the same messages
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Generic, TypeVar
 
 from attrs import frozen
 
-from salesflow._model.deal import Deal
+from salesflow._model.checks import check_type, iterable
+from salesflow._model.deal import Deal, DealStatus
 from salesflow._model.events import DealCreated, DealEvent, Event, LeadEvent
-from salesflow._model.history import History
+from salesflow._model.history import History, apply, fold
 from salesflow._model.lead import Lead
-from salesflow.errors import ConcurrencyError, Conflict, NotFound, ValidationError
+from salesflow._model.process import Catalog
+from salesflow.errors import (
+    ConcurrencyError,
+    Conflict,
+    HistoryMismatch,
+    NotEligible,
+    NotFound,
+    ValidationError,
+)
 
-__all__ = ["DEALS", "EV", "LEADS", "RecordKind", "T", "history_of"]
+__all__ = [
+    "DEALS",
+    "EV",
+    "LEADS",
+    "CatalogSource",
+    "RecordKind",
+    "T",
+    "checked_count",
+    "checked_query",
+    "history_of",
+    "outbox_ids",
+    "pairs_of",
+]
+
+#: How a repository reads the stored catalog when it must judge a win (``None``: none stored).
+CatalogSource = Callable[[], Catalog | None]
 
 
 #: the item of a kind of record, and the event of its timeline
@@ -52,10 +76,88 @@ class RecordKind(Generic[T, EV]):
 
     def events_of(self, owner: str, events: Iterable[Event]) -> Iterator[EV]:
         """*events*, each checked to be an event of item *owner* as it is reached."""
-        for event in events:
+        for event in iterable("events", events, f"events of {self.name} {owner!r}"):
             if not isinstance(event, self.event) or getattr(event, self.id_field) != owner:
                 raise ValidationError("events", event, f"must be events of {self.name} {owner!r}")
             yield event
+
+    def check_change(
+        self, stored: T | None, item: T, events: Sequence[EV], catalog: CatalogSource
+    ) -> None:
+        """Refuse to keep *item* unless it is what the rules would have made (D12).
+
+        *item* must be the fold of *stored* (``None`` for a new item) and *events*: a new
+        item's events start with its creation; a new item given without events is a
+        snapshot and stands for its own creation. Every step into *won* (a ``DealWon``, or
+        a created or imported snapshot that is won) must leave a deal eligible under the
+        stored catalog: every mandatory action of its process done.
+
+        Raises:
+            HistoryMismatch: *item* is not the fold of *stored* and *events*.
+            NotEligible: a step wins a deal the stored catalog does not let win.
+            UnknownProcess: the deal's process is not in the stored catalog.
+            NotFound: a deal is won and no catalog is stored to judge it.
+        """
+        name, item_id = self.name, item.id
+        rest: Sequence[EV] = events
+        state: Deal | Lead
+        if stored is None:
+            if not events:
+                state = item
+            else:
+                try:
+                    state = fold(events[:1])
+                except ValidationError as exc:
+                    raise HistoryMismatch(name, item_id, f"its events {exc.problem}") from None
+                rest = events[1:]
+            self._judge_win(None, state, catalog)
+        else:
+            state = stored
+        same_call = stored is None and bool(events)  # the creation's other events share its version
+        for event in rest:
+            before = state
+            step = event.version - state.version
+            if not (step == 1 or (step == 0 and same_call)):
+                raise HistoryMismatch(
+                    name, item_id, f"an event has version {event.version} after {state.version}"
+                )
+            if event.at < state.updated_at:
+                raise HistoryMismatch(
+                    name, item_id, f"an event at {event.at.isoformat()} is before its latest change"
+                )
+            same_call = True
+            try:
+                state = apply(state, event)
+            except ValidationError as exc:
+                raise HistoryMismatch(name, item_id, f"an event {exc.problem}") from None
+            self._judge_win(before, state, catalog)
+        if state != item:
+            raise HistoryMismatch(
+                name,
+                item_id,
+                "is not the stored state with the given events applied (change it with the "
+                "rules and save the state and events they return)",
+            )
+
+    @staticmethod
+    def _judge_win(before: Deal | Lead | None, after: Deal | Lead, catalog: CatalogSource) -> None:
+        """Refuse a step into *won* that the stored catalog's process does not allow."""
+        if not isinstance(after, Deal) or after.status is not DealStatus.WON:
+            return
+        if isinstance(before, Deal) and before.status is DealStatus.WON:
+            return
+        stored = catalog()
+        if stored is None:
+            raise NotFound(f"no catalog is stored to judge the win of deal {after.id!r}")
+        process = stored.get(after.process_id)
+        done = after.completed(process.id)
+        missing = [a for a in process.actions if a.mandatory and a.id not in done]
+        if missing:
+            raise NotEligible(after.id, (a.id for a in missing))
+
+    def checked_id(self, item_id: object) -> str:
+        """*item_id*, if it is a string (``ValidationError`` naming the kind's id otherwise)."""
+        return check_type(f"{self.name}_id", item_id, str)
 
     def not_found(self, item_id: str) -> NotFound:
         """The error for an absent item."""
@@ -75,6 +177,38 @@ class RecordKind(Generic[T, EV]):
 
 DEALS: RecordKind[Deal, DealEvent] = RecordKind("deal", "deals", Deal, DealEvent, "deal_id")
 LEADS: RecordKind[Lead, LeadEvent] = RecordKind("lead", "leads", Lead, LeadEvent, "lead_id")
+
+
+Q = TypeVar("Q")
+
+
+def checked_query(query: object, kind: type[Q]) -> Q:
+    """*query*, or a new *kind* of query for ``None`` (``ValidationError`` otherwise)."""
+    return kind() if query is None else check_type("query", query, kind)
+
+
+def checked_count(name: str, value: object) -> int:
+    """A whole number ≥ 1 (a batch size, a limit), else a ``ValidationError`` naming it."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(name, value, "must be a whole number ≥ 1")
+    return value
+
+
+def outbox_ids(ids: object) -> list[int]:
+    """The ids of outbox items to mark handled, each checked to be a whole number."""
+    out = list(iterable("ids", ids, "outbox item ids"))
+    for item_id in out:
+        if isinstance(item_id, bool) or not isinstance(item_id, int):
+            raise ValidationError("ids", item_id, "must be outbox item ids (whole numbers)")
+    return out
+
+
+def pairs_of(items: object) -> Iterator[tuple[Deal, Sequence[Event]]]:
+    """The (deal, events) pairs of a bulk add, each checked to be a pair."""
+    for pair in iterable("items", items, "(deal, events) pairs"):
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise ValidationError("items", pair, "must be (deal, events) pairs")
+        yield pair[0], pair[1]
 
 
 def history_of(deal: Deal, timeline: Sequence[DealEvent]) -> History:

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from salesflow.errors import SchemaTooNew, StorageError
+from salesflow.errors import SchemaTooNew, StorageError, ValidationError
 from salesflow.repository._sql_records import SqlCatalog, SqlDeals, SqlLeads, SqlOutbox
 
 __all__ = ["INDEXED", "Dialect", "Session", "SqlStore", "SqlUnitOfWork", "migrations"]
@@ -91,6 +91,8 @@ class Session:
             return self._conn.execute(self.dialect.q(sql), tuple(params))
         except self.dialect.errors as exc:
             raise StorageError(f"{self.dialect.name}: {exc}") from exc
+        except UnicodeEncodeError as exc:
+            raise _not_text(exc) from None
 
     def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
@@ -103,6 +105,28 @@ class Session:
                     cursor.executemany(self.dialect.q(sql), rows)
         except self.dialect.errors as exc:
             raise StorageError(f"{self.dialect.name}: {exc}") from exc
+        except UnicodeEncodeError as exc:
+            raise _not_text(exc) from None
+
+
+def _schema_version(row: Any) -> int:
+    """The schema version a database records (0 for a new one)."""
+    if row is None:
+        return 0
+    try:
+        return int(row[0])
+    except (TypeError, ValueError):
+        raise StorageError(
+            f"meta.schema_version is {row[0]!r}, not a number: the database is damaged "
+            "or not a salesflow database"
+        ) from None
+
+
+def _not_text(exc: UnicodeEncodeError) -> ValidationError:
+    """The error for a string no database can store (a lone surrogate is not Unicode text)."""
+    return ValidationError(
+        "text", exc.object, "holds a lone surrogate, which is not Unicode text; nothing was written"
+    )
 
 
 class SqlStore:
@@ -145,7 +169,7 @@ class SqlStore:
         with self._session() as s:
             if getattr(self, "read_only", False):
                 row = s._execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-                found = int(row[0]) if row else 0
+                found = _schema_version(row)
                 if found != len(steps):
                     if found > len(steps):
                         raise SchemaTooNew(found, len(steps))
@@ -159,7 +183,7 @@ class SqlStore:
                     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
                 )
                 row = s._execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-                found = int(row[0]) if row else 0
+                found = _schema_version(row)
                 if found > len(steps):
                     raise SchemaTooNew(found, len(steps))
                 for version in range(found, len(steps)):

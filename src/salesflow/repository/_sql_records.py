@@ -9,11 +9,13 @@ not depend on how it connects.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, Generic, Protocol
 
+from salesflow._model.checks import check_instant
 from salesflow._model.deal import Deal
 from salesflow._model.events import DealEvent, Event, LeadEvent, Request
 from salesflow._model.history import History
@@ -29,7 +31,18 @@ from salesflow.errors import (
     ValidationError,
 )
 from salesflow.repository._protocols import OutboxItem
-from salesflow.repository._records import DEALS, EV, LEADS, RecordKind, T, history_of
+from salesflow.repository._records import (
+    DEALS,
+    EV,
+    LEADS,
+    RecordKind,
+    T,
+    checked_count,
+    checked_query,
+    history_of,
+    outbox_ids,
+    pairs_of,
+)
 from salesflow.serialization import dumps, load
 
 __all__ = [
@@ -87,6 +100,10 @@ def _load(doc: Any, what: str, row_id: str) -> Any:
         raise SerializationError(f"{what}[{row_id!r}].{exc.path}", exc.reason) from None
     except json.JSONDecodeError as exc:
         raise SerializationError(f"{what}[{row_id!r}]", f"not JSON ({exc})") from None
+    except RecursionError:
+        raise SerializationError(
+            f"{what}[{row_id!r}]", "nested too deeply to be a document"
+        ) from None
 
 
 class SqlCatalog:
@@ -167,6 +184,7 @@ class SqlRecords(Generic[T, EV]):
 
     def get(self, item_id: str, /) -> T:
         """The stored item."""
+        self._kind.checked_id(item_id)
         row = self._s._execute(
             f"SELECT {self._s.dialect.doc_column()} FROM {self._kind.table} WHERE id = ?",
             (item_id,),
@@ -176,29 +194,36 @@ class SqlRecords(Generic[T, EV]):
         item: T = _load(row[0], self._kind.table, item_id)
         return item
 
+    def _catalog(self) -> Catalog | None:
+        """The stored catalog, read when a win must be judged (D12)."""
+        return SqlCatalog(self._s).maybe()
+
     def add(self, item: T, /, events: Sequence[Event] = ()) -> None:
-        """Store a new item."""
+        """Store a new item, if it is the fold of its events (D12)."""
         item = self._kind.checked(item)
+        checked = list(self._kind.events_of(item.id, events))
         taken = f"SELECT 1 FROM {self._kind.table} WHERE id = ?"
         if self._s._execute(taken, (item.id,)).fetchone():
             raise self._kind.taken(item.id)
+        self._kind.check_change(None, item, checked, self._catalog)
         self._s._execute(self._insert, (item.id, *self._row(item)))
         self._stored(item, replaced=False)
-        self._append(item.id, events)
+        self._append(item.id, checked)
 
     def save(self, item: T, /, *, expected_version: int, events: Sequence[Event] = ()) -> None:
-        """Replace the stored item if it is still at *expected_version*."""
+        """Replace the stored item if it is still at *expected_version* and *events* turn
+        the stored item into *item* (D12)."""
         item = self._kind.checked(item)
+        checked = list(self._kind.events_of(item.id, events))
+        stored = self.get(item.id)
+        if stored.version != expected_version:
+            raise self._kind.stale(item.id, stored.version, expected_version)
+        self._kind.check_change(stored, item, checked, self._catalog)
         cursor = self._s._execute(self._update, (*self._row(item), item.id, expected_version))
-        if cursor.rowcount != 1:
-            row = self._s._execute(
-                f"SELECT version FROM {self._kind.table} WHERE id = ?", (item.id,)
-            ).fetchone()
-            if row is None:
-                raise self._kind.not_found(item.id)
-            raise self._kind.stale(item.id, row[0], expected_version)
+        if cursor.rowcount != 1:  # changed since it was read (a weaker isolation level)
+            raise self._kind.stale(item.id, "another", expected_version)
         self._stored(item, replaced=True)
-        self._append(item.id, events)
+        self._append(item.id, checked)
 
     def _stored(self, item: T, *, replaced: bool) -> None:
         """What else to write once *item*'s row is written (nothing by default)."""
@@ -225,6 +250,7 @@ class SqlRecords(Generic[T, EV]):
 
     def timeline(self, item_id: str, /) -> list[EV]:
         """The item's events in order."""
+        self._kind.checked_id(item_id)
         table, owner = self._kind.events_table, self._kind.id_field
         rows = self._s._execute(
             f"SELECT seq, {self._s.dialect.doc_column()} FROM {table} "
@@ -259,11 +285,14 @@ class SqlDeals(SqlRecords[Deal, DealEvent]):
         A taken id raises ``Conflict`` (the unit of work then stores none of them).
         """
         deal_rows, product_rows, event_rows, outbox_rows = [], [], [], []
-        for deal, events in items:
+        catalog = functools.cache(self._catalog)
+        for deal, events in pairs_of(items):
             deal = DEALS.checked(deal)
+            checked = list(DEALS.events_of(deal.id, events))
+            DEALS.check_change(None, deal, checked, catalog)
             deal_rows.append((deal.id, *self._row(deal)))
             product_rows += [(deal.id, p) for p in sorted(set(deal.products))]
-            for seq, event in enumerate(DEALS.events_of(deal.id, events), start=1):
+            for seq, event in enumerate(checked, start=1):
                 doc = dumps(event)
                 event_rows.append((deal.id, seq, doc))
                 if isinstance(event, Request):
@@ -302,8 +331,11 @@ class SqlDeals(SqlRecords[Deal, DealEvent]):
     ) -> Iterator[History]:
         """Each matching deal's timeline (or the deal, if stored without events), in id
         order, read *batch_size* deals at a time with their events in one statement."""
+        return self._batches(self.find(query, batch_size=batch_size), batch_size)
+
+    def _batches(self, found: Iterator[Deal], batch_size: int) -> Iterator[History]:
         batch: list[Deal] = []
-        for deal in self.find(query, batch_size=batch_size):
+        for deal in found:
             batch.append(deal)
             if len(batch) >= batch_size:
                 yield from self._histories(batch)
@@ -327,7 +359,10 @@ class SqlDeals(SqlRecords[Deal, DealEvent]):
 
     def find(self, query: DealQuery | None = None, /, *, batch_size: int = 1000) -> Iterator[Deal]:
         """Matching deals in id order, read *batch_size* rows at a time."""
-        query = query if query is not None else DealQuery()
+        wanted = checked_query(query, DealQuery)
+        return self._pages(wanted, checked_count("batch_size", batch_size))
+
+    def _pages(self, query: DealQuery, batch_size: int) -> Iterator[Deal]:
         where, params = _where(query.for_storage())
         select = f"SELECT id, {self._s.dialect.doc_column()} FROM deals WHERE "
         last: str | None = None
@@ -407,7 +442,7 @@ class SqlLeads(SqlRecords[Lead, LeadEvent]):
 
     def find(self, query: LeadQuery | None = None, /) -> Iterator[Lead]:
         """Matching leads in the query's order (status and owner filtered in SQL)."""
-        query = query if query is not None else LeadQuery()
+        query = checked_query(query, LeadQuery)
         where, params = [], []
         if query.statuses is not None:
             items = sorted(s.value for s in query.statuses)
@@ -431,6 +466,7 @@ class SqlOutbox:
 
     def pending(self, limit: int = 100) -> list[OutboxItem]:
         """Unhandled items in the order they were stored."""
+        checked_count("limit", limit)
         rows = self._s._execute(
             f"SELECT id, deal_id, {self._s.dialect.doc_column()} FROM outbox "
             f"WHERE handled_at IS NULL ORDER BY id LIMIT {int(limit)}"
@@ -441,7 +477,8 @@ class SqlOutbox:
 
     def mark_handled(self, ids: Sequence[int], /, *, at: datetime) -> None:
         """Mark items as handled at *at*."""
-        for item_id in ids:
+        check_instant("at", at)
+        for item_id in outbox_ids(ids):
             self._s._execute(
                 "UPDATE outbox SET handled_at = ? WHERE id = ?", (stored_moment(at), int(item_id))
             )

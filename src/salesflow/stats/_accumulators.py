@@ -19,10 +19,11 @@ live in ``_cells``, the results are built in ``_build``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
+from salesflow._model.checks import check_type, iterable
 from salesflow._model.deal import Deal, DealStatus
 from salesflow._model.history import History, as_of, fold
 from salesflow._model.process import Catalog
@@ -75,6 +76,10 @@ class StatsAccumulator:
         probability: Probability = "stage",
         period: str = "month",
     ) -> None:
+        check_type("catalog", catalog, Catalog)
+        if query is not None:
+            check_type("query", query, DealQuery)
+        check_type("parts", parts, Part)
         if not isinstance(probability, str | Mapping) or (
             isinstance(probability, str) and probability not in ("stage", "progress")
         ):
@@ -115,10 +120,12 @@ class StatsAccumulator:
         only (the fast loops read deals; timelines are folded first).
         """
         query = self.query
-        walk = iter(deals)
+        walk = iterable("deals", deals, "deals or timelines")
         first = next(walk, None)
         if first is None:
             return
+        if not isinstance(first, Deal | Sequence) or isinstance(first, str | bytes):
+            raise ValidationError("deals", first, "must hold Deals or their timelines")
         deals = itertools.chain((first,), walk)
         plain = (
             query.as_of is None
@@ -126,12 +133,17 @@ class StatsAccumulator:
             and query.group_by is None
             and isinstance(first, Deal)
         )
-        if plain and self.parts == Part.FUNNEL:
-            self._add_funnel_only(cast("Iterable[Deal]", deals))
-        elif plain and not self.parts & Part.FORECAST and self.probability != "progress":
-            self._add_plain(cast("Iterable[Deal]", deals))
-        else:
-            self._add_general(deals)
+        try:
+            if plain and self.parts == Part.FUNNEL:
+                self._add_funnel_only(cast("Iterable[Deal]", deals))
+            elif plain and not self.parts & Part.FORECAST and self.probability != "progress":
+                self._add_plain(cast("Iterable[Deal]", deals))
+            else:
+                self._add_general(deals)
+        except (AttributeError, TypeError) as exc:  # an item that is not a deal
+            raise ValidationError(
+                "deals", type(exc).__name__, f"must hold only Deals or their timelines ({exc})"
+            ) from exc
 
     def _cell(self, key: Hashable, pid: str) -> Cell:
         info = self.infos.get(pid)

@@ -9,6 +9,7 @@ from typing import Any, Self
 
 from attrs import frozen
 
+from salesflow._model.checks import check_type, each_of
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead, LeadStatus
 from salesflow._queries import LeadQuery
@@ -34,7 +35,7 @@ class LeadAccumulator:
     """Counts leads by furthest status, source and owner; spam is left out (L2)."""
 
     def __init__(self, query: LeadQuery | None = None) -> None:
-        self.query = query if query is not None else LeadQuery()
+        self.query = check_type("query", query, LeadQuery) if query is not None else LeadQuery()
         self.at = [0] * len(FUNNEL)  # leads whose furthest status is FUNNEL[i]
         self.by_source: dict[str, list[int]] = {}
         self.by_owner: dict[str | None, list[int]] = {}
@@ -49,7 +50,7 @@ class LeadAccumulator:
     def add_many(self, leads: Iterable[Lead]) -> None:
         """Count many leads."""
         query = self.query
-        for lead in leads:
+        for lead in each_of("leads", leads, Lead):
             if not query.matches(lead):
                 continue
             r = lead.reached.rank

@@ -11,7 +11,7 @@ from typing import Any
 
 from attrs import frozen
 
-from salesflow._model.checks import check_aware
+from salesflow._model.checks import check_aware, check_type, each_of
 from salesflow._model.deal import Deal, DealStatus
 from salesflow._model.money import Money
 from salesflow.errors import CurrencyMismatch, ValidationError
@@ -33,6 +33,9 @@ SECONDS_PER_DAY = 86_400
 
 def close_rate(won: int, attempts: int) -> Fraction:
     """The share of attempts that closed, exactly: ``close_rate(10, 100) == 1/10``."""
+    for name, count in (("won", won), ("attempts", attempts)):
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise ValidationError(name, count, "must be a whole number")
     if attempts <= 0 or not 0 <= won <= attempts:
         raise ValidationError(
             "attempts", (won, attempts), "need 0 ≤ won ≤ attempts and attempts > 0"
@@ -170,6 +173,10 @@ def quota_tracking(
     """
     for label, moment in (("start", start), ("end", end), ("now", now)):
         check_aware(label, moment)
+    if not isinstance(quotas, Mapping):
+        raise ValidationError("quotas", quotas, "must map each owner to a Money quota")
+    if rates is not None:
+        check_type("rates", rates, Rates)
     if not start < end:
         raise ValidationError("end", end, "must be after start")
     if not start <= now:
@@ -180,7 +187,7 @@ def quota_tracking(
     won: dict[str, Decimal] = {o: Decimal(0) for o in quotas}
     count: dict[str, int] = dict.fromkeys(quotas, 0)
     until = min(now, end)
-    for deal in deals:
+    for deal in each_of("deals", deals, Deal):
         owner = deal.owner
         if owner is None or owner not in quotas:
             continue

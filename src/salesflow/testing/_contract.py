@@ -93,9 +93,7 @@ class RepositoryContract:
         self, stored: Store, catalog: Catalog
     ) -> None:
         deal, events = new_deal(catalog, "D-1", value=Money.of("10.50", "EUR"), products=("gtx",))
-        outcome = complete_action(
-            deal, catalog.default, "needs", by=ANN, at=T0 + timedelta(hours=1)
-        )
+        outcome = complete_action(deal, catalog, "needs", by=ANN, at=T0 + timedelta(hours=1))
         with stored.unit_of_work() as uow:
             uow.deals.add(deal, events)
         with stored.unit_of_work() as uow:
@@ -150,8 +148,8 @@ class RepositoryContract:
         deal, events = new_deal(catalog, "D-1")
         with stored.unit_of_work() as uow:
             uow.deals.add(deal, events)
-        first = update_deal(deal, by=ANN, at=T0, title="First writer")
-        second = update_deal(deal, by=ANN, at=T0, title="Second writer")
+        first = update_deal(deal, catalog, by=ANN, at=T0, title="First writer")
+        second = update_deal(deal, catalog, by=ANN, at=T0, title="Second writer")
         with stored.unit_of_work() as uow:
             uow.deals.save(first.state, expected_version=deal.version, events=first.events)
         with pytest.raises(ConcurrencyError), stored.unit_of_work() as uow:
@@ -194,7 +192,7 @@ class RepositoryContract:
                 segment="VIP" if i < 3 else None,
             )
             if i == 5:
-                lost = lose(deal, by=ANN, at=T0 + timedelta(days=1), reason="price")
+                lost = lose(deal, catalog, by=ANN, at=T0 + timedelta(days=1), reason="price")
                 deal, events = lost.state, [*events, *lost.events]
             deals.append(deal)
             with stored.unit_of_work() as uow:
@@ -224,11 +222,10 @@ class RepositoryContract:
     def test_requests_enter_the_outbox_with_their_change_in_order(
         self, stored: Store, catalog: Catalog
     ) -> None:
-        seven = catalog.get("seven-stage")
         deal, events = new_deal(catalog, "D-1", process_id="seven-stage", owner="ann")
         from salesflow._model.deal import Note
 
-        outcome = complete_action(deal, seven, "proposal", by=ANN, at=T0, note=Note("sent"))
+        outcome = complete_action(deal, catalog, "proposal", by=ANN, at=T0, note=Note("sent"))
         requests = [e for e in outcome.events if isinstance(e, Request)]
         assert requests
         with stored.unit_of_work() as uow:
@@ -246,13 +243,21 @@ class RepositoryContract:
 
     def test_leads_come_back_equal_with_timelines_and_lists(self, store: Store) -> None:
         created = create_lead(
-            id="L-1", case_number="1", source="chat", contact=Contact("J"), by=ANN, at=T0
+            id="L-1",
+            case_number="1",
+            source="chat",
+            contact=Contact("J"),
+            by=ANN,
+            at=T0,
+            owner="ann",
         )
-        moved = move_lead(created.state, "in_acquisition", stage="call_scheduled", by=ANN, at=T0)
+        moved = move_lead(
+            created.state, Catalog.new(), "in_acquisition", stage="call_scheduled", by=ANN, at=T0
+        )
         other = create_lead(
             id="L-2", case_number="2", source="phone", contact=Contact("K"), by=ANN, at=T0
         )
-        spam = mark_spam(other.state, by=MIA, at=T0)
+        spam = mark_spam(other.state, Catalog.new(), by=MIA, at=T0)
         with store.unit_of_work() as uow:
             uow.leads.add(created.state, created.events)
             uow.leads.add(other.state, other.events)

@@ -14,6 +14,7 @@ from salesflow._model.events import LeadEvent
 from salesflow._model.lead import Bant, Contact, Lead, LeadSource, LeadStage
 from salesflow._model.money import Money
 from salesflow._model.people import Actor
+from salesflow._model.process import Catalog
 from salesflow._model.reminder import Reminder
 from salesflow._rules.leads import (
     acquire_lead,
@@ -83,28 +84,36 @@ LEAD_CHANGES = ("update", "remind", "remind_done")
 
 
 def run_lead_step(
-    lead: Lead, step: str, stage: LeadStage | None, by: Actor, at: datetime
+    lead: Lead,
+    step: str,
+    stage: LeadStage | None,
+    by: Actor,
+    at: datetime,
+    catalog: Catalog | None = None,
 ) -> Outcome[Lead]:
-    """Apply one named lifecycle step (it may be refused: ``SalesflowError``)."""
+    """Apply one named lifecycle step (it may be refused: ``SalesflowError``), under
+    *catalog*'s visibility policy (the seeds' policy when none is given)."""
+    catalog = catalog if catalog is not None else Catalog.new()
     follow_up = (at + timedelta(days=7)).date()
     if step in ("in_acquisition", "offered"):
-        return move_lead(lead, step, stage=stage, follow_up=follow_up, by=by, at=at)
+        return move_lead(lead, catalog, step, stage=stage, follow_up=follow_up, by=by, at=at)
     if step == "acquire":
-        return acquire_lead(lead, by=by, at=at)
+        return acquire_lead(lead, catalog, by=by, at=at)
     if step == "resign":
-        return resign_lead(lead, by=by, at=at, reason="price")
+        return resign_lead(lead, catalog, by=by, at=at, reason="price")
     if step == "reopen":
-        return reopen_lead(lead, by=by, at=at)
+        return reopen_lead(lead, catalog, by=by, at=at)
     if step == "spam":
-        return mark_spam(lead, by=by, at=at)
+        return mark_spam(lead, catalog, by=by, at=at)
     if step == "unspam":
-        return unmark_spam(lead, by=by, at=at)
+        return unmark_spam(lead, catalog, by=by, at=at)
     if step == "claim":
-        return claim_lead(lead, by=by, at=at)
+        return claim_lead(lead, catalog, by=by, at=at)
     if step == "update":  # every kind of value a lead holds: text, date, Money, BANT, contact
         n = at.minute % 3
         return update_lead(
             lead,
+            catalog,
             by=by,
             at=at,
             subject=f"Subject {n}",
@@ -116,10 +125,10 @@ def run_lead_step(
         )
     if step == "remind":
         reminder = Reminder(f"r{at.hour % 2}", "Call", at + timedelta(hours=5), by.id)
-        return add_reminder(lead, reminder, by=by, at=at)
+        return add_reminder(lead, catalog, reminder, by=by, at=at)
     if step == "remind_done":
-        return complete_reminder(lead, f"r{at.hour % 2}", by=by, at=at)
-    return assign_lead(lead, by.id, by=by, at=at)
+        return complete_reminder(lead, catalog, f"r{at.hour % 2}", by=by, at=at)
+    return assign_lead(lead, catalog, by.id, by=by, at=at)
 
 
 # Built once (a strategy built inside a draw is validated again on every draw).

@@ -67,7 +67,9 @@ def store_machine(make_store: Callable[[], Store]) -> type[RuleBasedStateMachine
                 return
             current = self.model[deal_id]
             self.moment += timedelta(minutes=1)
-            changed = update_deal(current, by=ANN, at=self.moment, title=f"t{self.moment.minute}")
+            changed = update_deal(
+                current, self.catalog, by=ANN, at=self.moment, title=f"t{self.moment.minute}"
+            )
             expected = current.version - 1 if stale else current.version
             try:
                 with self.store.unit_of_work() as uow:

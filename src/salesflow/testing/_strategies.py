@@ -25,7 +25,7 @@ from salesflow._model.deal import Deal, Note
 from salesflow._model.events import DealEvent, Event
 from salesflow._model.history import fold
 from salesflow._model.money import Money
-from salesflow._model.people import Actor, Role
+from salesflow._model.people import Actor, AgentsSee, Role, Visibility
 from salesflow._model.process import (
     Catalog,
     Process,
@@ -237,14 +237,19 @@ def processes(
     )
 
 
+#: every visibility policy a catalog can have (D10, L3)
+_visibility = st.builds(Visibility, st.sampled_from(AgentsSee), st.sampled_from(AgentsSee))
+
+
 @st.composite
 def catalogs(draw: st.DrawFn, *, max_processes: int = 3) -> Catalog:
-    """A catalog of 1–*max_processes* processes; the default is active."""
+    """A catalog of 1–*max_processes* processes (the default active) and any visibility
+    policy."""
     n = draw(st.integers(1, max_processes))
     procs = [draw(processes(f"p{i}")) for i in range(n)]
     default = draw(st.integers(0, n - 1))
     procs[default] = attrs.evolve(procs[default], active=True)
-    return Catalog(tuple(procs), procs[default].id)
+    return Catalog(tuple(procs), procs[default].id, draw(_visibility))
 
 
 # -- operations --------------------------------------------------------------------------
@@ -259,8 +264,7 @@ class Complete:
 
     def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
         """Apply the rule."""
-        process = catalog.get(deal.process_id)
-        return complete_action(deal, process, self.action_id, by=by, at=at, note=self.note)
+        return complete_action(deal, catalog, self.action_id, by=by, at=at, note=self.note)
 
 
 @frozen
@@ -271,7 +275,7 @@ class Uncomplete:
 
     def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
         """Apply the rule."""
-        return uncomplete_action(deal, catalog.get(deal.process_id), self.action_id, by=by, at=at)
+        return uncomplete_action(deal, catalog, self.action_id, by=by, at=at)
 
 
 @frozen
@@ -282,7 +286,7 @@ class Move:
 
     def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
         """Apply the rule."""
-        return move_to_stage(deal, catalog.get(deal.process_id), self.stage_id, by=by, at=at)
+        return move_to_stage(deal, catalog, self.stage_id, by=by, at=at)
 
 
 @frozen
@@ -302,7 +306,7 @@ class Win:
 
     def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
         """Apply the rule."""
-        return win(deal, catalog.get(deal.process_id), by=by, at=at)
+        return win(deal, catalog, by=by, at=at)
 
 
 @frozen
@@ -313,7 +317,7 @@ class Lose:
 
     def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
         """Apply the rule."""
-        return lose(deal, by=by, at=at, reason=self.reason)
+        return lose(deal, catalog, by=by, at=at, reason=self.reason)
 
 
 @frozen
@@ -322,7 +326,7 @@ class Reopen:
 
     def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
         """Apply the rule."""
-        return reopen(deal, by=by, at=at)
+        return reopen(deal, catalog, by=by, at=at)
 
 
 @frozen
@@ -354,7 +358,7 @@ class Update:
 
     def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
         """Apply the rule."""
-        return update_deal(deal, by=by, at=at, **dict(self.changes))
+        return update_deal(deal, catalog, by=by, at=at, **dict(self.changes))
 
 
 @frozen
@@ -363,7 +367,7 @@ class Claim:
 
     def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
         """Apply the rule."""
-        return claim_deal(deal, by=by, at=at)
+        return claim_deal(deal, catalog, by=by, at=at)
 
 
 @frozen
@@ -374,7 +378,9 @@ class Snooze:
 
     def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
         """Apply the rule."""
-        return snooze(deal, until=at + timedelta(days=self.days), reason="later", by=by, at=at)
+        return snooze(
+            deal, catalog, until=at + timedelta(days=self.days), reason="later", by=by, at=at
+        )
 
 
 @frozen
@@ -387,7 +393,9 @@ class Remind:
     def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
         """Apply the rule."""
         due = at + timedelta(hours=self.hours)
-        return add_reminder(deal, Reminder(self.reminder_id, "Call", due, by.id), by=by, at=at)
+        return add_reminder(
+            deal, catalog, Reminder(self.reminder_id, "Call", due, by.id), by=by, at=at
+        )
 
 
 @frozen
@@ -398,7 +406,7 @@ class ReminderDone:
 
     def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
         """Apply the rule."""
-        return complete_reminder(deal, self.reminder_id, by=by, at=at)
+        return complete_reminder(deal, catalog, self.reminder_id, by=by, at=at)
 
 
 @frozen
