@@ -73,11 +73,13 @@ def load_crm(folder: Path = DATA) -> tuple[Catalog, list[Deal]]:
                 value=Money.of(value, "USD") if value else None,
             ).state
             if engaged is not None:
-                deal = move_to_stage(deal, CRM, "engaging", by=agent, at=engaged).state
+                deal = move_to_stage(deal, catalog, "engaging", by=agent, at=engaged).state
             if row["deal_stage"] == "Won":
-                deal = win(deal, CRM, by=agent, at=moment(row["close_date"])).state
+                deal = win(deal, catalog, by=agent, at=moment(row["close_date"])).state
             elif row["deal_stage"] == "Lost":
-                deal = lose(deal, by=agent, at=moment(row["close_date"]), reason=NO_REASON).state
+                deal = lose(
+                    deal, catalog, by=agent, at=moment(row["close_date"]), reason=NO_REASON
+                ).state
             deals.append(deal)
     return catalog, deals
 

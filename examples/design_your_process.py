@@ -72,7 +72,7 @@ process = Process(
         ),
     ),
 )
-catalog = Catalog.new().add(process)
+catalog = Catalog.new().add(process)  # the rules find the deal's process in the catalog
 ann, mia = Actor("ann", Role.AGENT), Actor("mia", Role.MANAGER)
 at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -82,13 +82,13 @@ deal = create_deal(
 print(f"expected close: {deal.expected_close}")
 
 try:
-    move_to_stage(deal, process, "proposal", by=ann, at=at)
+    move_to_stage(deal, catalog, "proposal", by=ann, at=at)
 except StageGated as refused:
     print(f"refused: {refused}")
 
-deal = complete_action(deal, process, "meeting", by=ann, at=at + timedelta(days=1)).state
-deal = complete_action(deal, process, "stakeholders", by=ann, at=at + timedelta(days=1)).state
-outcome = complete_action(deal, process, "pricing", by=mia, at=at + timedelta(days=2))
+deal = complete_action(deal, catalog, "meeting", by=ann, at=at + timedelta(days=1)).state
+deal = complete_action(deal, catalog, "stakeholders", by=ann, at=at + timedelta(days=1)).state
+outcome = complete_action(deal, catalog, "pricing", by=mia, at=at + timedelta(days=2))
 deal = outcome.state
 for event in outcome.events:
     if isinstance(event, NotificationRequested):
@@ -96,7 +96,7 @@ for event in outcome.events:
 
 outcome = complete_action(
     deal,
-    process,
+    catalog,
     "proposal-sent",
     by=ann,
     at=at + timedelta(days=3),
@@ -115,6 +115,6 @@ print(f"without 'stakeholders': {progress(deal, edited)}; completion kept on the
 restored = edited.add_action("discovery", process.action("stakeholders"))
 assert progress(deal, restored) == progress(deal, process)
 
-deal = win(deal, process, by=ann, at=at + timedelta(days=4)).state
+deal = win(deal, catalog, by=ann, at=at + timedelta(days=4)).state
 print(f"status: {deal.status.value}")
 assert deal.status.value == "won"

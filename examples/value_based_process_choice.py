@@ -38,13 +38,15 @@ deal = outcome.state
 timeline += outcome.events
 default = catalog.get(deal.process_id)
 
-outcome = complete_action(deal, default, "needs", by=ann, at=at + timedelta(hours=1))
+outcome = complete_action(deal, catalog, "needs", by=ann, at=at + timedelta(hours=1))
 deal = outcome.state
 timeline += outcome.events
-outcome = update_deal(deal, by=ann, at=at + timedelta(hours=2), value=Money.of(64_000, "PLN"))
+outcome = update_deal(
+    deal, catalog, by=ann, at=at + timedelta(hours=2), value=Money.of(64_000, "PLN")
+)
 deal = outcome.state
 timeline += outcome.events
-outcome = complete_action(deal, default, "value-determined", by=ann, at=at + timedelta(hours=2))
+outcome = complete_action(deal, catalog, "value-determined", by=ann, at=at + timedelta(hours=2))
 deal = outcome.state
 timeline += outcome.events
 

@@ -54,6 +54,7 @@ WIDE = Process(
         for s in range(ACTIONS // 50)
     ),
 )
+WIDE_CATALOG = Catalog.new(WIDE)
 
 
 def _open(kind: str, where: str) -> Store:
@@ -71,7 +72,9 @@ def _writer(kind: str, where: str, worker: int, results: multiprocessing.Queue) 
 
         def work(uow: object, deal_id: str = deal_id, action_id: str = action_id) -> None:
             deal = uow.deals.get(deal_id)  # type: ignore[attr-defined]
-            outcome = complete_action(deal, WIDE, action_id, by=ANN, at=T0 + timedelta(hours=1))
+            outcome = complete_action(
+                deal, WIDE_CATALOG, action_id, by=ANN, at=T0 + timedelta(hours=1)
+            )
             uow.deals.save(outcome.state, expected_version=deal.version, events=outcome.events)  # type: ignore[attr-defined]
 
         conflicts += retry(store, work).conflicts  # the defaults carry every writer through
@@ -82,9 +85,9 @@ def _writer(kind: str, where: str, worker: int, results: multiprocessing.Queue) 
 def _concurrent_updates(kind: str, where: str, capsys: pytest.CaptureFixture[str]) -> None:
     store = _open(kind, where)
     with store.unit_of_work() as uow:
-        uow.catalog.save(Catalog.new(WIDE), expected_version=0)
+        uow.catalog.save(WIDE_CATALOG, expected_version=0)
         for n in range(DEALS):
-            created = create_deal(Catalog.new(WIDE), id=f"D-{n}", title="Shared", by=ANN, at=T0)
+            created = create_deal(WIDE_CATALOG, id=f"D-{n}", title="Shared", by=ANN, at=T0)
             uow.deals.add(created.state, created.events)
     context = multiprocessing.get_context("spawn")
     started = time.monotonic()
@@ -280,8 +283,8 @@ def test_the_memory_store_rejects_a_unit_of_work_that_lost_a_race() -> None:
     first, second = store.unit_of_work(), store.unit_of_work()
     first.__enter__()
     second.__enter__()
-    a = update_deal(created.state, by=ANN, at=T0, title="A")
-    b = update_deal(created.state, by=ANN, at=T0, title="B")
+    a = update_deal(created.state, catalog, by=ANN, at=T0, title="A")
+    b = update_deal(created.state, catalog, by=ANN, at=T0, title="B")
     first.deals.save(a.state, expected_version=1, events=a.events)
     second.deals.save(b.state, expected_version=1, events=b.events)
     first.__exit__(None, None, None)
@@ -307,9 +310,9 @@ def test_retry_re_reads_and_re_applies_after_a_conflict() -> None:
         calls.append(deal.version)
         if len(calls) == 1:  # another writer gets there first, once
             with store.unit_of_work() as other:
-                sneak = update_deal(deal, by=ANN, at=T0, title="Sneaky")
+                sneak = update_deal(deal, catalog, by=ANN, at=T0, title="Sneaky")
                 other.deals.save(sneak.state, expected_version=deal.version, events=sneak.events)
-        changed = update_deal(deal, by=ANN, at=T0, title=f"Renamed from v{deal.version}")
+        changed = update_deal(deal, catalog, by=ANN, at=T0, title=f"Renamed from v{deal.version}")
         uow.deals.save(changed.state, expected_version=deal.version, events=changed.events)  # type: ignore[attr-defined]
         return changed.state.title
 
@@ -387,7 +390,7 @@ def _update(store: Store, deal_id: str, title: str, pause: float = 0) -> int:
     def work(uow: Any) -> None:
         deal = uow.deals.get(deal_id)
         time.sleep(pause)  # let the other threads commit meanwhile
-        changed = update_deal(deal, by=ANN, at=T0 + timedelta(hours=1), title=title)
+        changed = update_deal(deal, BARE, by=ANN, at=T0 + timedelta(hours=1), title=title)
         uow.deals.save(changed.state, expected_version=deal.version, events=changed.events)
 
     return retry(store, work).conflicts

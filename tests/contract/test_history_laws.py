@@ -209,13 +209,13 @@ def test_rules_accept_a_moment_iff_its_instant_is_not_before_the_latest_change(
     data: Scenario, moment: datetime
 ) -> None:
     """H1: moments in any zone, fold=1 and gap times included, compare as instants."""
-    deal, _, _ = data.run()
+    deal, _, catalog = data.run()
     title = deal.title + " (renamed)"
     if moment.astimezone(UTC) >= deal.updated_at:
-        assert update_deal(deal, by=BOSS, at=moment, title=title).state.title == title
+        assert update_deal(deal, catalog, by=BOSS, at=moment, title=title).state.title == title
     else:
         with pytest.raises(ValidationError, match=r"^at: is before the deal"):
-            update_deal(deal, by=BOSS, at=moment, title=title)
+            update_deal(deal, catalog, by=BOSS, at=moment, title=title)
 
 
 @given(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,9 +16,11 @@ from salesflow import (
     Catalog,
     Deal,
     DealStatus,
+    NotAllowed,
     NoteRequirement,
     Process,
     SalesflowError,
+    can_see,
     complete_action,
     current_stage,
     fold,
@@ -62,7 +65,7 @@ def test_completing_an_action_never_decreases_progress(
     at = deal.created_at + timedelta(days=500)
     try:
         after = complete_action(
-            deal, process, action.id, by=by, at=at, note=note_for(process, action.id)
+            deal, catalog, action.id, by=by, at=at, note=note_for(process, action.id)
         ).state  # type: ignore[arg-type]
     except SalesflowError:
         return
@@ -86,11 +89,11 @@ def test_completing_then_uncompleting_gives_back_the_deal_apart_from_history(
     at = deal.created_at + timedelta(days=500)
     try:
         done = complete_action(
-            deal, process, action.id, by=by, at=at, note=note_for(process, action.id)
+            deal, catalog, action.id, by=by, at=at, note=note_for(process, action.id)
         ).state  # type: ignore[arg-type]
     except SalesflowError:
         return
-    undone = uncomplete_action(done, process, action.id, by=by, at=at).state
+    undone = uncomplete_action(done, catalog, action.id, by=by, at=at).state
     history = {
         "version": deal.version,
         "stage_entries": deal.stage_entries,
@@ -113,6 +116,10 @@ def test_switching_away_and_back_restores_completions_and_stage_exactly(
     other = data.draw(st.sampled_from(others))
     by = data.draw(actors())
     at = deal.created_at + timedelta(days=500)
+    if not can_see(by, deal, catalog):  # D10: an agent changes only deals they may see
+        with pytest.raises(NotAllowed):
+            switch_process(deal, catalog, other, by=by, at=at)
+        return
     away = switch_process(deal, catalog, other, by=by, at=at).state
     back = switch_process(away, catalog, deal.process_id, by=by, at=at).state
     process = catalog.get(deal.process_id)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from salesflow import (
     Actor,
+    AgentsSee,
     Catalog,
     Colour,
     Deal,
@@ -17,6 +18,7 @@ from salesflow import (
     LeadQuery,
     Reminder,
     Role,
+    Visibility,
     can_see,
     colour,
     is_rotting,
@@ -27,6 +29,10 @@ from salesflow import (
 from salesflow._model.positions import current_stage
 from salesflow.stats import lead_stats
 from salesflow.testing import actors, deals, leads, moments, reminders
+
+#: the seeds' visibility policy (D10, L3): lead rules need no processes
+CATALOG = Catalog.new()
+BOSS = Actor("mia", Role.MANAGER)
 
 lead_lists = st.lists(
     st.integers(0, 10**6).flatmap(lambda i: leads(lead_id=f"lead-{i}")),
@@ -54,15 +60,18 @@ def test_spam_never_appears_in_lists_or_statistics_and_unmarking_restores(
 ) -> None:
     """L2: spam is hidden from lists and funnels; the flag is reversible."""
     clean = [x for x in items if not x.spam]
-    boss = Actor("mia", Role.MANAGER)
     marked = []
     for x in clean:
         at = x.updated_at + timedelta(hours=1)
-        marked.append(mark_spam(x, by=boss, at=at).state if data.draw(st.booleans()) else x)
+        marked.append(
+            mark_spam(x, CATALOG, by=BOSS, at=at).state if data.draw(st.booleans()) else x
+        )
     shown = LeadQuery().apply(marked)
     assert all(not x.spam for x in shown)
     assert lead_stats(marked).leads == len(shown)
-    restored = [unmark_spam(x, by=boss, at=x.updated_at + timedelta(hours=2)).state for x in marked]
+    restored = [
+        unmark_spam(x, CATALOG, by=BOSS, at=x.updated_at + timedelta(hours=2)).state for x in marked
+    ]
     assert [x.id for x in LeadQuery().apply(restored)] == [x.id for x in clean]
     assert lead_stats(restored) == lead_stats(clean)
 
@@ -106,9 +115,7 @@ def test_a_deal_that_moves_stage_stops_rotting(
         + [c.at for cs in deal.completions.values() for c in cs.values()]
         + [deal.created_at]
     ) + timedelta(days=1000)
-    moved = move_to_stage(
-        deal, process, draw.draw(st.sampled_from(others)), by=Actor("ann"), at=now
-    )
+    moved = move_to_stage(deal, catalog, draw.draw(st.sampled_from(others)), by=BOSS, at=now)
     assert not is_rotting(moved.state, process, now)
 
 
@@ -132,14 +139,39 @@ def test_reminder_colour_is_a_total_function_with_the_seed_boundaries(
         assert reminder.due.astimezone(tz).date() > now.astimezone(tz).date()
 
 
-@given(lead_lists, actors())
-def test_an_agent_never_sees_an_item_neither_theirs_shared_nor_unassigned(
-    items: list[Lead], actor: Actor
+visibilities = st.builds(
+    Visibility, deals=st.sampled_from(AgentsSee), leads=st.sampled_from(AgentsSee)
+)
+
+
+@given(lead_lists, actors(), visibilities)
+def test_an_agent_sees_a_lead_only_if_theirs_shared_or_unassigned_where_the_policy_says(
+    items: list[Lead], actor: Actor, visibility: Visibility
 ) -> None:
-    """D10, L3."""
+    """L3, D10: managers and admins see every lead; an agent their own and shared ones, and
+    unassigned ones only under a policy that shows them (not the seed 003 default)."""
+    catalog = Catalog.new(visibility=visibility)
     for item in items:
-        mine = item.owner in (None, actor.id) or actor.id in item.participants
+        mine = item.owner == actor.id or actor.id in item.participants
+        free = item.owner is None and visibility.leads is AgentsSee.OWN_AND_UNASSIGNED
         if actor.role is Role.AGENT:
-            assert can_see(actor, item) == mine
+            assert can_see(actor, item, catalog) == (mine or free)
+            assert can_see(actor, item, CATALOG) == mine
         else:
-            assert can_see(actor, item)
+            assert can_see(actor, item, catalog)
+
+
+@given(deals(), actors(), visibilities)
+def test_an_agent_sees_a_deal_only_if_theirs_shared_or_unassigned_where_the_policy_says(
+    data: tuple[Deal, Catalog], actor: Actor, visibility: Visibility
+) -> None:
+    """D10: by default (seed 004) an unassigned deal is visible to every agent until claimed."""
+    deal, catalog = data
+    policy = attrs.evolve(catalog, visibility=visibility)
+    mine = deal.owner == actor.id or actor.id in deal.participants
+    free = deal.owner is None and visibility.deals is AgentsSee.OWN_AND_UNASSIGNED
+    if actor.role is Role.AGENT:
+        assert can_see(actor, deal, policy) == (mine or free)
+        assert can_see(actor, deal, CATALOG) == (mine or deal.owner is None)
+    else:
+        assert can_see(actor, deal, policy)

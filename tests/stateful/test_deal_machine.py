@@ -16,6 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from salesflow import (
     Actor,
+    AgentsSee,
     Catalog,
     Deal,
     DealStatus,
@@ -23,6 +24,7 @@ from salesflow import (
     Note,
     NoteRequirement,
     Process,
+    Role,
     SalesflowError,
     complete_action,
     create_deal,
@@ -74,6 +76,12 @@ class DealMachine(RuleBasedStateMachine):
     def process(self) -> Process:
         return self.catalog.get(self.deal.process_id)
 
+    def sees(self, by: Actor) -> bool:
+        """D10: the deal stays unassigned, so managers, admins and (under a policy that
+        shows unassigned deals, seed 004) every agent may see and change it."""
+        unassigned_for_all = self.catalog.visibility.deals is AgentsSee.OWN_AND_UNASSIGNED
+        return by.role is not Role.AGENT or unassigned_for_all
+
     def tick(self) -> datetime:
         self.at += timedelta(hours=1)
         return self.at
@@ -98,7 +106,7 @@ class DealMachine(RuleBasedStateMachine):
         ids = sorted({a.id for p in self.catalog for a in p.actions} | {"ghost"})
         action_id = data.draw(st.sampled_from(ids))
         process = self.process
-        ok = self.status is DealStatus.OPEN and process.has_action(action_id)
+        ok = self.sees(by) and self.status is DealStatus.OPEN and process.has_action(action_id)
         if ok:
             action = process.action(action_id)
             req = action.requires_note
@@ -108,7 +116,7 @@ class DealMachine(RuleBasedStateMachine):
             )
         if self.attempt(
             lambda: complete_action(
-                self.deal, process, action_id, by=by, at=self.tick(), note=note
+                self.deal, self.catalog, action_id, by=by, at=self.tick(), note=note
             ),
             ok,
         ):
@@ -126,12 +134,14 @@ class DealMachine(RuleBasedStateMachine):
         action_id = data.draw(st.sampled_from(ids))
         process = self.process
         ok = (
-            self.status is DealStatus.OPEN
+            self.sees(by)
+            and self.status is DealStatus.OPEN
             and process.has_action(action_id)
             and process.action(action_id).performed_by.allows(by)
         )
         if self.attempt(
-            lambda: uncomplete_action(self.deal, process, action_id, by=by, at=self.tick()), ok
+            lambda: uncomplete_action(self.deal, self.catalog, action_id, by=by, at=self.tick()),
+            ok,
         ):
             self.done.get(self.process_id, set()).discard(action_id)
 
@@ -140,11 +150,13 @@ class DealMachine(RuleBasedStateMachine):
         ids = sorted({s.id for p in self.catalog for s in p.stages} | {"ghost"})
         stage_id = data.draw(st.sampled_from(ids))
         process = self.process
-        ok: bool | None = self.status is DealStatus.OPEN and process.has_stage(stage_id)
+        ok: bool | None = (
+            self.sees(by) and self.status is DealStatus.OPEN and process.has_stage(stage_id)
+        )
         if ok and process.stage_position(stage_id) > current_position(self.deal, process):
             ok = None  # gating: checked below against the model
         moved = self.attempt(
-            lambda: move_to_stage(self.deal, process, stage_id, by=by, at=self.tick()), ok
+            lambda: move_to_stage(self.deal, self.catalog, stage_id, by=by, at=self.tick()), ok
         )
         if ok is None and process.gated:
             target = process.stage_position(stage_id)
@@ -156,7 +168,11 @@ class DealMachine(RuleBasedStateMachine):
     def switch(self, data: st.DataObject, by: Actor) -> None:
         target = data.draw(st.sampled_from(sorted(p.id for p in self.catalog)))
         used = target in self.deal.stage_entries
-        ok = self.status is DealStatus.OPEN and (used or self.catalog.get(target).active)
+        ok = (
+            self.sees(by)
+            and self.status is DealStatus.OPEN
+            and (used or self.catalog.get(target).active)
+        )
         if self.attempt(
             lambda: switch_process(self.deal, self.catalog, target, by=by, at=self.tick()), ok
         ):
@@ -166,20 +182,26 @@ class DealMachine(RuleBasedStateMachine):
     def win_(self, by: Actor) -> None:
         process = self.process
         done = self.done.get(self.process_id, set())
-        ok = self.status is DealStatus.OPEN and process.mandatory_action_ids <= done
-        if self.attempt(lambda: win(self.deal, process, by=by, at=self.tick()), ok):
+        ok = (
+            self.sees(by)
+            and self.status is DealStatus.OPEN
+            and process.mandatory_action_ids <= done
+        )
+        if self.attempt(lambda: win(self.deal, self.catalog, by=by, at=self.tick()), ok):
             self.status = DealStatus.WON
 
     @rule(by=actors(), reason=st.sampled_from(["", "price", "timing"]))
     def lose_(self, by: Actor, reason: str) -> None:
-        ok = self.status is DealStatus.OPEN and bool(reason)
-        if self.attempt(lambda: lose(self.deal, by=by, at=self.tick(), reason=reason), ok):
+        ok = self.sees(by) and self.status is DealStatus.OPEN and bool(reason)
+        if self.attempt(
+            lambda: lose(self.deal, self.catalog, by=by, at=self.tick(), reason=reason), ok
+        ):
             self.status = DealStatus.LOST
 
     @rule(by=actors())
     def reopen_(self, by: Actor) -> None:
-        ok = self.status is not DealStatus.OPEN
-        if self.attempt(lambda: reopen(self.deal, by=by, at=self.tick()), ok):
+        ok = self.sees(by) and self.status is not DealStatus.OPEN
+        if self.attempt(lambda: reopen(self.deal, self.catalog, by=by, at=self.tick()), ok):
             self.status = DealStatus.OPEN
 
     @precondition(lambda self: any(p.actions for p in self.original))

@@ -15,12 +15,16 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from salesflow import (
     Actor,
+    AgentsSee,
+    Catalog,
     Contact,
     Lead,
     LeadEvent,
     LeadStage,
     LeadStatus,
+    Role,
     SalesflowError,
+    Visibility,
     can_see,
     create_lead,
     fold,
@@ -37,6 +41,7 @@ STAGES = {
 
 
 class LeadMachine(RuleBasedStateMachine):
+    catalog: Catalog
     lead: Lead
     events: list[LeadEvent]
     at: datetime
@@ -45,8 +50,14 @@ class LeadMachine(RuleBasedStateMachine):
     owner: str | None
     spam: bool
 
-    @initialize(owner=st.one_of(st.none(), st.sampled_from(["ann", "bob"])))
-    def start(self, owner: str | None) -> None:
+    @initialize(
+        owner=st.one_of(st.none(), st.sampled_from(["ann", "bob"])),
+        leads=st.sampled_from(AgentsSee),
+    )
+    def start(self, owner: str | None, leads: AgentsSee) -> None:
+        # the seed 003 policy (agents see their own leads) or one that also shows agents
+        # the unassigned ones (L3)
+        self.catalog = Catalog.new(visibility=Visibility(leads=leads))
         self.at = datetime(2026, 1, 1, tzinfo=UTC)
         outcome = create_lead(
             id="L", case_number="1", source="phone", contact=Contact("J"), by=Actor("ann"),
@@ -57,9 +68,15 @@ class LeadMachine(RuleBasedStateMachine):
         self.before_resign = (P, None)
 
     def expected(self, step: str, stage: LeadStage | None, by: Actor) -> bool:
-        seen = by.is_manager or self.owner in (None, by.id) or by.id in self.lead.participants
+        unassigned_for_agents = self.catalog.visibility.leads is AgentsSee.OWN_AND_UNASSIGNED
+        seen = (
+            by.is_manager
+            or self.owner == by.id
+            or by.id in self.lead.participants
+            or (self.owner is None and unassigned_for_agents)
+        )
         if step == "claim":
-            return self.owner in (None, by.id)
+            return self.owner in (None, by.id) and seen
         if not seen:
             return False
         if step in (A, OFF):
@@ -70,8 +87,8 @@ class LeadMachine(RuleBasedStateMachine):
             return R in NEXT[self.status]
         if step == "reopen":
             return self.status == R
-        if step == "assign":
-            return by.is_manager
+        if step == "assign":  # to themselves: a manager's assignment or the owner's no-op
+            return by.is_manager or self.owner == by.id
         return True  # spam / unspam
 
     @rule(
@@ -84,7 +101,7 @@ class LeadMachine(RuleBasedStateMachine):
         before = self.lead
         allowed = self.expected(step, stage, by)
         try:
-            outcome = run_lead_step(before, step, stage, by, self.at)
+            outcome = run_lead_step(before, step, stage, by, self.at, self.catalog)
         except SalesflowError:
             assert not allowed, f"{step} by {by} should have been allowed"
             assert self.lead is before
@@ -130,7 +147,15 @@ class LeadMachine(RuleBasedStateMachine):
     @invariant()
     def the_owner_can_always_see_it(self) -> None:
         if self.owner is not None:
-            assert can_see(Actor(self.owner), self.lead)
+            assert can_see(Actor(self.owner), self.lead, self.catalog)
+
+    @invariant()
+    def only_the_policy_shows_agents_an_unassigned_lead(self) -> None:
+        """L3: under seed 003's policy managers hand unassigned leads out; agents see none."""
+        assert can_see(Actor("mia", Role.MANAGER), self.lead, self.catalog)
+        if self.owner is None and not self.lead.participants:
+            shown = self.catalog.visibility.leads is AgentsSee.OWN_AND_UNASSIGNED
+            assert can_see(Actor("ann"), self.lead, self.catalog) == shown
 
 
 LeadMachine.TestCase.settings = settings(max_examples=120, stateful_step_count=30, deadline=None)

@@ -27,7 +27,9 @@ def test_demo_walks_the_scenarios_and_rebuilds_every_deal(
     assert "reopen GAMMA" in out
     assert "Funnel: Online shop order (1 deal)" in out
     assert "Closed deals" in out
-    assert "✗ bob claims it too: refused — 'LEAD-1' is already held by 'ann'" in out
+    # L3, seed 003: agents do not see unassigned leads; a manager hands them out
+    assert "✗ bob claims it: refused — 'bob' may not claim lead 'LEAD-1'" in out
+    assert "✓ mia assigns it to ann" in out
     assert "stage: missing: in_acquisition needs a stage" in out
     assert "converted into deal DELTA" in out
     assert "Lead funnel (3 leads, 1 resigned, conversion 33.3%)" in out

@@ -26,6 +26,7 @@ from salesflow.serialization import dump, dumps, loads
 from salesflow.templates import sample_catalog
 
 ABSTRACT = {Event, DealEvent, LeadEvent, Request}
+CATALOG = sample_catalog()
 
 
 def _subclasses(cls: type) -> set[type]:
@@ -62,8 +63,8 @@ def test_documents_of_every_registered_event_type_are_read_back_as_that_type() -
 
 def test_a_dumped_event_is_tagged_with_its_registered_name() -> None:
     at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    created = create_deal(sample_catalog(), id="D", title="T", by=Actor("ann"), at=at)
-    lost = lose(created.state, by=Actor("ann"), at=at, reason="price")
+    created = create_deal(CATALOG, id="D", title="T", by=Actor("ann"), at=at)
+    lost = lose(created.state, CATALOG, by=Actor("ann"), at=at, reason="price")
     for event in (*created.events, *lost.events):
         assert EVENT_TYPES[dump(event)["data"]["type"]] is type(event)
 
@@ -72,12 +73,19 @@ def test_event_documents_keep_their_form_byte_for_byte() -> None:
     """R4: documents written before the events got one root read and write the same."""
     at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     ann = Actor("ann")
-    created = create_deal(sample_catalog(), id="D-1", title="ACME", by=ann, at=at)
-    lost = lose(created.state, by=ann, at=at, reason="price")
+    created = create_deal(CATALOG, id="D-1", title="ACME", by=ann, at=at)
+    lost = lose(created.state, CATALOG, by=ann, at=at, reason="price")
     spam = mark_spam(
         create_lead(
-            id="L-1", case_number="1", source="chat", contact=Contact("Jan"), by=ann, at=at
+            id="L-1",
+            case_number="1",
+            source="chat",
+            contact=Contact("Jan"),
+            by=ann,
+            at=at,
+            owner="ann",
         ).state,
+        CATALOG,
         by=ann,
         at=at,
     )

@@ -43,12 +43,11 @@ ANN = Actor("ann")
 
 def test_folding_the_events_of_a_deal_reproduces_it() -> None:
     cat = sample_catalog()
-    p = cat.get("seven-stage")
     created = create_deal(cat, id="d", title="T", by=ANN, at=T0, process_id="seven-stage")
     events = list(created.events)
     deal = created.state
     for i, action_id in enumerate(["networking", "introductions", "social-presence", "cold-call"]):
-        outcome = complete_action(deal, p, action_id, by=ANN, at=T0 + timedelta(hours=i + 1))
+        outcome = complete_action(deal, cat, action_id, by=ANN, at=T0 + timedelta(hours=i + 1))
         deal = outcome.state
         events += outcome.events
     outcome = switch_process(deal, cat, "default", by=ANN, at=T0 + timedelta(days=1))
@@ -181,7 +180,7 @@ def test_shop_template_wins_itself_when_the_order_is_paid() -> None:
     for i, a in enumerate(p.actions):
         note = Note("tracking 1") if a.requires_note is not NoteRequirement.NONE else None
         by = mia if not a.performed_by.allows(ANN) else ANN
-        deal = complete_action(deal, p, a.id, by=by, at=T0 + timedelta(hours=i), note=note).state
+        deal = complete_action(deal, cat, a.id, by=by, at=T0 + timedelta(hours=i), note=note).state
     assert not deal.is_open
     assert deal.status.value == "won"
 

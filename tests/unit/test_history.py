@@ -90,7 +90,8 @@ class Timeline:
         self.deal, self.events = created.state, list(created.events)
 
     def then(self, rule: object, *args: object, **kwargs: object) -> Timeline:
-        outcome = rule(self.deal, *args, by=ANN, **kwargs)  # type: ignore[operator]
+        """Apply *rule* (deal, catalog, *args) as ANN."""
+        outcome = rule(self.deal, CATALOG, *args, by=ANN, **kwargs)  # type: ignore[operator]
         self.deal = outcome.state
         self.events += outcome.events
         return self
@@ -225,7 +226,7 @@ def test_value_and_owner_as_of_a_moment_are_those_of_that_moment() -> None:
 
 def test_a_deal_counts_under_the_process_it_was_in_at_the_moment() -> None:
     """Issue 11.2, D8: switched on day 2; as of day 1 it is in its first process."""
-    t = Timeline("D-1").then(switch_process, CATALOG, "other", at=day(2))
+    t = Timeline("D-1").then(switch_process, "other", at=day(2))
     then = funnels([t.events], CATALOG, DealQuery(as_of=day(1)))
     assert then["pipe"].deals == 1
     assert then["other"].deals == 0
@@ -236,7 +237,7 @@ def test_a_deal_counts_under_the_process_it_was_in_at_the_moment() -> None:
 def test_as_of_every_event_is_the_fold_of_the_events_up_to_it() -> None:
     t = (
         Timeline("D-1")
-        .then(complete_action, PIPE, "call", at=day(1))
+        .then(complete_action, "call", at=day(1))
         .then(update_deal, at=day(2), value=Money.of(7, "PLN"))
         .then(lose, at=day(3), reason="price")
     )
@@ -279,8 +280,10 @@ def test_a_deal_created_in_the_dst_gap_cannot_close_before_it_was_created() -> N
     deal = create_deal(CATALOG, id="D-1", title="Gap", by=ANN, at=created).state
     assert deal.created_at == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
     with pytest.raises(ValidationError, match="before the deal was created"):
-        lose(deal, by=ANN, at=datetime(2026, 3, 29, 3, 0, tzinfo=BERLIN), reason="price")
-    lost = lose(deal, by=ANN, at=datetime(2026, 3, 29, 3, 31, tzinfo=BERLIN), reason="price")
+        lose(deal, CATALOG, by=ANN, at=datetime(2026, 3, 29, 3, 0, tzinfo=BERLIN), reason="price")
+    lost = lose(
+        deal, CATALOG, by=ANN, at=datetime(2026, 3, 29, 3, 31, tzinfo=BERLIN), reason="price"
+    )
     assert lost.state.closed_at == datetime(2026, 3, 29, 1, 31, tzinfo=UTC)
 
 
@@ -289,19 +292,19 @@ def test_an_action_in_the_repeated_hour_after_creation_is_accepted() -> None:
     created = datetime(2026, 10, 25, 2, 45, tzinfo=BERLIN)
     action_at = datetime(2026, 10, 25, 2, 15, tzinfo=BERLIN, fold=1)
     deal = create_deal(CATALOG, id="D-1", title="Fold", by=ANN, at=created).state
-    done = complete_action(deal, PIPE, "call", by=ANN, at=action_at).state
+    done = complete_action(deal, CATALOG, "call", by=ANN, at=action_at).state
     assert done.completed()["call"].at - deal.created_at == timedelta(minutes=30)
     before = datetime(2026, 10, 25, 2, 15, tzinfo=BERLIN)  # fold=0: 00:15 UTC
     with pytest.raises(ValidationError, match="before the deal was created"):
-        complete_action(deal, PIPE, "call", by=ANN, at=before)
+        complete_action(deal, CATALOG, "call", by=ANN, at=before)
 
 
 def test_a_moment_before_the_latest_change_is_refused() -> None:
     """H1: timelines are in time order, so a deal as of a moment is a prefix of them."""
-    t = Timeline("D-1").then(complete_action, PIPE, "call", at=day(2))
+    t = Timeline("D-1").then(complete_action, "call", at=day(2))
     with pytest.raises(ValidationError, match="before the deal's latest change"):
-        lose(t.deal, by=ANN, at=day(1), reason="price")
-    assert lose(t.deal, by=ANN, at=day(2), reason="price").state.closed_at == day(2)
+        lose(t.deal, CATALOG, by=ANN, at=day(1), reason="price")
+    assert lose(t.deal, CATALOG, by=ANN, at=day(2), reason="price").state.closed_at == day(2)
 
 
 def test_moments_keep_their_instant_in_any_zone() -> None:
@@ -318,8 +321,8 @@ def test_the_funnel_agrees_with_the_rules_after_a_stage_is_moved() -> None:
     """Issue 11.4: after moving "offer" first, the deal reached "first contact"."""
     deal = (
         Timeline("D-1")
-        .then(complete_action, PIPE, "call", at=day(1))  # moves on to "offer"
-        .then(move_to_stage, PIPE, "first-contact", at=day(2))
+        .then(complete_action, "call", at=day(1))  # moves on to "offer"
+        .then(move_to_stage, "first-contact", at=day(2))
         .deal
     )
     assert reached_stage(deal, PIPE).id == "offer"  # type: ignore[union-attr]
@@ -380,10 +383,10 @@ def test_a_moment_past_the_last_utc_instant_is_a_typed_error_naming_the_field() 
 def test_every_event_kind_of_a_timeline_round_trips() -> None:
     t = (
         Timeline("D-1", owner="ann")
-        .then(complete_action, PIPE, "call", at=day(1))
+        .then(complete_action, "call", at=day(1))
         .then(update_deal, at=day(2), value=Money.of(1, "USD"))
-        .then(switch_process, CATALOG, "other", at=day(3))
-        .then(switch_process, CATALOG, "pipe", at=day(4))
+        .then(switch_process, "other", at=day(3))
+        .then(switch_process, "pipe", at=day(4))
         .then(lose, at=day(5), reason="price")
     )
     events: list[DealEvent] = t.events

@@ -12,10 +12,12 @@ import pytest
 
 from salesflow import (
     Actor,
+    AgentsSee,
     AlreadyClaimed,
     AlreadyConverted,
     Answer,
     Bant,
+    Catalog,
     Contact,
     Lead,
     LeadQuery,
@@ -30,6 +32,7 @@ from salesflow import (
     Role,
     SelectionRule,
     ValidationError,
+    Visibility,
     acquire_lead,
     assign_lead,
     can_see,
@@ -54,6 +57,7 @@ from salesflow.templates import lead_funnel_process, sample_catalog
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ANN, BOB = Actor("ann"), Actor("bob")
 MIA = Actor("mia", Role.MANAGER)
+CATALOG = sample_catalog()  # the seeds' visibility policy (D10, L3)
 JAN = Contact("Jan Kowalski", phone="+48 600 100 200", email="jan@example.pl")
 
 
@@ -76,10 +80,20 @@ def new(lead_id: str = "L-1", **kwargs: object) -> Lead:
 
 
 def offered(lead: Lead) -> Lead:
-    lead = move_lead(lead, "in_acquisition", stage="call_scheduled", by=ANN, at=hours(1)).state
-    lead = move_lead(lead, "in_acquisition", stage="to_be_offered", by=ANN, at=hours(2)).state
+    lead = move_lead(
+        lead, CATALOG, "in_acquisition", stage="call_scheduled", by=ANN, at=hours(1)
+    ).state
+    lead = move_lead(
+        lead, CATALOG, "in_acquisition", stage="to_be_offered", by=ANN, at=hours(2)
+    ).state
     return move_lead(
-        lead, "offered", stage="in_negotiation", follow_up=date(2026, 3, 9), by=ANN, at=hours(3)
+        lead,
+        CATALOG,
+        "offered",
+        stage="in_negotiation",
+        follow_up=date(2026, 3, 9),
+        by=ANN,
+        at=hours(3),
     ).state
 
 
@@ -161,9 +175,9 @@ def test_a_lead_goes_through_the_seed_003_lifecycle_to_acquired() -> None:
     assert lead.status is LeadStatus.OFFERED
     assert lead.stage is LeadStage.IN_NEGOTIATION
     assert lead.follow_up == date(2026, 3, 9)
-    lead = move_lead(lead, "offered", stage="contract_sent", by=ANN, at=hours(4)).state
+    lead = move_lead(lead, CATALOG, "offered", stage="contract_sent", by=ANN, at=hours(4)).state
     assert lead.follow_up == date(2026, 3, 9)  # kept when not given again
-    outcome = acquire_lead(lead, by=ANN, at=hours(5))
+    outcome = acquire_lead(lead, CATALOG, by=ANN, at=hours(5))
     assert outcome.state.status is LeadStatus.ACQUIRED
     assert outcome.state.acquired_at == hours(5)
     assert outcome.state.reached is LeadStatus.ACQUIRED
@@ -177,17 +191,23 @@ def test_forbidden_transitions_name_the_allowed_next_statuses() -> None:
     lead = new()
     with pytest.raises(LifecycleError, match="allowed next: in_acquisition, resigned"):
         move_lead(
-            lead, "offered", stage="in_negotiation", follow_up=date(2026, 3, 9), by=ANN, at=hours(1)
+            lead,
+            CATALOG,
+            "offered",
+            stage="in_negotiation",
+            follow_up=date(2026, 3, 9),
+            by=ANN,
+            at=hours(1),
         )
     with pytest.raises(LifecycleError, match="cannot go from pending_pickup to acquired"):
-        acquire_lead(lead, by=ANN, at=hours(1))
-    done = acquire_lead(offered(lead), by=ANN, at=hours(5)).state
+        acquire_lead(lead, CATALOG, by=ANN, at=hours(1))
+    done = acquire_lead(offered(lead), CATALOG, by=ANN, at=hours(5)).state
     with pytest.raises(LifecycleError, match="allowed next: none"):
-        resign_lead(done, by=ANN, at=hours(6), reason="late")
+        resign_lead(done, CATALOG, by=ANN, at=hours(6), reason="late")
     with pytest.raises(ValidationError, match="use acquire_lead"):
-        move_lead(lead, "acquired", by=ANN, at=hours(1))
+        move_lead(lead, CATALOG, "acquired", by=ANN, at=hours(1))
     with pytest.raises(ValidationError, match="use resign_lead"):
-        move_lead(lead, LeadStatus.RESIGNED, by=ANN, at=hours(1))
+        move_lead(lead, CATALOG, LeadStatus.RESIGNED, by=ANN, at=hours(1))
 
 
 def test_missing_data_names_what_is_missing() -> None:
@@ -195,65 +215,73 @@ def test_missing_data_names_what_is_missing() -> None:
     with pytest.raises(
         MissingData, match="stage: missing: in_acquisition needs a stage: call_scheduled"
     ):
-        move_lead(lead, "in_acquisition", by=ANN, at=hours(1))
+        move_lead(lead, CATALOG, "in_acquisition", by=ANN, at=hours(1))
     with pytest.raises(MissingData, match="needs a stage"):
-        move_lead(lead, "in_acquisition", stage="in_negotiation", by=ANN, at=hours(1))
-    acq = move_lead(lead, "in_acquisition", stage="to_be_offered", by=ANN, at=hours(1)).state
+        move_lead(lead, CATALOG, "in_acquisition", stage="in_negotiation", by=ANN, at=hours(1))
+    acq = move_lead(
+        lead, CATALOG, "in_acquisition", stage="to_be_offered", by=ANN, at=hours(1)
+    ).state
     with pytest.raises(
         MissingData, match="follow_up: missing: an offered lead needs a follow-up date"
     ):
-        move_lead(acq, "offered", stage="contract_sent", by=ANN, at=hours(2))
+        move_lead(acq, CATALOG, "offered", stage="contract_sent", by=ANN, at=hours(2))
     with pytest.raises(ReasonRequired):
-        resign_lead(acq, by=ANN, at=hours(2), reason=" ")
+        resign_lead(acq, CATALOG, by=ANN, at=hours(2), reason=" ")
     with pytest.raises(ValidationError, match="stage"):
-        move_lead(acq, "in_acquisition", stage="somewhere", by=ANN, at=hours(2))
+        move_lead(acq, CATALOG, "in_acquisition", stage="somewhere", by=ANN, at=hours(2))
 
 
 def test_resigning_from_any_open_status_and_reopening() -> None:
     for lead in (new(), offered(new())):
-        resigned = resign_lead(lead, by=ANN, at=hours(9), reason=" too expensive ").state
+        resigned = resign_lead(lead, CATALOG, by=ANN, at=hours(9), reason=" too expensive ").state
         assert resigned.status is LeadStatus.RESIGNED
         assert resigned.resignation_reason == "too expensive"
-        back = reopen_lead(resigned, by=ANN, at=hours(10)).state
+        back = reopen_lead(resigned, CATALOG, by=ANN, at=hours(10)).state
         assert (back.status, back.stage) == (lead.status, lead.stage)
         assert back.resignation_reason is None
     with pytest.raises(LifecycleError):
-        reopen_lead(new(), by=ANN, at=hours(1))
+        reopen_lead(new(), CATALOG, by=ANN, at=hours(1))
 
 
 def test_spam_is_a_reversible_flag() -> None:
     lead = new()
-    spam = mark_spam(lead, by=MIA, at=hours(1)).state
+    spam = mark_spam(lead, CATALOG, by=MIA, at=hours(1)).state
     assert spam.spam
-    assert not mark_spam(spam, by=MIA, at=hours(2)).changed
-    back = unmark_spam(spam, by=MIA, at=hours(3)).state
+    assert not mark_spam(spam, CATALOG, by=MIA, at=hours(2)).changed
+    back = unmark_spam(spam, CATALOG, by=MIA, at=hours(3)).state
     assert not back.spam
-    assert not unmark_spam(back, by=MIA, at=hours(4)).changed
+    assert not unmark_spam(back, CATALOG, by=MIA, at=hours(4)).changed
 
 
 def test_repeating_a_move_changes_nothing_and_naive_times_are_refused() -> None:
-    lead = move_lead(new(), "in_acquisition", stage="call_scheduled", by=ANN, at=hours(1)).state
+    lead = move_lead(
+        new(), CATALOG, "in_acquisition", stage="call_scheduled", by=ANN, at=hours(1)
+    ).state
     assert not move_lead(
-        lead, "in_acquisition", stage="call_scheduled", by=ANN, at=hours(2)
+        lead, CATALOG, "in_acquisition", stage="call_scheduled", by=ANN, at=hours(2)
     ).changed
     with pytest.raises(ValidationError, match="timezone-aware"):
-        move_lead(lead, "in_acquisition", stage="to_be_offered", by=ANN, at=datetime(2026, 3, 3))
+        move_lead(
+            lead, CATALOG, "in_acquisition", stage="to_be_offered", by=ANN, at=datetime(2026, 3, 3)
+        )
     with pytest.raises(ValidationError, match="before the lead was created"):
-        mark_spam(lead, by=ANN, at=hours(-1))
+        mark_spam(lead, CATALOG, by=ANN, at=hours(-1))
     with pytest.raises(ValidationError, match="by"):
-        mark_spam(lead, by="ann", at=hours(1))  # type: ignore[arg-type]
+        mark_spam(lead, CATALOG, by="ann", at=hours(1))  # type: ignore[arg-type]
 
 
 def test_update_lead_changes_descriptive_fields_only() -> None:
     lead = new()
-    updated = update_lead(lead, by=ANN, at=hours(1), company="ACME", bant=Bant(need="yes")).state  # type: ignore[arg-type]
+    updated = update_lead(
+        lead, CATALOG, by=ANN, at=hours(1), company="ACME", bant=Bant(need="yes")
+    ).state  # type: ignore[arg-type]
     assert updated.company == "ACME"
     assert updated.bant.need is Answer.YES
-    assert not update_lead(updated, by=ANN, at=hours(2), company="ACME").changed
+    assert not update_lead(updated, CATALOG, by=ANN, at=hours(2), company="ACME").changed
     with pytest.raises(ValidationError, match="allowed"):
-        update_lead(lead, by=ANN, at=hours(1), status="offered")
+        update_lead(lead, CATALOG, by=ANN, at=hours(1), status="offered")
     with pytest.raises(ValidationError, match="contact"):
-        update_lead(lead, by=ANN, at=hours(1), contact="nobody")
+        update_lead(lead, CATALOG, by=ANN, at=hours(1), contact="nobody")
 
 
 def test_folding_a_leads_events_reproduces_it() -> None:
@@ -263,12 +291,14 @@ def test_folding_a_leads_events_reproduces_it() -> None:
     events = list(created.events)
     lead = created.state
     for step in (
-        lambda x: move_lead(x, "in_acquisition", stage="call_scheduled", by=ANN, at=hours(1)),
-        lambda x: mark_spam(x, by=ANN, at=hours(2)),
-        lambda x: unmark_spam(x, by=ANN, at=hours(3)),
-        lambda x: resign_lead(x, by=ANN, at=hours(4), reason="budget"),
-        lambda x: reopen_lead(x, by=ANN, at=hours(5)),
-        lambda x: assign_lead(x, "bob", by=MIA, at=hours(6)),
+        lambda x: move_lead(
+            x, CATALOG, "in_acquisition", stage="call_scheduled", by=ANN, at=hours(1)
+        ),
+        lambda x: mark_spam(x, CATALOG, by=ANN, at=hours(2)),
+        lambda x: unmark_spam(x, CATALOG, by=ANN, at=hours(3)),
+        lambda x: resign_lead(x, CATALOG, by=ANN, at=hours(4), reason="budget"),
+        lambda x: reopen_lead(x, CATALOG, by=ANN, at=hours(5)),
+        lambda x: assign_lead(x, CATALOG, "bob", by=MIA, at=hours(6)),
     ):
         outcome = step(lead)
         lead = outcome.state
@@ -285,49 +315,90 @@ def test_folding_a_leads_events_reproduces_it() -> None:
 # -- visibility and claiming (L3, D10) ------------------------------------------------------------
 
 
-def test_agents_see_their_own_shared_and_unassigned_items_managers_everything() -> None:
-    """D10, L3: one policy for leads and deals."""
+def test_agents_see_their_own_and_shared_leads_managers_everything() -> None:
+    """L3, seed 003: agents see their own leads; managers see all, unassigned ones too."""
     mine, theirs = new("1", owner="ann"), new("2", owner="bob")
     shared, free = new("3", owner="bob", participants=frozenset({"ann"})), new("4", owner=None)
     leads = [mine, theirs, shared, free]
-    assert [x.id for x in visible(leads, ANN)] == ["1", "3", "4"]
-    assert [x.id for x in visible(leads, MIA)] == ["1", "2", "3", "4"]
-    assert can_see(Actor("root", Role.ADMIN), theirs)
+    assert [x.id for x in visible(leads, ANN, CATALOG)] == ["1", "3"]
+    assert [x.id for x in visible(leads, MIA, CATALOG)] == ["1", "2", "3", "4"]
+    assert not can_see(ANN, free, CATALOG)
+    assert can_see(MIA, free, CATALOG)
+    assert can_see(Actor("root", Role.ADMIN), theirs, CATALOG)
     with pytest.raises(NotAllowed, match="'ann' may not move lead '2'"):
-        move_lead(theirs, "in_acquisition", stage="call_scheduled", by=ANN, at=hours(1))
+        move_lead(theirs, CATALOG, "in_acquisition", stage="call_scheduled", by=ANN, at=hours(1))
+    with pytest.raises(NotAllowed, match="'ann' may not move lead '4'"):
+        move_lead(free, CATALOG, "in_acquisition", stage="call_scheduled", by=ANN, at=hours(1))
     with pytest.raises(ValidationError, match="actor"):
-        can_see("ann", mine)  # type: ignore[arg-type]
+        can_see("ann", mine, CATALOG)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="catalog"):
+        can_see(ANN, mine, None)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="catalog"):
+        move_lead(mine, None, "in_acquisition", stage="call_scheduled", by=ANN, at=hours(1))  # type: ignore[arg-type]
+
+
+def test_the_policy_is_per_kind_of_work_and_set_on_the_catalog() -> None:
+    """D10, L3: unassigned deals (orders, seed 004) are open to every agent until claimed,
+    unassigned leads (seed 003) only to managers, unless the catalog's policy says so."""
+    assert CATALOG.visibility == Visibility(deals=AgentsSee.OWN_AND_UNASSIGNED, leads=AgentsSee.OWN)
+    free_lead = new("4", owner=None)
+    free_deal = create_deal(CATALOG, id="D", title="D", by=MIA, at=T0).state
+    assert can_see(ANN, free_deal, CATALOG)
+    assert not can_see(ANN, free_lead, CATALOG)
+    open_leads = Catalog.new(visibility=Visibility(leads=AgentsSee.OWN_AND_UNASSIGNED))
+    assert can_see(ANN, free_lead, open_leads)
+    own_deals = Catalog.new(visibility=Visibility(deals="own"))
+    assert own_deals.visibility.deals is AgentsSee.OWN
+    assert not can_see(ANN, free_deal, own_deals)
+    assert can_see(MIA, free_deal, own_deals)
+    with pytest.raises(ValidationError, match="visibility"):
+        Visibility(leads="everyone")
+    with pytest.raises(ValidationError, match="visibility"):
+        Catalog(CATALOG.processes, CATALOG.default_id, visibility="own")  # type: ignore[arg-type]
 
 
 def test_a_second_claim_fails_naming_the_holder() -> None:
-    """D10, seed 004: an unassigned item is visible to all until one agent claims it."""
+    """D10, seed 004: an unassigned item is visible to all until one agent claims it
+    (for leads only where the catalog's policy shows agents unassigned leads, L3)."""
     free = new(owner=None)
-    claimed = claim_lead(free, by=ANN, at=hours(1)).state
+    with pytest.raises(NotAllowed, match="'ann' may not claim lead 'L-1'"):
+        claim_lead(free, CATALOG, by=ANN, at=hours(1))
+    open_leads = Catalog.new(visibility=Visibility(leads=AgentsSee.OWN_AND_UNASSIGNED))
+    claimed = claim_lead(free, open_leads, by=ANN, at=hours(1)).state
     assert claimed.owner == "ann"
-    assert not can_see(BOB, claimed)
-    assert not claim_lead(claimed, by=ANN, at=hours(2)).changed
+    assert not can_see(BOB, claimed, open_leads)
+    assert not claim_lead(claimed, open_leads, by=ANN, at=hours(2)).changed
     with pytest.raises(AlreadyClaimed, match="already held by 'ann'") as info:
-        claim_lead(claimed, by=BOB, at=hours(2))
+        claim_lead(claimed, open_leads, by=BOB, at=hours(2))
     assert info.value.holder == "ann"
+    assert claim_lead(free, CATALOG, by=MIA, at=hours(1)).state.owner == "mia"
     deal = create_deal(sample_catalog(), id="D", title="D", by=MIA, at=T0).state
-    taken = claim_deal(deal, by=BOB, at=hours(1)).state
+    taken = claim_deal(deal, CATALOG, by=BOB, at=hours(1)).state
     assert taken.owner == "bob"
-    assert not claim_deal(taken, by=BOB, at=hours(2)).changed
+    assert not claim_deal(taken, CATALOG, by=BOB, at=hours(2)).changed
     with pytest.raises(AlreadyClaimed, match="'bob'"):
-        claim_deal(taken, by=ANN, at=hours(2))
-    lost = lose(deal, by=MIA, at=hours(1), reason="x").state
+        claim_deal(taken, CATALOG, by=ANN, at=hours(2))
+    lost = lose(deal, CATALOG, by=MIA, at=hours(1), reason="x").state
     from salesflow import DealClosed
 
     with pytest.raises(DealClosed):
-        claim_deal(lost, by=ANN, at=hours(2))
+        claim_deal(lost, CATALOG, by=ANN, at=hours(2))
 
 
-def test_only_managers_assign_leads() -> None:
+def test_managers_assign_leads_and_owners_hand_them_over() -> None:
+    """L3, seed 003: managers hand out leads; an agent may pass on only their own."""
     lead = new(owner=None)
-    assert assign_lead(lead, "bob", by=MIA, at=hours(1)).state.owner == "bob"
-    assert not assign_lead(lead, None, by=MIA, at=hours(1)).changed
-    with pytest.raises(NotAllowed, match="managers and admins"):
-        assign_lead(lead, "bob", by=ANN, at=hours(1))
+    assert assign_lead(lead, CATALOG, "bob", by=MIA, at=hours(1)).state.owner == "bob"
+    assert not assign_lead(lead, CATALOG, None, by=MIA, at=hours(1)).changed
+    with pytest.raises(NotAllowed, match="'ann' may not assign lead 'L-1'"):
+        assign_lead(lead, CATALOG, "ann", by=ANN, at=hours(1))
+    mine = new(owner="ann")
+    assert assign_lead(mine, CATALOG, "bob", by=ANN, at=hours(1)).state.owner == "bob"
+    shared = new(owner="bob", participants=frozenset({"ann"}))
+    with pytest.raises(NotAllowed, match="managers, admins and its owner"):
+        assign_lead(shared, CATALOG, "ann", by=ANN, at=hours(1))
+    with pytest.raises(ValidationError, match="owner"):
+        assign_lead(lead, CATALOG, "  ", by=MIA, at=hours(1))
 
 
 def test_a_clients_personal_manager_owns_its_new_leads_and_deals() -> None:
@@ -381,7 +452,7 @@ def test_lists_filter_and_sort_by_any_field() -> None:
 
 
 def test_spam_is_hidden_from_lists_unless_asked_for() -> None:
-    spam = mark_spam(new("s"), by=ANN, at=hours(1)).state
+    spam = mark_spam(new("s"), CATALOG, by=ANN, at=hours(1)).state
     leads = [new("a"), spam]
     assert [x.id for x in LeadQuery().apply(leads)] == ["a"]
     assert [x.id for x in LeadQuery(include_spam=True).apply(leads)] == ["a", "s"]
@@ -404,7 +475,7 @@ def test_bad_list_queries_are_refused() -> None:
 def test_an_acquired_lead_becomes_a_deal_linked_both_ways() -> None:
     catalog = sample_catalog()
     lead = acquire_lead(
-        offered(new(company="ACME", value=Money.of(60_000, "PLN"))), by=ANN, at=hours(5)
+        offered(new(company="ACME", value=Money.of(60_000, "PLN"))), CATALOG, by=ANN, at=hours(5)
     ).state
     rules = [SelectionRule("negotiation", min_value=Money.of(50_000, "PLN"))]
     conversion = convert_lead(lead, catalog, deal_id="D-9", by=ANN, at=hours(6), rules=rules)
@@ -427,16 +498,18 @@ def test_an_acquired_lead_becomes_a_deal_linked_both_ways() -> None:
 
 def test_lead_statistics_are_cumulative_by_status_source_and_owner() -> None:
     """L6: pending ≥ in acquisition ≥ offered ≥ acquired."""
-    won = acquire_lead(offered(new("w", source="phone")), by=ANN, at=hours(29)).state
+    won = acquire_lead(offered(new("w", source="phone")), CATALOG, by=ANN, at=hours(29)).state
     leads = [
         new("p1"),
         new("p2", owner="bob"),
-        move_lead(new("a1"), "in_acquisition", stage="call_scheduled", by=ANN, at=hours(1)).state,
-        resign_lead(offered(new("r1")), by=ANN, at=hours(8), reason="price").state,
-        resign_lead(new("r2"), by=ANN, at=hours(8), reason="price").state,
-        resign_lead(new("r3"), by=ANN, at=hours(8), reason="timing").state,
+        move_lead(
+            new("a1"), CATALOG, "in_acquisition", stage="call_scheduled", by=ANN, at=hours(1)
+        ).state,
+        resign_lead(offered(new("r1")), CATALOG, by=ANN, at=hours(8), reason="price").state,
+        resign_lead(new("r2"), CATALOG, by=ANN, at=hours(8), reason="price").state,
+        resign_lead(new("r3"), CATALOG, by=ANN, at=hours(8), reason="timing").state,
         won,
-        mark_spam(new("s"), by=ANN, at=hours(1)).state,
+        mark_spam(new("s"), CATALOG, by=ANN, at=hours(1)).state,
     ]
     stats = lead_stats(leads)
     assert [r.reached for r in stats.rows] == [7, 3, 2, 1]

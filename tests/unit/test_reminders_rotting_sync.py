@@ -18,6 +18,7 @@ from salesflow import (
     DealClosed,
     DealStatus,
     InvalidMapping,
+    NotAllowed,
     NotEligible,
     Process,
     Reminder,
@@ -94,35 +95,44 @@ def test_reminders_on_deals_and_leads_and_the_colour_filter() -> None:
     """H2: deals and leads carry reminders; lists filter by colour."""
     catalog = Catalog.new()
     deal = create_deal(catalog, id="D", title="D", by=ANN, at=T0, owner="ann").state
-    deal = add_reminder(deal, Reminder("late", "Chase", at(1), "ann"), by=ANN, at=T0).state
-    deal = add_reminder(deal, Reminder("later", "Call", at(48), "ann"), by=ANN, at=T0).state
+    deal = add_reminder(deal, catalog, Reminder("late", "Chase", at(1), "ann"), by=ANN, at=T0).state
+    deal = add_reminder(
+        deal, catalog, Reminder("later", "Call", at(48), "ann"), by=ANN, at=T0
+    ).state
     lead = create_lead(
         id="L", case_number="1", source="chat", contact=Contact("J"), by=ANN, at=T0, owner="ann"
     ).state
-    outcome = add_reminder(lead, Reminder("soon", "Write", at(5), "ann"), by=ANN, at=T0)
+    outcome = add_reminder(lead, catalog, Reminder("soon", "Write", at(5), "ann"), by=ANN, at=T0)
     lead = outcome.state
     now = at(3)
     assert [d.id for d in with_colour([deal], Colour.RED, now, UTC)] == ["D"]
     assert [x.id for x in with_colour([lead], Colour.YELLOW, now, UTC)] == ["L"]
     assert list(with_colour([lead], Colour.RED, now, UTC)) == []
-    deal_done = complete_reminder(deal, "late", by=ANN, at=at(4))
+    deal_done = complete_reminder(deal, catalog, "late", by=ANN, at=at(4))
     assert deal_done.state.reminders[0].done_at == at(4)
     assert list(with_colour([deal_done.state], Colour.RED, now, UTC)) == []
-    assert not complete_reminder(deal_done.state, "late", by=ANN, at=at(5)).changed
-    lead_done = complete_reminder(lead, "soon", by=ANN, at=at(4)).state
+    assert not complete_reminder(deal_done.state, catalog, "late", by=ANN, at=at(5)).changed
+    lead_done = complete_reminder(lead, catalog, "soon", by=ANN, at=at(4)).state
     assert lead_done.reminders[0].done
-    assert not complete_reminder(lead_done, "soon", by=ANN, at=at(5)).changed
+    assert not complete_reminder(lead_done, catalog, "soon", by=ANN, at=at(5)).changed
     with pytest.raises(UnknownReminder, match="'nope'"):
-        complete_reminder(deal, "nope", by=ANN, at=at(4))
+        complete_reminder(deal, catalog, "nope", by=ANN, at=at(4))
     with pytest.raises(ValidationError, match="already used"):
-        add_reminder(deal, Reminder("late", "Again", at(9), "ann"), by=ANN, at=T0)
+        add_reminder(deal, catalog, Reminder("late", "Again", at(9), "ann"), by=ANN, at=T0)
     with pytest.raises(ValidationError, match="Reminder"):
-        add_reminder(deal, "call", by=ANN, at=T0)  # type: ignore[call-overload]
+        add_reminder(deal, catalog, "call", by=ANN, at=T0)  # type: ignore[call-overload]
+    bob = Actor("bob")  # D10, L3: only someone who may see the item changes its reminders
+    with pytest.raises(NotAllowed, match="'bob' may not add a reminder to deal 'D'"):
+        add_reminder(deal, catalog, Reminder("b", "Steal", at(9), "bob"), by=bob, at=T0)
+    with pytest.raises(NotAllowed, match="'bob' may not complete a reminder of lead 'L'"):
+        complete_reminder(lead, catalog, "soon", by=bob, at=at(4))
+    with pytest.raises(ValidationError, match="item"):
+        complete_reminder("D", catalog, "late", by=ANN, at=at(4))  # type: ignore[call-overload]
     timeline = [*create_deal(catalog, id="D", title="D", by=ANN, at=T0, owner="ann").events]
     d = timeline[0].deal  # type: ignore[attr-defined]
     for step in (
-        lambda x: add_reminder(x, Reminder("a", "A", at(1), "ann"), by=ANN, at=T0),
-        lambda x: complete_reminder(x, "a", by=ANN, at=at(1)),
+        lambda x: add_reminder(x, catalog, Reminder("a", "A", at(1), "ann"), by=ANN, at=T0),
+        lambda x: complete_reminder(x, catalog, "a", by=ANN, at=at(1)),
     ):
         o = step(d)
         d = o.state
@@ -157,24 +167,29 @@ def test_a_deal_rots_after_its_stages_threshold(deal: Deal) -> None:
 
 
 def test_a_completion_in_the_stage_restarts_the_count(deal: Deal) -> None:
-    d = complete_action(deal, ROT, "x", by=ANN, at=T0 + timedelta(days=2)).state
+    d = complete_action(deal, ROT_CATALOG, "x", by=ANN, at=T0 + timedelta(days=2)).state
     assert idle_since(d, ROT) == T0 + timedelta(days=2)
     assert not is_rotting(d, ROT, T0 + timedelta(days=4))
     assert is_rotting(d, ROT, T0 + timedelta(days=5, seconds=1))
 
 
 def test_moving_stage_stops_rotting_and_stages_without_threshold_never_rot(deal: Deal) -> None:
-    d = move_to_stage(deal, ROT, "b", by=ANN, at=T0 + timedelta(days=4)).state
+    d = move_to_stage(deal, ROT_CATALOG, "b", by=ANN, at=T0 + timedelta(days=4)).state
     assert not is_rotting(d, ROT, T0 + timedelta(days=5))
     assert is_rotting(d, ROT, T0 + timedelta(days=9, seconds=1))
-    c = move_to_stage(d, ROT, "c", by=ANN, at=T0 + timedelta(days=5)).state
+    c = move_to_stage(d, ROT_CATALOG, "c", by=ANN, at=T0 + timedelta(days=5)).state
     assert not is_rotting(c, ROT, T0 + timedelta(days=500))
 
 
 def test_snoozing_stops_rotting_until_its_date(deal: Deal) -> None:
     """D11: snooze until a date, with a reason."""
     outcome = snooze(
-        deal, until=T0 + timedelta(days=10), reason="client on holiday", by=ANN, at=at(1)
+        deal,
+        ROT_CATALOG,
+        until=T0 + timedelta(days=10),
+        reason="client on holiday",
+        by=ANN,
+        at=at(1),
     )
     d = outcome.state
     assert d.snooze_reason == "client on holiday"
@@ -185,20 +200,20 @@ def test_snoozing_stops_rotting_until_its_date(deal: Deal) -> None:
         == d
     )
     with pytest.raises(ValidationError, match="until"):
-        snooze(deal, until=at(0.5), reason="x", by=ANN, at=at(1))
+        snooze(deal, ROT_CATALOG, until=at(0.5), reason="x", by=ANN, at=at(1))
     with pytest.raises(ValidationError, match="reason"):
-        snooze(deal, until=at(5), reason=" ", by=ANN, at=at(1))
+        snooze(deal, ROT_CATALOG, until=at(5), reason=" ", by=ANN, at=at(1))
     with pytest.raises(ValidationError, match="snooze_reason"):
         attrs.evolve(deal, snoozed_until=at(5))
 
 
 def test_closed_deals_and_other_processes_do_not_rot(deal: Deal) -> None:
-    lost = lose(deal, by=ANN, at=at(1), reason="x").state
+    lost = lose(deal, ROT_CATALOG, by=ANN, at=at(1), reason="x").state
     later = T0 + timedelta(days=30)
     assert not is_rotting(lost, ROT, later)
     assert not is_rotting(deal, Catalog.new().default, later)
     with pytest.raises(DealClosed):
-        snooze(lost, until=later, reason="x", by=ANN, at=at(2))
+        snooze(lost, ROT_CATALOG, until=later, reason="x", by=ANN, at=at(2))
     stageless = create_deal(Catalog.new(), id="E", title="E", by=ANN, at=T0).state
     assert idle_since(stageless, Catalog.new().default) is None
     assert list(rotting([stageless], ROT_CATALOG, later)) == []
@@ -216,6 +231,7 @@ SHOP = Process(
         Stage("shipped", "Shipped"),
     ),
 )
+SHOP_CATALOG = Catalog.new(SHOP)
 ORDERS = StatusMapping(
     "shop",
     {
@@ -230,35 +246,35 @@ ORDERS = StatusMapping(
 
 @pytest.fixture
 def order() -> Deal:
-    return create_deal(Catalog.new(SHOP), id="O-1", title="Order 1", by=ANN, at=T0).state
+    return create_deal(SHOP_CATALOG, id="O-1", title="Order 1", by=ANN, at=T0).state
 
 
 def test_external_changes_become_stage_moves_wins_and_losses(order: Deal) -> None:
     """H3, seed 004: shop states drive the deal."""
-    paid = apply_external(order, SHOP, ORDERS, "paid", by=ANN, at=at(1)).state
+    paid = apply_external(order, SHOP_CATALOG, ORDERS, "paid", by=ANN, at=at(1)).state
     assert external_status(paid, SHOP, ORDERS) == "paid"
-    shipped = apply_external(paid, SHOP, ORDERS, "shipped", by=ANN, at=at(2)).state
+    shipped = apply_external(paid, SHOP_CATALOG, ORDERS, "shipped", by=ANN, at=at(2)).state
     with pytest.raises(NotEligible, match="ok"):
-        apply_external(shipped, SHOP, ORDERS, "completed", by=ANN, at=at(3))
-    ready = complete_action(shipped, SHOP, "ok", by=ANN, at=at(3)).state
-    done = apply_external(ready, SHOP, ORDERS, "completed", by=ANN, at=at(4)).state
+        apply_external(shipped, SHOP_CATALOG, ORDERS, "completed", by=ANN, at=at(3))
+    ready = complete_action(shipped, SHOP_CATALOG, "ok", by=ANN, at=at(3)).state
+    done = apply_external(ready, SHOP_CATALOG, ORDERS, "completed", by=ANN, at=at(4)).state
     assert done.status is DealStatus.WON
     assert external_status(done, SHOP, ORDERS) == "completed"
-    cancelled = apply_external(order, SHOP, ORDERS, "cancelled", by=ANN, at=at(1)).state
+    cancelled = apply_external(order, SHOP_CATALOG, ORDERS, "cancelled", by=ANN, at=at(1)).state
     assert cancelled.lost_reason == "external status: cancelled"
     assert external_status(cancelled, SHOP, ORDERS) == "cancelled"
     assert external_status(order, SHOP, ORDERS) == "new"
 
 
 def test_the_process_rules_still_hold_for_external_changes(order: Deal) -> None:
-    gated = attrs.evolve(SHOP, gated=True)
+    gated = Catalog.new(attrs.evolve(SHOP, gated=True))
     with pytest.raises(StageGated):
         apply_external(order, gated, ORDERS, "shipped", by=ANN, at=at(1))
 
 
 def test_unknown_statuses_and_bad_mappings_are_typed_errors(order: Deal) -> None:
     with pytest.raises(UnknownExternalStatus, match="'refunded'; known: cancelled, completed"):
-        apply_external(order, SHOP, ORDERS, "refunded", by=ANN, at=at(1))
+        apply_external(order, SHOP_CATALOG, ORDERS, "refunded", by=ANN, at=at(1))
     broken = StatusMapping("shop", {"new": "new", "packed": "packing"})
     with pytest.raises(InvalidMapping, match="'packed' → missing stage 'packing'") as info:
         broken.check(SHOP)

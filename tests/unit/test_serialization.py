@@ -70,13 +70,22 @@ def test_leads_survive_a_round_trip(lead: Lead) -> None:
 
 
 def test_lead_events_survive_a_round_trip_and_fold() -> None:
+    catalog = Catalog.new()
     created = create_lead(
-        id="L", case_number="1", source="chat", contact=Contact("J"), by=Actor("ann"), at=T0
+        id="L",
+        case_number="1",
+        source="chat",
+        contact=Contact("J"),
+        by=Actor("ann"),
+        at=T0,
+        owner="ann",
     )
     moved = move_lead(
-        created.state, "in_acquisition", stage="call_scheduled", by=Actor("ann"), at=T0
+        created.state, catalog, "in_acquisition", stage="call_scheduled", by=Actor("ann"), at=T0
     )
-    reminded = add_reminder(moved.state, Reminder("r", "Call", T0, "ann"), by=Actor("ann"), at=T0)
+    reminded = add_reminder(
+        moved.state, catalog, Reminder("r", "Call", T0, "ann"), by=Actor("ann"), at=T0
+    )
     events = [*created.events, *moved.events, *reminded.events]
     again = [roundtrip(e) for e in events]
     assert again == events
@@ -166,9 +175,7 @@ def scenario_deal() -> Deal:
     deal = create_deal(
         catalog, id="D", title="T", by=Actor("a"), at=T0, value=Money.of("1.50", "EUR")
     ).state
-    return complete_action(
-        deal, catalog.default, "needs", by=Actor("a"), at=T0 + timedelta(hours=1)
-    ).state
+    return complete_action(deal, catalog, "needs", by=Actor("a"), at=T0 + timedelta(hours=1)).state
 
 
 def _json_values() -> st.SearchStrategy[Any]:
@@ -211,9 +218,9 @@ def _base_documents() -> list[tuple[dict[str, Any], Catalog]]:
     created = create_deal(
         catalog, id="D", title="T", by=ann, at=T0, value=Money.of("9.99", "PLN"), owner="ann"
     )
-    done = complete_action(created.state, catalog.default, "needs", by=ann, at=T0)
+    done = complete_action(created.state, catalog, "needs", by=ann, at=T0)
     switched = switch_process(done.state, catalog, "seven-stage", by=ann, at=T0)
-    lost = lose(switched.state, by=ann, at=T0, reason="price")
+    lost = lose(switched.state, catalog, by=ann, at=T0, reason="price")
     lead = create_lead(
         id="L", case_number="1", source="chat", contact=Contact("J", email="j@x.pl"), by=ann, at=T0
     )

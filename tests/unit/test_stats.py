@@ -115,17 +115,18 @@ def make_timeline(
         expected_close=expected,
     )
     events = list(o.events)
+    by = Actor(owner)  # the owner works the deal (D10: agents change only what they see)
     if stage in ("offer", "close"):
-        o = complete_action(o.state, PIPE, "call", by=ANN, at=day(created + 1))
+        o = complete_action(o.state, CATALOG, "call", by=by, at=day(created + 1))
         events += o.events
     if stage == "close":
-        o = move_to_stage(o.state, PIPE, "close", by=ANN, at=day(created + 3))
+        o = move_to_stage(o.state, CATALOG, "close", by=by, at=day(created + 3))
         events += o.events
     if status == "won":
-        o = win(o.state, PIPE, by=ANN, at=day(created + closed))
+        o = win(o.state, CATALOG, by=by, at=day(created + closed))
         events += o.events
     elif status == "lost":
-        o = lose(o.state, by=ANN, at=day(created + closed), reason=reason)
+        o = lose(o.state, CATALOG, by=by, at=day(created + closed), reason=reason)
         events += o.events
     return events
 

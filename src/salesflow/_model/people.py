@@ -77,10 +77,12 @@ class Visibility:
         rule = self.deals if kind == "deal" else self.leads
         return owner is None and rule is AgentsSee.OWN_AND_UNASSIGNED
 
-    def describe(self, kind: str) -> str:
-        """Who sees an item of *kind*, in words."""
+    def describe(self, kind: str, *, assigned: bool) -> str:
+        """Who sees an item of *kind* (held by someone, or not), in words."""
         rule = self.deals if kind == "deal" else self.leads
         unassigned = (
-            ", every agent while it is unassigned" if rule is AgentsSee.OWN_AND_UNASSIGNED else ""
+            ", every agent while it is unassigned"
+            if rule is AgentsSee.OWN_AND_UNASSIGNED and not assigned
+            else ""
         )
         return f"its owner, its participants, managers and admins{unassigned}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from salesflow._model.checks import check_type
 from salesflow._model.deal import Deal, DealStatus
 from salesflow._model.process import Process, Stage
 
@@ -36,6 +37,8 @@ def current_position(deal: Deal, process: Process) -> int:
 
 def current_stage(deal: Deal, process: Process) -> Stage | None:
     """The stage the deal is in now in *process* (``None`` if it entered none)."""
+    check_type("deal", deal, Deal)
+    check_type("process", process, Process)
     i = current_position(deal, process)
     return process.stages[i] if i >= 0 else None
 
@@ -58,5 +61,7 @@ def reached_position(deal: Deal, process: Process) -> int:
 
 def reached_stage(deal: Deal, process: Process) -> Stage | None:
     """The furthest stage the deal ever entered in *process* (won deals: the last) (D6)."""
+    check_type("deal", deal, Deal)
+    check_type("process", process, Process)
     i = reached_position(deal, process)
     return process.stages[i] if i >= 0 else None

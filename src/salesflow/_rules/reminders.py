@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 from typing import TypeVar, overload
 
-from salesflow._model.checks import check_aware, check_type
+from salesflow._model.checks import check_aware, check_type, iterable
 from salesflow._model.deal import Deal
 from salesflow._model.events import LeadReminderAdded, LeadReminderDone, ReminderAdded, ReminderDone
 from salesflow._model.lead import Lead
@@ -37,6 +37,7 @@ def _access(item: object, catalog: object, by: object, at: object, what: str) ->
 
 def colour(reminder: Reminder, now: datetime, tz: tzinfo) -> Colour | None:
     """The reminder's colour at *now*, judging "today" in *tz* (``None`` when done)."""
+    check_type("reminder", reminder, Reminder)
     check_aware("now", now)
     if not isinstance(tz, tzinfo):
         raise ValidationError("tz", tz, "must be a time zone (datetime.tzinfo)")
@@ -51,9 +52,16 @@ def colour(reminder: Reminder, now: datetime, tz: tzinfo) -> Colour | None:
 
 def with_colour(items: Iterable[Item], wanted: Colour, now: datetime, tz: tzinfo) -> Iterator[Item]:
     """Deals or leads with at least one reminder of colour *wanted* (seed 004's filter)."""
-    for item in items:
-        if any(colour(r, now, tz) is wanted for r in item.reminders):
-            yield item
+    check_type("wanted", wanted, Colour)
+    check_aware("now", now)
+    walk = iterable("items", items, "deals or leads")
+    return (item for item in walk if any(colour(r, now, tz) is wanted for r in _reminders(item)))
+
+
+def _reminders(item: object) -> tuple[Reminder, ...]:
+    if not isinstance(item, Deal | Lead):
+        raise ValidationError("items", item, "must hold deals or leads")
+    return item.reminders
 
 
 @overload

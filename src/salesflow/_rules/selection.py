@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import attrs
 from attrs import frozen
 
-from salesflow._model.checks import non_empty, non_empty_or_none
+from salesflow._model.checks import check_type, each_of, iterable, non_empty, non_empty_or_none
 from salesflow._model.deal import Deal
 from salesflow._model.money import Money
 from salesflow._model.process import Catalog
@@ -95,8 +95,11 @@ def suggest_process(
     owner: str | None = None,
 ) -> Suggestion:
     """The first active process whose rule matches, else the catalog's default."""
-    products = tuple(products)
-    for rule in rules:
+    check_type("catalog", catalog, Catalog)
+    products = tuple(iterable("products", products, "product names"))
+    if value is not None:
+        check_type("value", value, Money)
+    for rule in each_of("rules", rules, SelectionRule):
         if rule.process_id not in catalog or not catalog.get(rule.process_id).active:
             continue
         if rule.matches(segment=segment, products=products, value=value, owner=owner):
@@ -106,6 +109,7 @@ def suggest_process(
 
 def suggest_process_for(deal: Deal, catalog: Catalog, rules: Iterable[SelectionRule]) -> Suggestion:
     """:func:`suggest_process` for an existing deal (e.g. once its value is known)."""
+    check_type("deal", deal, Deal)
     return suggest_process(
         catalog,
         rules,

@@ -26,6 +26,7 @@ from salesflow._model.positions import current_stage
 from salesflow._model.process import Catalog, Process
 from salesflow._rules.deals import lose, move_to_stage, win
 from salesflow._rules.outcome import Outcome
+from salesflow._rules.visibility import check_access
 from salesflow.errors import InvalidMapping, UnknownExternalStatus, ValidationError
 
 __all__ = ["Closing", "StatusMapping", "apply_external", "external_status"]
@@ -106,8 +107,10 @@ def apply_external(
         UnknownExternalStatus: the mapping does not know *status*.
         StageGated, NotEligible, DealClosed, NotAllowed: the rules refuse the change.
     """
-    process = check_type("catalog", catalog, Catalog).get(check_type("deal", deal, Deal).process_id)
-    check_type("mapping", mapping, StatusMapping).check(process)
+    check_access(check_type("deal", deal, Deal), catalog, by, at, "sync")
+    assert isinstance(catalog, Catalog)
+    check_type("mapping", mapping, StatusMapping).check(catalog.get(deal.process_id))
+    check_type("status", status, str)
     target = mapping.inbound.get(status)
     if target is None:
         raise UnknownExternalStatus(status, mapping.inbound)
@@ -121,7 +124,9 @@ def apply_external(
 
 def external_status(deal: Deal, process: Process, mapping: StatusMapping) -> str | None:
     """The external status matching the deal now (``None`` where the mapping has none)."""
-    mapping.check(process)
+    check_type("deal", deal, Deal)
+    check_type("process", process, Process)
+    check_type("mapping", mapping, StatusMapping).check(process)
     key: Any
     if deal.status is DealStatus.WON:
         key = Closing.WON

@@ -69,7 +69,11 @@ def check_access(item: Deal | Lead, catalog: object, by: object, at: object, wha
     policy = check_type("catalog", catalog, Catalog).visibility
     kind = kind_of(item)
     if not policy.allows(actor, kind, item.owner, item.participants):
-        raise NotAllowed(actor.id, f"{what} {kind} {item.id!r}", policy.describe(kind))
+        raise NotAllowed(
+            actor.id,
+            f"{what} {kind} {item.id!r}",
+            policy.describe(kind, assigned=item.owner is not None),
+        )
     return actor
 
 
@@ -96,6 +100,10 @@ def check_owner_change(item: Deal | Lead, owner: str | None, actor: Actor) -> No
 
 def owner_for(client: str | None, personal_managers: Mapping[str, str] | None) -> str | None:
     """The personal manager of *client*, if it has one (seed 004)."""
+    if client is not None and not isinstance(client, str):
+        raise ValidationError("client", client, "must be a client's name or None")
+    if personal_managers is not None and not isinstance(personal_managers, Mapping):
+        raise ValidationError("personal_managers", personal_managers, "must map clients to people")
     if client is None or not personal_managers:
         return None
     return personal_managers.get(client)

@@ -220,7 +220,7 @@ def _leads(demo: Narrator, ann: Actor, bob: Actor, mia: Actor) -> None:
     """Leads (seed 003) and claiming (seed 004)."""
     say = demo.say
     step = demo.attempt_lead
-    say("6. Leads from a web form: claimed, worked, converted (seed 003, L1–L5).")
+    say("6. Leads from a web form: assigned, worked, converted (seed 003, L1–L5).")
     contact = Contact("Ewa Lis", phone="+48 601 202 303", email="ewa.lis@delta.pl")
     created = create_lead(
         id="LEAD-1",

@@ -19,6 +19,7 @@ from pathlib import Path
 import attrs
 from attrs import frozen
 
+from salesflow._model.checks import check_type
 from salesflow._model.deal import Deal
 from salesflow._model.events import DealImported, Event
 from salesflow._model.frozenmap import FrozenMap
@@ -233,6 +234,15 @@ def import_csv(
     progress: bool | None = None,
 ) -> ImportSummary:
     """Import every usable row of *path* into *store* in one unit of work."""
+    for name, value in (("path", path), ("rejects", rejects)):
+        if not isinstance(value, str | Path) and not (name == "rejects" and value is None):
+            raise ValidationError(name, value, "must be a file path")
+    if not callable(getattr(store, "unit_of_work", None)):
+        raise ValidationError("store", store, "must be a store (with unit_of_work())")
+    check_type("mapping", mapping, ImportMapping)
+    check_type("dry_run", dry_run, bool)
+    if progress is not None:
+        check_type("progress", progress, bool)
     path = Path(path)
     if not path.is_file():
         raise MappingError("file", str(path), "no such CSV file")

@@ -97,12 +97,18 @@ def parse_moment(text: str, fmt: str | None) -> datetime:
 
 def load_mapping(path: str | Path) -> ImportMapping:
     """A mapping from a TOML file (see docs/cli.md for the keys)."""
+    if not isinstance(path, str | Path):
+        raise MappingError("mapping", path, "must be a file path")
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise MappingError("mapping", str(path), "no such file") from None
     except tomllib.TOMLDecodeError as exc:
         raise MappingError("mapping", str(path), f"not TOML ({exc})") from None
+    except UnicodeError as exc:
+        raise MappingError("mapping", str(path), f"not UTF-8 text ({exc})") from None
+    except OSError as exc:
+        raise MappingError("mapping", str(path), f"cannot be read ({exc.strerror})") from None
     try:
         proc = raw.pop("process")
         extra = set(proc) - {"id", "name", "stages"}

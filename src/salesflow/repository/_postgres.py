@@ -22,6 +22,7 @@ class PostgresDialect(Dialect):
     serial = "BIGSERIAL PRIMARY KEY"
     begin = "BEGIN"
     migration_lock = "SELECT pg_advisory_xact_lock(7254917)"
+    lock_row = " FOR UPDATE"
 
     def __init__(self, errors: tuple[type[Exception], ...]) -> None:
         self.errors = errors

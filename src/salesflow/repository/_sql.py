@@ -32,6 +32,9 @@ class Dialect:
     begin = "BEGIN IMMEDIATE"
     #: taken after BEGIN while migrating, so that two openers do not both migrate
     migration_lock: str | None = None
+    #: appended to the read of a row about to be replaced, so that the read, the checks
+    #: and the write are one step for other writers (SQLite's BEGIN IMMEDIATE already is)
+    lock_row = ""
     errors: tuple[type[Exception], ...] = (sqlite3.Error,)
 
     def q(self, sql: str) -> str:

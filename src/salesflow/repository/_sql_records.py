@@ -66,6 +66,10 @@ class DocSpelling(Protocol):
     def doc_column(self, column: str = "doc") -> str:
         """How to read a document column as text."""
 
+    @property
+    def lock_row(self) -> str:
+        """What locks a row read for replacing ("" where transactions already do)."""
+
 
 class SqlSession(Protocol):
     """What the repositories need of their store (a :class:`~._sql.SqlStore`)."""
@@ -184,9 +188,12 @@ class SqlRecords(Generic[T, EV]):
 
     def get(self, item_id: str, /) -> T:
         """The stored item."""
+        return self._read(item_id, lock="")
+
+    def _read(self, item_id: str, *, lock: str) -> T:
         self._kind.checked_id(item_id)
         row = self._s._execute(
-            f"SELECT {self._s.dialect.doc_column()} FROM {self._kind.table} WHERE id = ?",
+            f"SELECT {self._s.dialect.doc_column()} FROM {self._kind.table} WHERE id = ?{lock}",
             (item_id,),
         ).fetchone()
         if row is None:
@@ -215,7 +222,7 @@ class SqlRecords(Generic[T, EV]):
         the stored item into *item* (D12)."""
         item = self._kind.checked(item)
         checked = list(self._kind.events_of(item.id, events))
-        stored = self.get(item.id)
+        stored = self._read(item.id, lock=self._s.dialect.lock_row)
         if stored.version != expected_version:
             raise self._kind.stale(item.id, stored.version, expected_version)
         self._kind.check_change(stored, item, checked, self._catalog)

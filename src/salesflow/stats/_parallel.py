@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import reduce
 from typing import Any, TypeVar
 
+from salesflow._model.checks import check_type
 from salesflow._model.history import History
 from salesflow.errors import ValidationError
 from salesflow.stats._accumulators import StatsAccumulator
@@ -84,6 +85,7 @@ def accumulate(acc: A, deals: Iterable[History], *, workers: int = 1) -> A:
     :func:`accumulate_partitions`, where each worker loads its own deals, scales.
     """
     global _shared
+    check_type("acc", acc, StatsAccumulator)
     _check_workers(workers)
     if workers == 1:
         acc.add_many(deals)
