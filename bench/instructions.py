@@ -36,7 +36,7 @@ def main() -> None:
         process = catalog.get("seven-stage")
         deal = create_deal(catalog, id="D", title="T", by=ann, at=now, process_id=process.id)
         for _ in range(n):
-            complete_action(deal.state, process, process.actions[0].id, by=ann, at=now)
+            complete_action(deal.state, catalog, process.actions[0].id, by=ann, at=now)
     elif mode in ("deals", "funnels", "report"):
         cat, deals = stats_bench.catalog(), stats_bench.make_deals(5000)
         for _ in range(3 if mode != "deals" else 0):

@@ -74,7 +74,7 @@ def complete_every_action(process: Process) -> Callable[[], Deal]:
     def run() -> Deal:
         deal = deal0
         for action_id in ids:
-            deal = complete_action(deal, process, action_id, by=ANN, at=T0).state
+            deal = complete_action(deal, catalog, action_id, by=ANN, at=T0).state
         return deal
 
     return run
@@ -90,11 +90,11 @@ def timeline_of(process: Process, length: int) -> list[Event]:
         for rule in (complete_action, uncomplete_action):
             for action in process.actions:
                 at += timedelta(minutes=1)
-                outcome = rule(deal, process, action.id, by=ANN, at=at)
+                outcome = rule(deal, catalog, action.id, by=ANN, at=at)
                 deal = outcome.state
                 events.extend(outcome.events)
         at += timedelta(minutes=1)
-        outcome = move_to_stage(deal, process, process.stages[0].id, by=ANN, at=at)
+        outcome = move_to_stage(deal, catalog, process.stages[0].id, by=ANN, at=at)
         deal = outcome.state
         events.extend(outcome.events)
     return events[:length]
@@ -106,14 +106,13 @@ def main() -> None:
     args = parser.parse_args()
 
     catalog = sample_catalog()
-    seven = catalog.get("seven-stage")
     deal = create_deal(catalog, id="d", title="D", by=ANN, at=T0, process_id="seven-stage").state
     for action_id in ("networking", "introductions", "cold-call"):
-        deal = complete_action(deal, seven, action_id, by=ANN, at=T0).state
+        deal = complete_action(deal, catalog, action_id, by=ANN, at=T0).state
 
     evolve = per_call(lambda: attrs.evolve(deal, title="Renamed"), number=20_000)
     complete = per_call(
-        lambda: complete_action(deal, seven, "social-presence", by=ANN, at=T0), number=20_000
+        lambda: complete_action(deal, catalog, "social-presence", by=ANN, at=T0), number=20_000
     )
 
     small, large = wide_process(10), wide_process(1_000)

@@ -48,20 +48,20 @@ from salesflow.stats import funnels
 from salesflow.templates import sample_catalog
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
-ANN = Actor("ann")
+CATALOG = sample_catalog()
+MIA = Actor("mia", "manager")  # a manager: sees and changes every deal
 OWNERS = 100  # one owner = 1 % of the deals
 DSN = os.environ.get("SALESFLOW_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def make_deals(catalog: Catalog, n: int) -> list[tuple[Deal, list[Any]]]:
-    default = catalog.default
     out = []
     for i in range(n):
         created = create_deal(
             catalog,
             id=f"D{i:08d}",
             title=f"Deal {i}",
-            by=ANN,
+            by=MIA,
             at=T0 + timedelta(minutes=i),
             owner=f"agent{i % OWNERS}",
             value=Money.of(100 + i % 5000, "EUR"),
@@ -69,7 +69,7 @@ def make_deals(catalog: Catalog, n: int) -> list[tuple[Deal, list[Any]]]:
         )
         deal, events = created.state, list(created.events)
         if i % 2:
-            done = complete_action(deal, default, "needs", by=ANN, at=deal.created_at)
+            done = complete_action(deal, catalog, "needs", by=MIA, at=deal.created_at)
             deal, events = done.state, [*events, *done.events]
         out.append((deal, events))
     return out
@@ -178,7 +178,9 @@ def _pg_writer(schema: str, worker: int, seconds: float, queue: Any) -> None:
 
         def work(uow: Any, deal_id: str = deal_id) -> None:
             deal = uow.deals.get(deal_id)
-            changed = update_deal(deal, by=ANN, at=deal.created_at, title=f"t{time.perf_counter()}")
+            changed = update_deal(
+                deal, CATALOG, by=MIA, at=deal.created_at, title=f"t{time.perf_counter()}"
+            )
             uow.deals.save(changed.state, expected_version=deal.version, events=changed.events)
 
         retry(store, work, attempts=1000)
