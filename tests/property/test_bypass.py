@@ -12,7 +12,7 @@ The laws, checked after every step against what the store then holds:
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -24,16 +24,21 @@ from salesflow import (
     Actor,
     AgentsSee,
     Catalog,
+    Closing,
     Contact,
     Deal,
     DealStatus,
     DealUpdated,
     DealWon,
     Lead,
+    Outcome,
     SalesflowError,
+    StatusMapping,
     Visibility,
     apply,
+    apply_external,
     can_see,
+    convert_lead,
     create_deal,
     create_lead,
     win_eligibility,
@@ -72,6 +77,21 @@ def _loosened(catalog: Catalog, how: str) -> Catalog:
         loose = loose.replace(attrs.evolve(edited, gated=False))
     return loose
 
+
+@attrs.frozen
+class Sync:
+    """An external system's status change (H3): a win, a loss or a stage, by mapping."""
+
+    status: str
+
+    def run(self, deal: Deal, catalog: Catalog, by: Actor, at: datetime) -> Outcome[Deal]:
+        process = catalog.get(deal.process_id)
+        stages = {f"s{i}": stage.id for i, stage in enumerate(process.stages)}
+        mapping = StatusMapping(process.id, {"won": Closing.WON, "lost": Closing.LOST, **stages})
+        return apply_external(deal, catalog, mapping, self.status, by=by, at=at)
+
+
+SYNCS = st.builds(Sync, st.sampled_from(["won", "lost", "s0", "s1", "s2"]))
 
 #: owner and participant changes, drawn often: the moves a taker would try
 HANDS = st.builds(
@@ -163,8 +183,10 @@ def test_no_caller_gets_a_deal_past_the_gates(kind: str, data: st.DataObject) ->
             state, events = data.draw(forged(deal), label="forged")
             actor, passed = None, catalog
         else:
-            rules = st.one_of(operations(catalog, edits=False), HANDS, HANDS, st.just(Claim()))
-            operation: Operation = data.draw(rules, label="rule")
+            rules = st.one_of(
+                operations(catalog, edits=False), HANDS, HANDS, st.just(Claim()), SYNCS
+            )
+            operation: Operation | Sync = data.draw(rules, label="rule")
             actor = data.draw(actors(), label="actor")
             passed = _loosened(catalog, data.draw(COPIES, label="catalog passed"))
             try:
@@ -212,14 +234,19 @@ def test_no_caller_gets_a_lead_past_the_gates(kind: str, data: st.DataObject) ->
         uow.leads.add(created.state, created.events)
     lead = created.state
     at = lead.created_at
-    steps = st.sampled_from([*LEAD_STEPS, "update", "remind", "remind_done"])
+    steps = st.sampled_from([*LEAD_STEPS, "update", "remind", "remind_done", "convert"])
     for _ in range(data.draw(st.integers(1, 15), label="steps")):
         at += timedelta(hours=1)
         step = data.draw(steps, label="step")
         actor = data.draw(actors(), label="actor")
         stage = data.draw(st.sampled_from([None, "call_scheduled", "in_negotiation"]))
         try:
-            outcome = run_lead_step(lead, step, stage, actor, at, catalog)  # type: ignore[arg-type]
+            if step == "convert":
+                conversion = convert_lead(lead, catalog, deal_id="D-9", by=actor, at=at)
+                assert conversion.deal.state.status is DealStatus.OPEN
+                outcome = conversion.lead
+            else:
+                outcome = run_lead_step(lead, step, stage, actor, at, catalog)  # type: ignore[arg-type]
         except SalesflowError:
             continue
         if not outcome.events:

@@ -52,6 +52,7 @@ SMALL_CSV.write_text("ref,state,opened\nA-1,new,2026-01-05\n", encoding="utf-8")
 REMINDED = sf.add_reminder(
     DEAL, CATALOG, sf.Reminder("r", "Call", LATER, "ann"), by=ANN, at=T0
 ).state
+PROCESS = CATALOG.default
 ACTION = CATALOG.default.stages[0].actions[0].id
 STAGE = CATALOG.default.stages[-1].id
 
@@ -260,6 +261,26 @@ CALLS: dict[str, Call] = {
     "loads": (loads, (dumps(DEAL),), {}),
     "dumps": (dumps, (DEAL,), {}),
     "Money.of": (sf.Money.of, ("10.50", "EUR"), {}),
+    "Process.add_stage": (PROCESS.add_stage, (sf.Stage("x", "X"),), {"position": 0}),
+    "Process.remove_stage": (PROCESS.remove_stage, (STAGE,), {}),
+    "Process.update_stage": (PROCESS.update_stage, (STAGE,), {"name": "Renamed"}),
+    "Process.move_stage": (PROCESS.move_stage, (STAGE, 0), {}),
+    "Process.add_action": (
+        PROCESS.add_action,
+        (STAGE, sf.Action("new", "New")),
+        {"position": 0},
+    ),
+    "Process.remove_action": (PROCESS.remove_action, (ACTION,), {}),
+    "Process.update_action": (PROCESS.update_action, (ACTION,), {"mandatory": True}),
+    "Process.move_action": (PROCESS.move_action, (ACTION, STAGE), {"position": 0}),
+    "Process.rename": (PROCESS.rename, ("New name",), {}),
+    "Catalog.add": (CATALOG.add, (sf.Process(id="more", name="More"),), {}),
+    "Catalog.replace": (CATALOG.replace, (PROCESS,), {}),
+    "Catalog.set_default": (CATALOG.set_default, (PROCESS.id,), {}),
+    "Catalog.deactivate": (CATALOG.deactivate, ("seven-stage",), {"new_default": None}),
+    "Catalog.remove": (CATALOG.remove, ("seven-stage",), {"new_default": None}),
+    "Catalog.new": (sf.Catalog.new, (PROCESS,), {"visibility": sf.Visibility()}),
+    "Visibility": (sf.Visibility, ("own", "own"), {}),
     "Actor": (sf.Actor, ("ann",), {"role": "agent"}),
 }
 

@@ -54,7 +54,10 @@ def apply(state: Lead, event: Event) -> Lead: ...
 def apply(state: Deal | Lead, event: Event) -> Deal | Lead:
     """Return the deal or lead with *event* applied; requests to the host change nothing.
 
-    The creation event starts a timeline and is handled by :func:`fold`.
+    This is replay, not a way to change a deal: it judges nothing (a ``DealWon`` wins
+    whatever is missing). Change deals and leads with the rules; a store refuses a state
+    that is not what the rules would make (D12). The creation event starts a timeline
+    and is handled by :func:`fold`.
 
     Raises:
         ValidationError: the event belongs to another deal or lead, or is a creation event.
@@ -182,13 +185,13 @@ def fold(events: Iterable[Event]) -> Deal | Lead:
             holds an event of another deal or lead.
     """
     walk = iterable("events", events, "events")
-    first = next(walk, None)
+    first = next(walk, _NOTHING)
     state: Deal | Lead
     if isinstance(first, DealCreated):
         state = first.deal
     elif isinstance(first, LeadCreated):
         state = first.lead
-    elif first is None:
+    elif first is _NOTHING:
         raise ValidationError("events", (), "an empty timeline has nothing to rebuild")
     else:
         what, created = (
@@ -199,6 +202,9 @@ def fold(events: Iterable[Event]) -> Deal | Lead:
         state = apply(state, event)
     return state
 
+
+#: what an exhausted iterator gives (``None`` may be an item)
+_NOTHING: Any = object()
 
 #: What a deal's past can be known from: its timeline, or only its snapshot.
 History = Deal | Sequence[DealEvent]
@@ -233,10 +239,12 @@ def as_of(
             raise HistoryNeeded(kind, history.id, history.updated_at, moment)
         return history
     walk = iterable("history", history, "events")
-    first = next(walk, None)
-    if first is not None and not isinstance(first, Event):
+    first = next(walk, _NOTHING)
+    if first is _NOTHING:
+        return fold(())
+    if not isinstance(first, Event):
         raise ValidationError("history", first, "must be a Deal, a Lead or their events")
-    if first is not None and first.at > moment:
+    if first.at > moment:
         return None
     rest = itertools.takewhile(lambda e: not isinstance(e, Event) or e.at <= moment, walk)
-    return fold(() if first is None else itertools.chain((first,), rest))
+    return fold(itertools.chain((first,), rest))

@@ -236,7 +236,7 @@ class Process:
     def add_stage(self, stage: Stage, position: int | None = None) -> Process:
         """Insert a stage at *position* (the end by default)."""
         stages = list(self.stages)
-        stages.insert(len(stages) if position is None else position, stage)
+        stages.insert(len(stages) if position is None else _position(position), stage)
         return self._with_stages(stages)
 
     def remove_stage(self, stage_id: str) -> Process:
@@ -258,7 +258,7 @@ class Process:
     def move_stage(self, stage_id: str, position: int) -> Process:
         """Move a stage to *position* (0-based), keeping the others' order."""
         pos = self.stage_position(stage_id)
-        if not 0 <= position < len(self.stages):
+        if not 0 <= _position(position) < len(self.stages):
             raise ValidationError("position", position, f"must be in 0..{len(self.stages) - 1}")
         stages = list(self.stages)
         stages.insert(position, stages.pop(pos))
@@ -268,7 +268,7 @@ class Process:
         """Insert an action into a stage (at the end by default)."""
         stage = self.stage(stage_id)
         actions = list(stage.actions)
-        actions.insert(len(actions) if position is None else position, action)
+        actions.insert(len(actions) if position is None else _position(position), action)
         return self.update_stage(stage_id, actions=tuple(actions))
 
     def remove_action(self, action_id: str) -> Process:
@@ -295,6 +295,13 @@ class Process:
         action = self.action(action_id)
         self.stage(stage_id)  # fail before changing anything
         return self.remove_action(action_id).add_action(stage_id, action, position)
+
+
+def _position(value: object) -> int:
+    """A position in a list (an ``int``), else a ``ValidationError``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError("position", value, "must be a whole number")
+    return value
 
 
 def _processes(value: Any) -> FrozenMap[str, Process]:
@@ -334,7 +341,11 @@ class Catalog:
     ) -> Catalog:
         """A catalog holding one default process (an empty one named "Default"), with the
         seeds' visibility policy unless *visibility* is given."""
-        process = default if default is not None else Process(id="default", name="Default")
+        process = (
+            check_type("default", default, Process)
+            if default is not None
+            else Process(id="default", name="Default")
+        )
         return cls((process,), process.id, visibility if visibility is not None else Visibility())
 
     @property
@@ -369,12 +380,14 @@ class Catalog:
 
     def add(self, process: Process) -> Catalog:
         """Add a process (``Conflict`` if its id is taken)."""
+        check_type("process", process, Process)
         if process.id in self.processes:
             raise Conflict(f"the catalog already has a process {process.id!r}")
         return attrs.evolve(self, processes=self.processes.set(process.id, process))
 
     def replace(self, process: Process) -> Catalog:
         """Store an edited version of an existing process."""
+        check_type("process", process, Process)
         self.get(process.id)
         return attrs.evolve(self, processes=self.processes.set(process.id, process))
 

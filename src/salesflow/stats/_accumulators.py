@@ -58,6 +58,10 @@ __all__ = [
 _OPEN, _WON, _LOST = DealStatus.OPEN, DealStatus.WON, DealStatus.LOST
 
 
+#: what an exhausted iterator gives (``None`` may be an item)
+_NOTHING: Any = object()
+
+
 class StatsAccumulator:
     """One pass over deals computing the requested :class:`Part` s (S1–S8, S11).
 
@@ -121,8 +125,8 @@ class StatsAccumulator:
         """
         query = self.query
         walk = iterable("deals", deals, "deals or timelines")
-        first = next(walk, None)
-        if first is None:
+        first = next(walk, _NOTHING)
+        if first is _NOTHING:
             return
         if not isinstance(first, Deal | Sequence) or isinstance(first, str | bytes):
             raise ValidationError("deals", first, "must hold Deals or their timelines")
