@@ -4,9 +4,9 @@ Every rule takes the deal, then the company's catalog, where it finds the deal's
 and the visibility policy itself (D12: a process edited by the caller cannot loosen a
 gate), the acting person as ``by=`` and the moment as ``at=`` (timezone-aware; a naive
 datetime is a ``ValidationError``). Rules never read the clock. An agent changes only
-deals the policy lets them see (``NotAllowed`` otherwise). The new deal is
-always the old one with the returned events applied (:func:`salesflow.apply`), so
-folding a deal's events reproduces it exactly. A refused operation raises and changes
+deals the policy lets them see (``NotAllowed`` otherwise). The new deal is always the
+old one with the returned events applied (:func:`salesflow.apply`), so folding a deal's
+events reproduces it exactly. A refused operation raises and changes
 nothing; a repeated one (completing a completed action, switching to the current
 process, moving to the current stage) returns the deal unchanged with no events.
 """
@@ -236,7 +236,6 @@ def complete_action(
     Raises:
         DealClosed: the deal is won or lost.
         UnknownAction: the process has no such action.
-        NotAllowed: *by* may not perform this action.
         NoteRequired: the action needs a note (or a file) and none was given.
         NotAllowed: *by* may not see the deal, or not perform this action.
     """
