@@ -72,3 +72,24 @@ def test_python_dash_m_salesflow_runs_the_demo(tmp_path: Path) -> None:
     )
     assert (tmp_path / "salesflow-demo.sqlite").exists()
     assert "Every deal rebuilt" in result.stdout
+
+
+def test_help_loads_neither_stores_nor_statistics_nor_the_importer() -> None:
+    """`salesflow --help` answers from the parser alone (issue 13: start-up); the commands'
+    modules load when a command runs."""
+    probe = (
+        "import sys; from salesflow.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('salesflow.repository', 'salesflow.stats', "
+        "'salesflow.interchange', 'salesflow.serialization', 'cattrs') if m in sys.modules]\n"
+        "print('loaded:', heavy, file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "loaded: []" in done.stderr
+
+
+def test_the_parser_offers_exactly_the_importers_presets() -> None:
+    from salesflow.cli._parser import PRESET_NAMES
+    from salesflow.interchange import PRESETS
+
+    assert set(PRESET_NAMES) == set(PRESETS)
