@@ -7,6 +7,8 @@ before anyone has to notice it in review.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,3 +157,33 @@ def test_implementation_modules_are_private_by_name() -> None:
         assert any(part.startswith("_") for part in module.split(".")[1:]), (
             f"{module} looks public: start its name (or its package's) with _"
         )
+
+
+def test_the_lazy_face_knows_where_each_public_name_lives() -> None:
+    """``salesflow`` imports its names on first use (PEP 562): each one it lists must be
+    the object of the module it names, and the events it lists are the registry's."""
+    import importlib
+
+    import salesflow
+    from salesflow._model import events
+
+    homes = salesflow._HOMES
+    assert set(homes["salesflow._model.events"]) == set(events.__all__)
+    for module, names in homes.items():
+        for name in names:
+            assert getattr(salesflow, name) is getattr(importlib.import_module(module), name)
+    assert len(salesflow.__all__) == len(set(salesflow.__all__))
+    listed = {name for names in homes.values() for name in names}
+    assert set(salesflow.__all__) == listed | set(salesflow.errors.__all__) | {"__version__"}
+
+
+def test_importing_the_package_loads_no_model_until_a_name_is_used() -> None:
+    """``import salesflow`` stays quick (issue 13: start-up); a name loads its module."""
+    probe = (
+        "import sys, salesflow\n"
+        "print('before:', 'salesflow._model.events' in sys.modules, 'attr' in sys.modules)\n"
+        "salesflow.Deal\n"
+        "print('after:', 'salesflow._model.deal' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["before: False False", "after: True"]
