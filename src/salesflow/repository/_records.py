@@ -18,6 +18,7 @@ from salesflow._model.events import DealCreated, DealEvent, Event, LeadEvent
 from salesflow._model.history import History, apply, fold
 from salesflow._model.lead import Lead
 from salesflow._model.process import Catalog
+from salesflow._rules.progress import win_eligibility
 from salesflow.errors import (
     ConcurrencyError,
     Conflict,
@@ -149,11 +150,9 @@ class RecordKind(Generic[T, EV]):
         stored = catalog()
         if stored is None:
             raise NotFound(f"no catalog is stored to judge the win of deal {after.id!r}")
-        process = stored.get(after.process_id)
-        done = after.completed(process.id)
-        missing = [a for a in process.actions if a.mandatory and a.id not in done]
+        missing = win_eligibility(after, stored.get(after.process_id)).missing_action_ids
         if missing:
-            raise NotEligible(after.id, (a.id for a in missing))
+            raise NotEligible(after.id, missing)
 
     def checked_id(self, item_id: object) -> str:
         """*item_id*, if it is a string (``ValidationError`` naming the kind's id otherwise)."""

@@ -228,7 +228,7 @@ class SqlRecords(Generic[T, EV]):
         self._kind.check_change(stored, item, checked, self._catalog)
         cursor = self._s._execute(self._update, (*self._row(item), item.id, expected_version))
         if cursor.rowcount != 1:  # changed since it was read (a weaker isolation level)
-            raise self._kind.stale(item.id, "another", expected_version)
+            raise self._kind.stale(item.id, self._read(item.id, lock="").version, expected_version)
         self._stored(item, replaced=True)
         self._append(item.id, checked)
 
