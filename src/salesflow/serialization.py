@@ -7,6 +7,11 @@ they change). :func:`dump` wraps it in a document with the type and its schema v
 :func:`load` checks, upgrades documents of an older version and rebuilds the object,
 raising :class:`SerializationError` with the field path (``deal.completions.p1.a3.at``)
 and the reason for anything malformed.
+
+:func:`dump`, :func:`load` and their module's converter may be shared by every thread of
+a host: the converter is configured once when the module loads and only read after
+that (the stores' tests write and read documents from 8 threads at once). A converter of
+your own from :func:`make_converter` is the same once you stop registering hooks on it.
 """
 
 from __future__ import annotations
