@@ -9,9 +9,10 @@ raising :class:`SerializationError` with the field path (``deal.completions.p1.a
 and the reason for anything malformed.
 
 :func:`dump`, :func:`load` and their module's converter may be shared by every thread of
-a host: the converter is configured once when the module loads and only read after
-that (the stores' tests write and read documents from 8 threads at once). A converter of
-your own from :func:`make_converter` is the same once you stop registering hooks on it.
+a host: the converter is configured once when the module loads; after that cattrs only
+fills its caches of generated hooks, where two threads at worst build the same hook
+twice (the stores' tests write and read documents from 8 threads at once). A converter
+of your own from :func:`make_converter` is the same once you stop registering hooks.
 """
 
 from __future__ import annotations
