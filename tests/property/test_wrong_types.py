@@ -250,7 +250,11 @@ CALLS: dict[str, Call] = {
         (CATALOG, None),
         {"parts": stats.Part.ALL, "probability": "stage", "period": "month"},
     ),
-    "accumulate": (stats.accumulate, (stats.FunnelAccumulator(CATALOG), [DEAL]), {"workers": 1}),
+    "accumulate_partitions": (
+        stats.accumulate_partitions,
+        (stats.FunnelAccumulator(CATALOG), [lambda: [DEAL]]),
+        {"workers": 1},
+    ),
     "import_csv": (
         interchange.import_csv,
         (SMALL_CSV, MemoryStore(), interchange.load_mapping(MAPPING_FILE)),

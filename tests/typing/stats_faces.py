@@ -62,7 +62,6 @@ from salesflow.stats import (
     Velocity,
     VelocityFigures,
     VolumePlan,
-    accumulate,
     accumulate_partitions,
     close_rate,
     closed_summary,
@@ -177,7 +176,6 @@ assert_type(OpenAccumulator(catalog).result(), OpenSummary | Grouped[OpenSummary
 assert_type(ClosedAccumulator(catalog).result(), ClosedSummary | Grouped[ClosedSummary])
 assert_type(TimeInStageAccumulator(catalog).result(), TimeInStage | Grouped[TimeInStage])
 assert_type(ForecastAccumulator(catalog).result(), Forecast | Grouped[Forecast])
-assert_type(accumulate(ClosedAccumulator(catalog), deals), ClosedAccumulator)
 whole = accumulate_partitions(StatsAccumulator(catalog), [lambda: deals])
 assert_type(whole, StatsAccumulator)
 assert_type(whole.result(), Report)

@@ -25,7 +25,7 @@ from salesflow._model.money import Money
 from salesflow._model.reminder import Reminder, check_reminders
 from salesflow.errors import ValidationError
 
-__all__ = ["Completion", "Deal", "DealStatus", "Note", "StageEntry"]
+__all__ = ["Completion", "Deal", "DealStatus", "Note", "StageEntry", "StatsKey"]
 
 
 class DealStatus(enum.Enum):
@@ -152,10 +152,17 @@ class Deal:
     #: the stages entered in the current process, whatever their order (derived from
     #: ``stage_entries``; with the process's stage order it gives the reached stage, D6)
     entered: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
+    #: the stage entered last in the current process (``None`` before any), derived
+    #: like ``entered``
+    last_entered: str | None = attrs.field(init=False, eq=False, repr=False)
+    #: what the statistics count the deal by apart from its value (derived; deals alike
+    #: in all of it share one key, see :class:`StatsKey`)
+    stats_key: StatsKey = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         ids = tuple([e.stage_id for e in self.stage_entries.get(self.process_id, ())])
         object.__setattr__(self, "entered", _stage_set(ids))
+        object.__setattr__(self, "last_entered", ids[-1] if ids else None)
         if not isinstance(self.status, DealStatus):
             raise ValidationError("status", self.status, "must be a DealStatus")
         if (self.status is DealStatus.OPEN) != (self.closed_at is None):
@@ -171,6 +178,7 @@ class Deal:
         for p in self.products:
             if not isinstance(p, str) or not p:
                 raise ValidationError("products", p, "must be non-empty strings")
+        object.__setattr__(self, "stats_key", _key_of(self))
 
     @property
     def is_open(self) -> bool:
@@ -199,6 +207,50 @@ def _stage_set(ids: tuple[str, ...]) -> frozenset[str]:
     """The set of *ids*, one shared object per sequence of stages entered (a pure memo:
     deals share their ``entered`` sets instead of holding one each, ~260 bytes a deal)."""
     return frozenset(ids)
+
+
+@frozen(eq=False)
+class StatsKey:
+    """What the statistics count a deal by, apart from its value and its durations.
+
+    Deals that agree on all of it are counted as one class: the statistics add each
+    deal's value to its class's total and spread the few thousand classes into funnels,
+    summaries and forecasts afterwards, instead of doing that work deal by deal. Keys are
+    shared between deals (a bounded memo), compared by identity; two keys with equal
+    fields are simply two classes that end up in the same sums.
+    """
+
+    status: DealStatus
+    process_id: str
+    #: the stages entered in the current process, and the last of them
+    entered: frozenset[str]
+    last_entered: str | None
+    #: the currency of the value (``None``: no value)
+    currency: str | None
+    #: open deals: the expected close date
+    expected_close: date | None
+    #: won deals: the year and month (UTC) of the win
+    closed_month: tuple[int, int] | None
+    lost_reason: str | None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _shared_key(*fields: Any) -> StatsKey:
+    return StatsKey(*fields)
+
+
+def _key_of(deal: Deal) -> StatsKey:
+    status, value, closed = deal.status, deal.value, deal.closed_at
+    return _shared_key(
+        status,
+        deal.process_id,
+        deal.entered,
+        deal.last_entered,
+        None if value is None else value.currency,
+        deal.expected_close if status is DealStatus.OPEN else None,
+        (closed.year, closed.month) if status is DealStatus.WON and closed else None,
+        deal.lost_reason,
+    )
 
 
 def _latest_moment(deal: Deal) -> datetime:

@@ -1,8 +1,9 @@
 """Statistics: pure functions over deals and the catalog, exact and mergeable (S1–S11).
 
-Each function is a thin wrapper: it builds an accumulator, adds the deals (in
-``workers`` processes when asked) and returns the result. Use the accumulators directly
-to compute over parts of the data and combine them (S8)::
+Each function is a thin wrapper: it builds an accumulator, adds the deals and returns
+the result. Use the accumulators directly to compute over parts of the data and combine
+them (S8), or :func:`accumulate_partitions` to have worker processes load and count
+their own parts::
 
     from salesflow import DealQuery
     from salesflow.stats import funnels
@@ -33,7 +34,7 @@ from salesflow.stats._forecast import Forecast, ForecastRow
 from salesflow.stats._funnel import Funnel, FunnelRow, Funnels
 from salesflow.stats._leads import LeadAccumulator, LeadFunnelRow, LeadStats, lead_stats
 from salesflow.stats._money import Amounts, Rates
-from salesflow.stats._parallel import accumulate, accumulate_partitions
+from salesflow.stats._parallel import accumulate_partitions
 from salesflow.stats._report import Grouped, Report
 from salesflow.stats._summaries import (
     ClosedFigures,
@@ -84,7 +85,6 @@ __all__ = [
     "Velocity",
     "VelocityFigures",
     "VolumePlan",
-    "accumulate",
     "accumulate_partitions",
     "close_rate",
     "closed_summary",
@@ -108,12 +108,12 @@ def report(
     parts: Part = Part.ALL,
     probability: Probability = "stage",
     period: str = "month",
-    workers: int = 1,
 ) -> Report:
     """Every statistic in one pass: funnels, open and closed summaries, velocity, time in
     stage and forecast (each grouped when *query* groups)."""
     acc = StatsAccumulator(catalog, query, parts=parts, probability=probability, period=period)
-    return accumulate(acc, deals, workers=workers).result()
+    acc.add_many(deals)
+    return acc.result()
 
 
 # Without a query a statistic is one plain result. With one it may group: a result per
@@ -121,18 +121,18 @@ def report(
 
 
 @overload
-def funnels(
-    deals: Iterable[History], catalog: Catalog, query: None = None, *, workers: int = 1
-) -> Funnels: ...
+def funnels(deals: Iterable[History], catalog: Catalog, query: None = None) -> Funnels: ...
 @overload
 def funnels(
-    deals: Iterable[History], catalog: Catalog, query: DealQuery, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery
 ) -> Funnels | Grouped[Funnels]: ...
 def funnels(
-    deals: Iterable[History], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery | None = None
 ) -> Funnels | Grouped[Funnels]:
     """The funnel of every process (S1): :class:`Funnels`, or :class:`Grouped` of them."""
-    return accumulate(FunnelAccumulator(catalog, query), deals, workers=workers).result()
+    acc = FunnelAccumulator(catalog, query)
+    acc.add_many(deals)
+    return acc.result()
 
 
 @overload
@@ -142,7 +142,6 @@ def open_summary(
     query: None = None,
     *,
     probability: Probability = "stage",
-    workers: int = 1,
 ) -> OpenSummary: ...
 @overload
 def open_summary(
@@ -151,7 +150,6 @@ def open_summary(
     query: DealQuery,
     *,
     probability: Probability = "stage",
-    workers: int = 1,
 ) -> OpenSummary | Grouped[OpenSummary]: ...
 def open_summary(
     deals: Iterable[History],
@@ -159,56 +157,58 @@ def open_summary(
     query: DealQuery | None = None,
     *,
     probability: Probability = "stage",
-    workers: int = 1,
 ) -> OpenSummary | Grouped[OpenSummary]:
     """Open deals per process and in total: count, value, weighted value (S2)."""
     acc = OpenAccumulator(catalog, query, probability=probability)
-    return accumulate(acc, deals, workers=workers).result()
+    acc.add_many(deals)
+    return acc.result()
 
 
 @overload
 def closed_summary(
-    deals: Iterable[History], catalog: Catalog, query: None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: None = None
 ) -> ClosedSummary: ...
 @overload
 def closed_summary(
-    deals: Iterable[History], catalog: Catalog, query: DealQuery, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery
 ) -> ClosedSummary | Grouped[ClosedSummary]: ...
 def closed_summary(
-    deals: Iterable[History], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery | None = None
 ) -> ClosedSummary | Grouped[ClosedSummary]:
     """Won and lost per process and in total; win rate, reasons, cycle length (S3)."""
-    return accumulate(ClosedAccumulator(catalog, query), deals, workers=workers).result()
+    acc = ClosedAccumulator(catalog, query)
+    acc.add_many(deals)
+    return acc.result()
 
 
 @overload
 def time_in_stage(
-    deals: Iterable[History], catalog: Catalog, query: None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: None = None
 ) -> TimeInStage: ...
 @overload
 def time_in_stage(
-    deals: Iterable[History], catalog: Catalog, query: DealQuery, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery
 ) -> TimeInStage | Grouped[TimeInStage]: ...
 def time_in_stage(
-    deals: Iterable[History], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery | None = None
 ) -> TimeInStage | Grouped[TimeInStage]:
     """Mean and median days in each stage, from the recorded stage entries (S5)."""
-    return accumulate(TimeInStageAccumulator(catalog, query), deals, workers=workers).result()
+    acc = TimeInStageAccumulator(catalog, query)
+    acc.add_many(deals)
+    return acc.result()
 
 
 @overload
-def velocity(
-    deals: Iterable[History], catalog: Catalog, query: None = None, *, workers: int = 1
-) -> Velocity: ...
+def velocity(deals: Iterable[History], catalog: Catalog, query: None = None) -> Velocity: ...
 @overload
 def velocity(
-    deals: Iterable[History], catalog: Catalog, query: DealQuery, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery
 ) -> Velocity | Grouped[Velocity]: ...
 def velocity(
-    deals: Iterable[History], catalog: Catalog, query: DealQuery | None = None, *, workers: int = 1
+    deals: Iterable[History], catalog: Catalog, query: DealQuery | None = None
 ) -> Velocity | Grouped[Velocity]:
     """Sales velocity per process and in total (S5)."""
-    out = report(deals, catalog, query, parts=Part.OPEN | Part.CLOSED, workers=workers).velocity
+    out = report(deals, catalog, query, parts=Part.OPEN | Part.CLOSED).velocity
     assert out is not None  # both parts it needs were asked for
     return out
 
@@ -222,7 +222,6 @@ def forecast(
     now: datetime | None = None,
     probability: Probability = "stage",
     period: str = "month",
-    workers: int = 1,
 ) -> Forecast: ...
 @overload
 def forecast(
@@ -233,7 +232,6 @@ def forecast(
     now: datetime | None = None,
     probability: Probability = "stage",
     period: str = "month",
-    workers: int = 1,
 ) -> Forecast | Grouped[Forecast]: ...
 def forecast(
     deals: Iterable[History],
@@ -243,7 +241,6 @@ def forecast(
     now: datetime | None = None,
     probability: Probability = "stage",
     period: str = "month",
-    workers: int = 1,
 ) -> Forecast | Grouped[Forecast]:
     """Expected revenue by expected close month or quarter and category (S6).
 
@@ -254,4 +251,5 @@ def forecast(
     if now is not None:
         query = query.evolve(now=now)
     acc = ForecastAccumulator(catalog, query, probability=probability, period=period)
-    return accumulate(acc, deals, workers=workers).result()
+    acc.add_many(deals)
+    return acc.result()

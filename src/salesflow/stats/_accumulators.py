@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
 from salesflow._model.checks import check_type, iterable
-from salesflow._model.deal import Deal, DealStatus
+from salesflow._model.deal import Deal, DealStatus, StatsKey
 from salesflow._model.history import History, as_of, fold
 from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery, month_key, quarter_key
@@ -34,6 +35,7 @@ from salesflow.stats._cells import (
     SECONDS_PER_DAY,
     ZERO,
     Cell,
+    Hist,
     Part,
     Probability,
     ProcessInfo,
@@ -56,6 +58,7 @@ __all__ = [
 ]
 
 _OPEN, _WON, _LOST = DealStatus.OPEN, DealStatus.WON, DealStatus.LOST
+K = TypeVar("K", bound=Hashable)
 
 
 #: what an exhausted iterator gives (``None`` may be an item)
@@ -140,7 +143,7 @@ class StatsAccumulator:
         try:
             if plain and self.parts == Part.FUNNEL:
                 self._add_funnel_only(cast("Iterable[Deal]", deals))
-            elif plain and not self.parts & Part.FORECAST and self.probability != "progress":
+            elif plain and self.probability != "progress":
                 self._add_plain(cast("Iterable[Deal]", deals))
             else:
                 self._add_general(deals)
@@ -186,81 +189,56 @@ class StatsAccumulator:
                 sums[cur] = sums.get(cur, zero) + value.amount
 
     def _add_plain(self, deals: Iterable[Deal]) -> None:
-        """The common case (no filter, grouping, as-of or forecast), tuned for speed.
+        """The common case (no filter, grouping or as-of view; weights by stage), tuned.
 
-        It must leave exactly the sums :meth:`_add_general` leaves; a property test
-        compares the two on random deals.
+        Deals alike in everything the sums need but their value share a
+        :class:`~salesflow._model.deal.StatsKey`: the loop adds each deal's value to its
+        key's total, and the keys, a few thousand however many deals there are, are
+        spread into the cells afterwards (:meth:`_spread`). Only durations are taken
+        deal by deal. It must leave exactly the sums :meth:`_add_general` leaves; a
+        property test compares the two on random deals.
         """
         parts = self.parts
-        want_open = bool(parts & Part.OPEN)
-        want_closed = bool(parts & Part.CLOSED)
+        want_closed = bool(parts & (Part.CLOSED | Part.FORECAST))
         want_time = bool(parts & Part.TIME_IN_STAGE)
-        # per process: what the funnel touches, unpacked in one step per deal
-        slots = {pid: _slot(c) for (key, pid), c in self.cells.items() if key is None}
+        classes: dict[StatsKey, list[Any]] = {}
+        # per process, what the durations need: stage → histogram slot, the histograms
+        lookups: dict[str, tuple[dict[str | None, int], list[Hist], Hist, Hist]] = {}
         zero, day = ZERO, SECONDS_PER_DAY
         for deal in deals:
-            pid = deal.process_id
-            try:
-                memo, reached, reached_value, won_slot, cell = slots[pid]
-            except KeyError:
-                slots[pid] = _slot(self._cell(None, pid))
-                memo, reached, reached_value, won_slot, cell = slots[pid]
-            pos1 = cell.pos1
-            status = deal.status
+            key = deal.stats_key
             value = deal.value
-            if status is _WON:
-                r = won_slot
+            slot = classes.get(key)
+            if slot is None:
+                classes[key] = [1, zero if value is None else value.amount]
             else:
-                try:
-                    r = memo[deal.entered]
-                except KeyError:
-                    r = cell.info.reached1(deal.entered)
-            reached[r] += 1
-            if value is not None:
-                cur = value.currency
-                amount = value.amount
-                sums = reached_value[r]
-                sums[cur] = sums.get(cur, zero) + amount
+                slot[0] += 1
+                if value is not None:
+                    slot[1] += value.amount
+            status = key.status
             if status is _OPEN:
-                if want_open:
-                    entries = deal.stage_entries.get(pid)
-                    c = pos1.get(entries[-1].stage_id, 0) if entries else 0
-                    cell.open_stage[c] += 1
-                    if value is not None:
-                        counts = cell.open_n
-                        counts[cur] = counts.get(cur, 0) + 1
-                        sums = cell.open_stage_value[c]
-                        sums[cur] = sums.get(cur, zero) + amount
-            elif status is _WON:
-                if want_closed:
-                    if value is not None:
-                        counts = cell.won_n
-                        counts[cur] = counts.get(cur, 0) + 1
-                    delta = deal.closed_at - deal.created_at  # type: ignore[operator]
-                    hist = cell.won_cycle
-                    hc = hist.counts
-                    d = delta.days
-                    hc[d] = hc.get(d, 0) + 1
-                    hist.seconds += d * day + delta.seconds
-            else:
-                cell.lost += 1
-                if want_closed:
-                    if value is not None:
-                        sums = cell.lost_value
-                        sums[cur] = sums.get(cur, zero) + amount
-                    reason = deal.lost_reason or ""
-                    reasons = cell.lost_reasons
-                    reasons[reason] = reasons.get(reason, 0) + 1
-                    delta = deal.closed_at - deal.created_at  # type: ignore[operator]
-                    hist = cell.lost_cycle
-                    hc = hist.counts
-                    d = delta.days
-                    hc[d] = hc.get(d, 0) + 1
-                    hist.seconds += d * day + delta.seconds
+                if not want_time:
+                    continue
+            elif not (want_closed or want_time):
+                continue
+            pid = key.process_id
+            try:
+                pos1, hists, won_cycle, lost_cycle = lookups[pid]
+            except KeyError:
+                cell = self._cell(None, pid)
+                lookups[pid] = (cell.pos1, cell.stage_time, cell.won_cycle, cell.lost_cycle)
+                pos1, hists, won_cycle, lost_cycle = lookups[pid]
+            closed = deal.closed_at
+            if want_closed and closed is not None:
+                delta = closed - deal.created_at
+                hist = won_cycle if status is _WON else lost_cycle
+                hc = hist.counts
+                d = delta.days
+                hc[d] = hc.get(d, 0) + 1
+                hist.seconds += d * day + delta.seconds
             if want_time:
                 entries = deal.stage_entries.get(pid)
                 if entries:
-                    hists = cell.stage_time
                     walk = iter(entries)
                     first = next(walk)
                     hist, since = hists[pos1.get(first.stage_id, 0)], first.at
@@ -272,13 +250,84 @@ class StatsAccumulator:
                         hc[d] = hc.get(d, 0) + 1
                         hist.seconds += d * day + delta.seconds
                         hist, since = hists[pos1.get(entry.stage_id, 0)], at
-                    closed = deal.closed_at
                     if closed is not None:
                         delta = closed - since
                         hc = hist.counts
                         d = delta.days
                         hc[d] = hc.get(d, 0) + 1
                         hist.seconds += d * day + delta.seconds
+        self._spread(classes)
+
+    def _spread(self, classes: dict[StatsKey, list[Any]]) -> None:
+        """Add the classes of :meth:`_add_plain` to the (ungrouped) cells.
+
+        Open deals are first summed by what the funnel and the open summary need and,
+        apart, by what the forecast needs, so each cell is touched once per distinct
+        combination rather than once per class.
+        """
+        parts = self.parts
+        want_open = bool(parts & (Part.OPEN | Part.FORECAST))
+        want_closed = bool(parts & (Part.CLOSED | Part.FORECAST))
+        want_forecast = bool(parts & Part.FORECAST)
+        opens: dict[tuple[Any, ...], list[Any]] = {}
+        plans: dict[tuple[Any, ...], list[Any]] = {}
+        wons: dict[tuple[Any, ...], list[Any]] = {}
+        for key, (n, amount) in classes.items():
+            status, pid, cur = key.status, key.process_id, key.currency
+            if status is _OPEN:
+                _count(opens, (pid, key.entered, key.last_entered, cur), n, amount)
+                if want_forecast and cur is not None:
+                    _count(plans, (pid, key.last_entered, key.expected_close, cur), n, amount)
+            elif status is _WON:
+                _count(wons, (pid, key.closed_month, cur), n, amount)
+            else:
+                cell = self._cell(None, pid)
+                r = cell.info.reached1(key.entered)
+                cell.reached[r] += n
+                cell.lost += n
+                if cur is not None:
+                    _add(cell.reached_value[r], cur, amount)
+                if want_closed:
+                    reason = key.lost_reason
+                    assert reason is not None  # a lost deal has its reason
+                    cell.lost_reasons[reason] = cell.lost_reasons.get(reason, 0) + n
+                    if cur is not None:
+                        _add(cell.lost_value, cur, amount)
+        for (pid, entered, last, cur), (n, amount) in opens.items():
+            cell = self._cell(None, pid)
+            r = cell.info.reached1(entered)
+            cell.reached[r] += n
+            if cur is not None:
+                _add(cell.reached_value[r], cur, amount)
+            if want_open:
+                c = cell.pos1.get(last, 0)
+                cell.open_stage[c] += n
+                if cur is not None:
+                    cell.open_n[cur] = cell.open_n.get(cur, 0) + n
+                    _add(cell.open_stage_value[c], cur, amount)
+        today = self.query.today
+        period_of = month_key if self.period == "month" else quarter_key
+        for (pid, last, close, cur), (n, amount) in plans.items():
+            cell = self._cell(None, pid)
+            if close is None:
+                _add(cell.unscheduled_value, cur, amount)
+            elif today is not None and close < today:
+                cell.overdue += n
+                _add(cell.overdue_value, cur, amount)
+            else:
+                c = cell.pos1.get(last, 0)
+                _add(cell.forecast.setdefault((period_of(close), c), {}), cur, amount)
+        for (pid, month, cur), (n, amount) in wons.items():
+            cell = self._cell(None, pid)
+            cell.reached[cell.n + 1] += n
+            if cur is None:
+                continue
+            _add(cell.reached_value[cell.n + 1], cur, amount)
+            if want_closed:
+                cell.won_n[cur] = cell.won_n.get(cur, 0) + n
+            if want_forecast:
+                period = period_of(date(month[0], month[1], 1))
+                _add(cell.won_by_period.setdefault(period, {}), cur, amount)
 
     def _add_general(self, deals: Iterable[History]) -> None:
         """Every feature: filters, grouping, as-of views, forecast, progress weighting."""
@@ -420,6 +469,19 @@ class StatsAccumulator:
             probability=self.probability,
             grouped=self.query.group_by is not None,
         )
+
+
+def _add(sums: dict[str, Decimal], currency: str, amount: Decimal) -> None:
+    sums[currency] = sums.get(currency, ZERO) + amount
+
+
+def _count(sums: dict[K, list[Any]], key: K, n: int, amount: Decimal) -> None:
+    slot = sums.get(key)
+    if slot is None:
+        sums[key] = [n, amount]
+    else:
+        slot[0] += n
+        slot[1] += amount
 
 
 def _slot(
