@@ -21,7 +21,7 @@ import functools
 import json
 import operator
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, get_args, get_origin, get_type_hints
@@ -31,7 +31,7 @@ import cattrs
 from cattrs.strategies import configure_tagged_union
 
 from salesflow._model.checks import check_aware
-from salesflow._model.deal import Deal
+from salesflow._model.deal import Deal, deal_from_parts
 from salesflow._model.events import (
     DEAL_EVENT_TYPES,
     LEAD_EVENT_TYPES,
@@ -43,7 +43,7 @@ from salesflow._model.events import (
 )
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead
-from salesflow._model.money import Money
+from salesflow._model.money import ISO_4217, Money
 from salesflow._model.process import Catalog, Process
 from salesflow.errors import SalesflowError, SerializationError, ValidationError
 
@@ -336,6 +336,15 @@ def load(document: Any, *, catalog: Catalog | None = None) -> Document:
     data = document.get("data")
     if not isinstance(data, Mapping):
         raise SerializationError(f"{kind}.data", "expected an object")
+    if kind == "deal" and version == current:
+        deal = _deal_in_stored_shape(data)
+        if deal is not None:
+            return deal
+    return _converted(kind, version, data)
+
+
+def _converted(kind: str, version: int, data: Mapping[str, Any]) -> Document:
+    """The object of a document's *data* by the converter: every shape and version."""
     data = _upgrade(kind, version, dict(data))
     target = {"event": DEAL_EVENTS_UNION, "lead_event": LEAD_EVENTS_UNION}.get(kind) or _TYPES[kind]
     try:
@@ -351,6 +360,163 @@ def load(document: Any, *, catalog: Catalog | None = None) -> Document:
     except RecursionError:
         raise SerializationError(kind, "nested too deeply to be a salesflow document") from None
     return obj
+
+
+class _Unusual(Exception):
+    """A document outside the shape :func:`dump` writes: the full path decides."""
+
+
+_DEAL_FIELD_COUNT = sum(1 for f in attrs.fields(Deal) if f.init)
+_STATUS_VALUES = frozenset(("open", "won", "lost"))
+
+
+def _deal_in_stored_shape(data: Mapping[str, Any]) -> Deal | None:
+    """The deal of a current-version document in exactly the shape :func:`dump` writes,
+    each field checked as its validator checks it; ``None`` for any other document, which
+    the converter then reads (or refuses, naming the field). The common case of loading
+    is five times faster this way (issue 13); a property test holds the two readers equal
+    on valid and on damaged documents."""
+    # every field is read below (a missing one is a KeyError): with the count, the keys
+    # are exactly the fields
+    if len(data) != _DEAL_FIELD_COUNT:
+        return None
+    try:
+        if data["reminders"] != []:
+            return None
+        value = data["value"]
+        if value is not None:
+            if type(value) is not dict or len(value) != 2:
+                return None
+            value = (_amount(value["amount"]), _currency(value["currency"]))
+        status = data["status"]
+        if status not in _STATUS_VALUES:
+            return None
+        expected = data["expected_close"]
+        if expected is not None:
+            if type(expected) is not str:
+                return None
+            expected = date.fromisoformat(expected)
+        completions = data["completions"]
+        entries = data["stage_entries"]
+        if type(completions) is not dict or type(entries) is not dict:
+            return None
+        parts = (
+            _text(data["id"]),
+            _text(data["title"]),
+            _text(data["process_id"]),
+            _moment(data["created_at"]),
+            value,
+            _text_or_none(data["owner"]),
+            _names(data["participants"]),
+            _text_or_none(data["client"]),
+            _text_or_none(data["segment"]),
+            _names(data["tags"]),
+            _strings(data["products"]),
+            expected,
+            status,
+            _moment_or_none(data["closed_at"]),
+            _text_or_none(data["lost_reason"]),
+            {pid: _completions(per) for pid, per in completions.items()},
+            {pid: _entries(es) for pid, es in entries.items()},
+            (),
+            _moment_or_none(data["snoozed_until"]),
+            _text_or_none(data["snooze_reason"]),
+            _text_or_none(data["lead_id"]),
+            _version(data["version"]),
+            _moment(data["updated_at"]),
+        )
+        return deal_from_parts(parts)
+    except (_Unusual, SalesflowError, ArithmeticError, ValueError, TypeError, LookupError):
+        return None
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str or not value.strip():
+        raise _Unusual
+    return value
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _moment(value: Any) -> datetime:
+    if type(value) is not str:
+        raise _Unusual
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is not UTC:
+        raise _Unusual  # written in UTC by dump; anything else takes the full path
+    return moment
+
+
+def _moment_or_none(value: Any) -> datetime | None:
+    return None if value is None else _moment(value)
+
+
+def _amount(value: Any) -> Decimal:
+    if type(value) is not str:
+        raise _Unusual
+    amount = Decimal(value)
+    if not amount.is_finite() or amount < 0:
+        raise _Unusual
+    return amount
+
+
+def _currency(value: Any) -> str:
+    if type(value) is not str or value not in ISO_4217:
+        raise _Unusual
+    return value
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if type(value) is not list:
+        raise _Unusual
+    for name in value:
+        if type(name) is not str or not name:
+            raise _Unusual
+    return tuple(value)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if type(value) is not list:
+        raise _Unusual
+    for item in value:
+        if type(item) is not str:
+            raise _Unusual
+    return tuple(value)
+
+
+def _version(value: Any) -> int:
+    if type(value) is not int or value < 1:
+        raise _Unusual
+    return value
+
+
+def _completions(per: Any) -> dict[str, tuple[str, datetime, tuple[str, str | None] | None]]:
+    if type(per) is not dict:
+        raise _Unusual
+    out = {}
+    for action_id, done in per.items():
+        if type(done) is not dict or len(done) != 3:
+            raise _Unusual
+        note = done["note"]
+        if note is not None:
+            if type(note) is not dict or len(note) != 2:
+                raise _Unusual
+            note = (_text(note["text"]), _text_or_none(note["file"]))
+        out[action_id] = (_text(done["by"]), _moment(done["at"]), note)
+    return out
+
+
+def _entries(entries: Any) -> tuple[tuple[str, datetime], ...]:
+    if type(entries) is not list:
+        raise _Unusual
+    out = []
+    for entry in entries:
+        if type(entry) is not dict or len(entry) != 2:
+            raise _Unusual
+        out.append((_text(entry["stage_id"]), _moment(entry["at"])))
+    return tuple(out)
 
 
 def loads(text: str, *, catalog: Catalog | None = None) -> Document:

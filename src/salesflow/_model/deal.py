@@ -180,6 +180,11 @@ class Deal:
                 raise ValidationError("products", p, "must be non-empty strings")
         object.__setattr__(self, "stats_key", _key_of(self))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # plain parts, rebuilt without running the validators again (they passed when
+        # this deal was built): a pickle round trip is a few µs, not tens (issue 13)
+        return (deal_from_parts, (deal_parts(self),))
+
     @property
     def is_open(self) -> bool:
         """Whether the deal is neither won nor lost."""
@@ -235,14 +240,14 @@ class StatsKey:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _shared_key(*fields: Any) -> StatsKey:
-    return StatsKey(*fields)
+def _shared_key(status: str, *fields: Any) -> StatsKey:
+    return StatsKey(DealStatus(status), *fields)
 
 
 def _key_of(deal: Deal) -> StatsKey:
     status, value, closed = deal.status, deal.value, deal.closed_at
     return _shared_key(
-        status,
+        status.value,  # hashed by the memo: a str hashes in C, an Enum member in Python
         deal.process_id,
         deal.entered,
         deal.last_entered,
@@ -251,6 +256,143 @@ def _key_of(deal: Deal) -> StatsKey:
         (closed.year, closed.month) if status is DealStatus.WON and closed else None,
         deal.lost_reason,
     )
+
+
+#: a deal as plain parts: the fields in order, with ``value`` as ``(amount, currency)``,
+#: ``status`` as its value, sets as tuples, ``completions`` as process id → action id →
+#: ``(by, at, note)`` (``note``: ``None`` or ``(text, file)``) and ``stage_entries`` as
+#: process id → ``((stage id, at), …)``
+DealParts = tuple[Any, ...]
+
+_new, _set = object.__new__, object.__setattr__
+_STATUSES = {s.value: s for s in DealStatus}
+_NO_NAMES: frozenset[str] = frozenset()
+
+
+def deal_parts(deal: Deal) -> DealParts:
+    """The plain parts of *deal* (see :data:`DealParts`)."""
+    value = deal.value
+    return (
+        deal.id,
+        deal.title,
+        deal.process_id,
+        deal.created_at,
+        None if value is None else (value.amount, value.currency),
+        deal.owner,
+        tuple(deal.participants),
+        deal.client,
+        deal.segment,
+        tuple(deal.tags),
+        deal.products,
+        deal.expected_close,
+        deal.status.value,
+        deal.closed_at,
+        deal.lost_reason,
+        {
+            pid: {
+                aid: (c.by, c.at, None if c.note is None else (c.note.text, c.note.file))
+                for aid, c in per.items()
+            }
+            for pid, per in deal.completions.items()
+        },
+        {pid: tuple([(e.stage_id, e.at) for e in es]) for pid, es in deal.stage_entries.items()},
+        deal.reminders,
+        deal.snoozed_until,
+        deal.snooze_reason,
+        deal.lead_id,
+        deal.version,
+        deal.updated_at,
+    )
+
+
+def deal_from_parts(parts: DealParts) -> Deal:
+    """The deal of :func:`deal_parts`, built without running the field validators.
+
+    Only for parts of a deal that was valid (a pickle) or checked field by field as the
+    validators would (a stored document, :mod:`salesflow.serialization`): the rules
+    between fields (closed exactly when won or lost, moments in order, …) are still
+    checked, and the derived fields computed, as for any deal.
+    """
+    (
+        id_,
+        title,
+        process_id,
+        created_at,
+        value,
+        owner,
+        participants,
+        client,
+        segment,
+        tags,
+        products,
+        expected_close,
+        status,
+        closed_at,
+        lost_reason,
+        completions,
+        stage_entries,
+        reminders,
+        snoozed_until,
+        snooze_reason,
+        lead_id,
+        version,
+        updated_at,
+    ) = parts
+    if value is not None:
+        money = _new(Money)
+        _set(money, "amount", value[0])
+        _set(money, "currency", value[1])
+        value = money
+    done = {}
+    for pid, per in completions.items():
+        mine = {}
+        for aid, (by, at, note) in per.items():
+            c = _new(Completion)
+            _set(c, "by", by)
+            _set(c, "at", at)
+            if note is not None:
+                text, file = note
+                note = _new(Note)
+                _set(note, "text", text)
+                _set(note, "file", file)
+            _set(c, "note", note)
+            mine[aid] = c
+        done[pid] = FrozenMap(mine)
+    entered = {}
+    for pid, es in stage_entries.items():
+        out = []
+        for stage_id, at in es:
+            e = _new(StageEntry)
+            _set(e, "stage_id", stage_id)
+            _set(e, "at", at)
+            out.append(e)
+        entered[pid] = tuple(out)
+    deal = _new(Deal)
+    _set(deal, "id", id_)
+    _set(deal, "title", title)
+    _set(deal, "process_id", process_id)
+    _set(deal, "created_at", created_at)
+    _set(deal, "value", value)
+    _set(deal, "owner", owner)
+    _set(deal, "participants", frozenset(participants) if participants else _NO_NAMES)
+    _set(deal, "client", client)
+    _set(deal, "segment", segment)
+    _set(deal, "tags", frozenset(tags) if tags else _NO_NAMES)
+    _set(deal, "products", tuple(products))
+    _set(deal, "expected_close", expected_close)
+    _set(deal, "status", _STATUSES[status])
+    _set(deal, "closed_at", closed_at)
+    _set(deal, "lost_reason", lost_reason)
+    _set(deal, "completions", FrozenMap(done))
+    _set(deal, "stage_entries", FrozenMap(entered))
+    _set(deal, "reminders", reminders)
+    _set(deal, "snoozed_until", snoozed_until)
+    _set(deal, "snooze_reason", snooze_reason)
+    _set(deal, "lead_id", lead_id)
+    _set(deal, "version", version)
+    _set(deal, "updated_at", updated_at)
+    deal.__attrs_post_init__()
+    return deal
 
 
 def _latest_moment(deal: Deal) -> datetime:

@@ -1,0 +1,179 @@
+"""The fast paths that build deals without the converter or the field validators equal
+the paths they stand in for (issue 13; R4, N "bad input").
+
+- Reading a document in the shape ``dump`` writes (what stores read back) is checked
+  field by field instead of by the converter: on valid documents it must give the very
+  deal the converter gives, and on damaged ones it must never accept what the converter
+  refuses (it hands those to the converter, which names the field).
+- Pickling a deal ships plain parts and rebuilds without validators: a round trip gives
+  an equal deal with equal derived fields.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salesflow import Catalog, Deal
+from salesflow.errors import SerializationError
+from salesflow.serialization import SCHEMA_VERSIONS, _converted, _deal_in_stored_shape, dump, load
+from salesflow.testing import deals
+
+DealAndCatalog = tuple[Deal, Catalog]
+
+#: values a damaged or hand-edited document may hold where something else belongs
+ODD_VALUES = st.sampled_from(
+    [
+        None,
+        True,
+        False,
+        0,
+        1,
+        -1,
+        1.5,
+        float("nan"),
+        "",
+        " ",
+        "x",
+        "EUR",
+        "eur",
+        "-1",
+        "1e3",
+        "NaN",
+        "Infinity",
+        "open",
+        "won",
+        "lost",
+        "2025-01-01",
+        "2025-01-01T00:00:00",
+        "2025-01-01T00:00:00+00:00",
+        "2025-01-01T02:00:00+02:00",
+        "2025-01-01T00:00:00Z",
+        "9999-12-31T23:59:59-05:00",
+        "2025-13-01",
+        [],
+        [""],
+        ["a", "b"],
+        {},
+        {"amount": "1", "currency": "EUR"},
+        {"amount": "-1", "currency": "EUR"},
+        {"by": "ann", "at": "2025-01-01T00:00:00+00:00", "note": None},
+        {"text": " ", "file": None},
+        {"stage_id": "s", "at": "2025-01-01T00:00:00+00:00"},
+    ]
+)
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a JSON value: keys of objects and indexes of lists."""
+    out = [path] if path else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out += _paths(item, (*path, i))
+    return out
+
+
+def _full(data: dict[str, Any]) -> Deal | SerializationError:
+    """What the converter makes of *data* (the reference reader)."""
+    try:
+        out = _converted("deal", SCHEMA_VERSIONS["deal"], data)
+    except SerializationError as exc:
+        return exc
+    assert isinstance(out, Deal)
+    return out
+
+
+def _same_deal(a: Deal, b: Deal) -> None:
+    assert a == b
+    for field in ("entered", "last_entered", "participants", "tags", "products"):
+        assert getattr(a, field) == getattr(b, field), field
+        assert type(getattr(a, field)) is type(getattr(b, field)), field
+    ka, kb = a.stats_key, b.stats_key
+    assert (ka.status, ka.process_id, ka.entered, ka.last_entered) == (
+        kb.status,
+        kb.process_id,
+        kb.entered,
+        kb.last_entered,
+    )
+    assert (ka.currency, ka.expected_close, ka.closed_month, ka.lost_reason) == (
+        kb.currency,
+        kb.expected_close,
+        kb.closed_month,
+        kb.lost_reason,
+    )
+
+
+@given(deals())
+def test_a_stored_document_reads_back_as_the_converter_reads_it(pair: DealAndCatalog) -> None:
+    deal, _ = pair
+    data = dump(deal)["data"]
+    fast = _deal_in_stored_shape(data)
+    if deal.reminders:
+        assert fast is None  # deals with reminders take the converter
+    else:
+        assert fast is not None  # the fast path serves the common shape
+        _same_deal(fast, deal)
+    full = _full(data)
+    assert isinstance(full, Deal)
+    _same_deal(full, deal)
+    loaded = load(dump(deal))
+    assert isinstance(loaded, Deal)
+    _same_deal(loaded, deal)
+
+
+@settings(max_examples=400)
+@given(deals(), st.data())
+def test_a_damaged_document_is_never_accepted_where_the_converter_refuses_it(
+    pair: DealAndCatalog, data: st.DataObject
+) -> None:
+    deal, _ = pair
+    document = dump(deal)["data"]
+    damaged = copy.deepcopy(document)
+    for _ in range(data.draw(st.integers(1, 3), label="damages")):
+        places = _paths(damaged)
+        how = data.draw(st.sampled_from(["replace", "delete", "add"]), label="how")
+        if how == "add" or not places:
+            parent: Any = damaged
+            key: Any = data.draw(st.sampled_from(["extra", "id", "value"]), label="key")
+        else:
+            where = data.draw(st.sampled_from(places), label="where")
+            parent = damaged
+            for step in where[:-1]:
+                parent = parent[step]
+            key = where[-1]
+        if how == "delete" and isinstance(parent, dict) and key in parent:
+            del parent[key]
+        elif how == "delete" and isinstance(parent, list):
+            parent.pop(key)
+        else:
+            parent[key] = copy.deepcopy(data.draw(ODD_VALUES, label="value"))
+    fast = _deal_in_stored_shape(damaged)
+    full = _full(damaged)
+    if fast is not None:
+        assert isinstance(full, Deal), f"the fast path accepted what the converter refuses: {full}"
+        _same_deal(fast, full)
+    loaded: Any
+    try:
+        loaded = load({"type": "deal", "schema_version": SCHEMA_VERSIONS["deal"], "data": damaged})
+    except SerializationError as exc:
+        loaded = exc
+    assert type(loaded) is type(full)
+    if isinstance(full, Deal):
+        _same_deal(loaded, full)
+    else:
+        assert str(loaded) == str(full)  # the converter names the field, as before
+
+
+@given(deals())
+def test_a_pickled_deal_comes_back_equal_with_its_derived_fields(pair: DealAndCatalog) -> None:
+    deal, _ = pair
+    _same_deal(pickle.loads(pickle.dumps(deal)), deal)
+    many = pickle.loads(pickle.dumps([deal, deal]))
+    _same_deal(many[1], deal)
