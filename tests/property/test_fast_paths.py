@@ -5,6 +5,8 @@ the paths they stand in for (issue 13; R4, N "bad input").
   field by field instead of by the converter: on valid documents it must give the very
   deal the converter gives, and on damaged ones it must never accept what the converter
   refuses (it hands those to the converter, which names the field).
+- Writing a deal's document by hand gives exactly what the converter writes (the same
+  JSON text, key order included).
 - Pickling a deal ships plain parts and rebuilds without validators: a round trip gives
   an equal deal with equal derived fields.
 """
@@ -12,6 +14,7 @@ the paths they stand in for (issue 13; R4, N "bad input").
 from __future__ import annotations
 
 import copy
+import json
 import pickle
 from typing import Any
 
@@ -20,7 +23,15 @@ from hypothesis import strategies as st
 
 from salesflow import Catalog, Deal
 from salesflow.errors import SerializationError
-from salesflow.serialization import SCHEMA_VERSIONS, _converted, _deal_in_stored_shape, dump, load
+from salesflow.serialization import (
+    _CONVERTER,
+    SCHEMA_VERSIONS,
+    _converted,
+    _deal_data,
+    _deal_in_stored_shape,
+    dump,
+    load,
+)
 from salesflow.testing import deals
 
 DealAndCatalog = tuple[Deal, Catalog]
@@ -177,3 +188,11 @@ def test_a_pickled_deal_comes_back_equal_with_its_derived_fields(pair: DealAndCa
     _same_deal(pickle.loads(pickle.dumps(deal)), deal)
     many = pickle.loads(pickle.dumps([deal, deal]))
     _same_deal(many[1], deal)
+
+
+@given(deals())
+def test_a_deal_is_written_exactly_as_the_converter_writes_it(pair: DealAndCatalog) -> None:
+    deal, _ = pair
+    by_hand, by_converter = _deal_data(deal), _CONVERTER.unstructure(deal, Deal)
+    assert by_hand == by_converter
+    assert json.dumps(by_hand) == json.dumps(by_converter)

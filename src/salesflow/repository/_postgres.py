@@ -4,6 +4,7 @@ several processes. Documents are JSONB next to the same indexed columns as SQLit
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from salesflow.errors import StorageError
@@ -38,6 +39,17 @@ class PostgresDialect(Dialect):
     def doc_column(self, column: str = "doc") -> str:
         """JSONB read back as text."""
         return f"{column}::text"
+
+    def insert_many(
+        self, connection: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """``COPY … FROM STDIN``: one stream of rows, no statement per row."""
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
 
 
 class PostgresStore(SqlStore):

@@ -132,7 +132,7 @@ class RecordKind(Generic[T, EV]):
             except ValidationError as exc:
                 raise HistoryMismatch(name, item_id, f"an event {exc.problem}") from None
             self._judge_win(before, state, catalog)
-        if state != item:
+        if state is not item and state != item:
             raise HistoryMismatch(
                 name,
                 item_id,

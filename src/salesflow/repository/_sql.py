@@ -49,6 +49,13 @@ class Dialect:
         """How to read a document column as text."""
         return column
 
+    def insert_many(
+        self, connection: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert *rows* (values of *columns*, documents as JSON text) the fastest way."""
+        marks = ", ".join("?" for _ in columns)
+        connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
 
 def migrations(d: Dialect) -> list[list[str]]:
     """The schema, one list of statements per version."""
@@ -106,6 +113,18 @@ class Session:
             else:
                 with self._conn.cursor() as cursor:
                     cursor.executemany(self.dialect.q(sql), rows)
+        except self.dialect.errors as exc:
+            raise StorageError(f"{self.dialect.name}: {exc}") from exc
+        except UnicodeEncodeError as exc:
+            raise _not_text(exc) from None
+
+    def _insert_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        if not rows:
+            return
+        try:
+            self.dialect.insert_many(self._conn, table, columns, rows)
         except self.dialect.errors as exc:
             raise StorageError(f"{self.dialect.name}: {exc}") from exc
         except UnicodeEncodeError as exc:

@@ -84,12 +84,21 @@ class SqlSession(Protocol):
     def _executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement for many rows."""
 
+    def _insert_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert many rows the database's fastest way (SQLite: one statement;
+        PostgreSQL: ``COPY``)."""
+
 
 def stored_moment(moment: datetime | None) -> str | None:
     """A moment as a fixed-width UTC string, so that text order is time order."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    # ISO 8601 to the microsecond, zero-padded (years below 1000 too), "Z" for UTC
+    return moment.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def _day(value: date | None) -> str | None:
@@ -304,21 +313,31 @@ class SqlDeals(SqlRecords[Deal, DealEvent]):
                 event_rows.append((deal.id, seq, doc))
                 if isinstance(event, Request):
                     outbox_rows.append((deal.id, doc))
-        d = self._s.dialect.doc_param()
+        insert = self._s._insert_many
         try:
-            self._s._executemany(self._insert, deal_rows)
+            insert(DEALS.table, ("id", *self._columns, "doc"), deal_rows)
         except StorageError as exc:
             if "unique" in str(exc).lower() or "duplicate" in str(exc).lower():
                 raise Conflict(f"a deal among these ids is already stored ({exc})") from exc
             raise
-        self._s._executemany(
-            "INSERT INTO deal_products (deal_id, product) VALUES (?, ?)", product_rows
-        )
-        self._s._executemany(
-            f"INSERT INTO deal_events (deal_id, seq, doc) VALUES (?, ?, {d})", event_rows
-        )
-        self._s._executemany(f"INSERT INTO outbox (deal_id, doc) VALUES (?, {d})", outbox_rows)
+        insert("deal_products", ("deal_id", "product"), product_rows)
+        insert("deal_events", ("deal_id", "seq", "doc"), event_rows)
+        insert("outbox", ("deal_id", "doc"), outbox_rows)
         return len(deal_rows)
+
+    def _row(self, item: Deal) -> tuple[Any, ...]:
+        # the columns above, read directly: the same values, without a call per column
+        return (
+            item.version,
+            item.process_id,
+            item.owner,
+            item.status.value,
+            item.segment,
+            stored_moment(item.created_at),
+            stored_moment(item.closed_at),
+            _day(item.expected_close),
+            dumps(item),
+        )
 
     def _stored(self, item: Deal, *, replaced: bool) -> None:
         if replaced:
