@@ -17,22 +17,24 @@ import copy
 import json
 import pickle
 from typing import Any
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesflow import Catalog, Deal
+from salesflow import Catalog, Deal, serialization
 from salesflow.errors import SerializationError
 from salesflow.serialization import (
     _CONVERTER,
+    DEAL_EVENTS_UNION,
     SCHEMA_VERSIONS,
-    _converted,
     _deal_data,
     _deal_in_stored_shape,
+    _make_converter,
     dump,
     load,
 )
-from salesflow.testing import deals
+from salesflow.testing import catalog_and_timelines, deals
 
 DealAndCatalog = tuple[Deal, Catalog]
 
@@ -91,14 +93,25 @@ def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
-def _full(data: dict[str, Any]) -> Deal | SerializationError:
-    """What the converter makes of *data* (the reference reader)."""
-    try:
-        out = _converted("deal", SCHEMA_VERSIONS["deal"], data)
-    except SerializationError as exc:
-        return exc
+#: the converter with its generated hooks only: the reference for the hand-written ones
+REFERENCE = _make_converter(fast_deals=False)
+
+
+def _load(data: dict[str, Any], converter: Any) -> Deal | SerializationError:
+    """What :func:`load` makes of a deal document's *data* with *converter*."""
+    document = {"type": "deal", "schema_version": SCHEMA_VERSIONS["deal"], "data": data}
+    with mock.patch.object(serialization, "_CONVERTER", converter):
+        try:
+            out = load(copy.deepcopy(document))
+        except SerializationError as exc:
+            return exc
     assert isinstance(out, Deal)
     return out
+
+
+def _full(data: dict[str, Any]) -> Deal | SerializationError:
+    """What the generated hooks make of *data* (the reference reader)."""
+    return _load(data, REFERENCE)
 
 
 def _same_deal(a: Deal, b: Deal) -> None:
@@ -170,13 +183,10 @@ def test_a_damaged_document_is_never_accepted_where_the_converter_refuses_it(
     if fast is not None:
         assert isinstance(full, Deal), f"the fast path accepted what the converter refuses: {full}"
         _same_deal(fast, full)
-    loaded: Any
-    try:
-        loaded = load({"type": "deal", "schema_version": SCHEMA_VERSIONS["deal"], "data": damaged})
-    except SerializationError as exc:
-        loaded = exc
+    loaded = _load(damaged, _CONVERTER)
     assert type(loaded) is type(full)
-    if isinstance(full, Deal):
+    if isinstance(loaded, Deal):
+        assert isinstance(full, Deal)
         _same_deal(loaded, full)
     else:
         assert str(loaded) == str(full)  # the converter names the field, as before
@@ -193,6 +203,19 @@ def test_a_pickled_deal_comes_back_equal_with_its_derived_fields(pair: DealAndCa
 @given(deals())
 def test_a_deal_is_written_exactly_as_the_converter_writes_it(pair: DealAndCatalog) -> None:
     deal, _ = pair
-    by_hand, by_converter = _deal_data(deal), _CONVERTER.unstructure(deal, Deal)
+    by_hand, by_converter = _deal_data(deal, REFERENCE), REFERENCE.unstructure(deal, Deal)
     assert by_hand == by_converter
     assert json.dumps(by_hand) == json.dumps(by_converter)
+    assert _CONVERTER.unstructure(deal, Deal) == by_converter
+
+
+@given(catalog_and_timelines(max_deals=3))
+def test_events_holding_deals_are_written_and_read_as_the_converter_does(data: Any) -> None:
+    """DealCreated and DealImported hold a whole deal: the hand-written hooks serve it."""
+    _, timelines = data
+    for timeline in timelines:
+        for event in timeline:
+            written = _CONVERTER.unstructure(event, DEAL_EVENTS_UNION)
+            assert written == REFERENCE.unstructure(event, DEAL_EVENTS_UNION)
+            assert _CONVERTER.structure(written, DEAL_EVENTS_UNION) == event
+            assert REFERENCE.structure(written, DEAL_EVENTS_UNION) == event
