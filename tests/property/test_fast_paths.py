@@ -16,13 +16,19 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+from datetime import UTC, datetime
 from typing import Any
 from unittest import mock
 
+import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesflow import Catalog, Deal, serialization
+from salesflow import Actor, Catalog, Deal, Role, apply, create_deal, fold, serialization
+from salesflow._model import history
+from salesflow._model.deal import _INIT_FIELDS as _INIT_NAMES
+from salesflow._model.deal import evolve_deal
 from salesflow.errors import SerializationError
 from salesflow.serialization import (
     _CONVERTER,
@@ -34,9 +40,11 @@ from salesflow.serialization import (
     dump,
     load,
 )
+from salesflow.templates import sample_catalog
 from salesflow.testing import catalog_and_timelines, deals
 
 DealAndCatalog = tuple[Deal, Catalog]
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 #: values a damaged or hand-edited document may hold where something else belongs
 ODD_VALUES = st.sampled_from(
@@ -219,3 +227,50 @@ def test_events_holding_deals_are_written_and_read_as_the_converter_does(data: A
             assert written == REFERENCE.unstructure(event, DEAL_EVENTS_UNION)
             assert _CONVERTER.structure(written, DEAL_EVENTS_UNION) == event
             assert REFERENCE.structure(written, DEAL_EVENTS_UNION) == event
+
+
+@given(catalog_and_timelines(max_deals=3))
+def test_applying_events_validates_only_what_changes_and_gives_what_evolve_gives(
+    data: Any,
+) -> None:
+    """Every event kind the rules make, applied step by step, gives the deal that
+    ``attrs.evolve`` (every field converted and validated again) gives."""
+    _, timelines = data
+    for timeline in timelines:
+        fast = reference = fold(timeline[:1])
+        for event in timeline[1:]:
+            fast = apply(fast, event)
+            with mock.patch.object(
+                history, "evolve_deal", lambda deal, changes: attrs.evolve(deal, **changes)
+            ):
+                reference = apply(reference, event)
+            _same_deal(fast, reference)
+
+
+@given(deals(), st.sampled_from(sorted(_INIT_NAMES)), ODD_VALUES)
+def test_a_changed_field_is_refused_as_evolve_refuses_it(
+    pair: DealAndCatalog, name: str, value: Any
+) -> None:
+    deal, _ = pair
+    expected: Any
+    try:
+        expected = attrs.evolve(deal, **{name: copy.deepcopy(value)})
+    except Exception as exc:  # whatever evolve raises (the converters raise bare errors too)
+        expected = exc
+    got: Any
+    try:
+        got = evolve_deal(deal, {name: copy.deepcopy(value)})
+    except Exception as exc:  # whatever evolve raises (the converters raise bare errors too)
+        got = exc
+    assert type(got) is type(expected)
+    if isinstance(got, Deal):
+        _same_deal(got, expected)
+    else:
+        assert str(got) == str(expected)
+
+
+def test_an_unknown_field_is_a_type_error_as_with_evolve() -> None:
+    mia = Actor("mia", Role.MANAGER)
+    deal = create_deal(sample_catalog(), id="D", title="T", by=mia, at=T0).state
+    with pytest.raises(TypeError, match="colour"):
+        evolve_deal(deal, {"colour": "red"})

@@ -395,6 +395,35 @@ def deal_from_parts(parts: DealParts) -> Deal:
     return deal
 
 
+_INIT_FIELDS = {f.name: f for f in attrs.fields(Deal) if f.init}
+
+
+def evolve_deal(deal: Deal, changes: Mapping[str, Any]) -> Deal:
+    """``attrs.evolve(deal, **changes)``, converting and validating only the changed
+    fields: the others were valid in *deal* and each validator looks at its own field
+    only. The rules between fields are checked and the derived fields computed as for
+    any deal. Applying an event is this, about twice as fast as ``attrs.evolve``.
+
+    Raises:
+        ValidationError: a changed value is invalid, or the deal it makes is.
+        TypeError: *changes* names a field deals do not have (as ``attrs.evolve``).
+    """
+    out = _new(Deal)
+    for name in _INIT_FIELDS:
+        _set(out, name, getattr(deal, name))
+    for name, value in changes.items():
+        field = _INIT_FIELDS.get(name)
+        if field is None:
+            raise TypeError(f"Deal has no field {name!r}")
+        if field.converter is not None:
+            value = field.converter(value)  # type: ignore[operator]
+        if field.validator is not None:
+            field.validator(out, field, value)
+        _set(out, name, value)
+    out.__attrs_post_init__()
+    return out
+
+
 def _latest_moment(deal: Deal) -> datetime:
     """The latest moment a deal records: created, closed, a stage entered, an action or a
     reminder done (the default of ``updated_at`` for a deal built by hand)."""

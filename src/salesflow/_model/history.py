@@ -11,7 +11,7 @@ from typing import Any, overload
 import attrs
 
 from salesflow._model.checks import check_instant, iterable
-from salesflow._model.deal import Deal, DealStatus, StageEntry
+from salesflow._model.deal import Deal, DealStatus, StageEntry, evolve_deal
 from salesflow._model.events import (
     ActionCompleted,
     ActionUncompleted,
@@ -116,7 +116,7 @@ def apply_deal(deal: Deal, event: Event) -> Deal:
             raise ValidationError("event", event, "a deal is created only once, first")
         case _:  # a request to the host changes nothing
             return deal
-    return attrs.evolve(deal, **changes, version=event.version, updated_at=at)
+    return evolve_deal(deal, {**changes, "version": event.version, "updated_at": at})
 
 
 def apply_lead(lead: Lead, event: Event) -> Lead:
