@@ -13,6 +13,8 @@ Every figure is a ratio measured in the same run, at 100,000 and 1,000,000 deals
   and the same without time in stage: target ≤ 3×;
 - partitions loaded and counted in 2 worker processes (``accumulate_partitions``)
   against 1 at the largest size: target ≥ 1.6× faster;
+- a pickle round trip of deals (``pickle.dumps`` of a list, then ``loads``), per deal:
+  what shipping deals to another process costs (target ≤ 10 µs);
 - peak memory per deal held, and what computing the report adds (target < 5 %).
 
 Run: ``python bench/stats.py`` (``--sizes 100000`` for a quick run, ``--write`` to
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import pickle
 import platform
 import random
 import statistics
@@ -261,6 +264,10 @@ def measure(n: int, repeat: int, parallel: bool) -> dict[str, float]:
         out["pandas"] = best_of(pandas_run, repeat)
     if polars_run is not None:
         out["polars"] = best_of(polars_run, repeat)
+    shipped = deals[:100_000]
+    out["pickle"] = best_of(lambda: pickle.loads(pickle.dumps(shipped, protocol=5)), repeat)
+    out["pickled"] = len(shipped)
+    assert pickle.loads(pickle.dumps(shipped, protocol=5)) == shipped
     gc.unfreeze()
     deals.clear()  # free the memory before the workers build their own
     rows.clear()
@@ -332,6 +339,12 @@ def main() -> None:
             f"{loading:.2f}× faster",
         ]
         checks.append(("workers=2 ≥ 1.6× faster (partitions loaded in workers)", loading >= 1.6))
+    per_pickle = big["pickle"] / big["pickled"] * 1e6
+    lines.append(
+        f"pickle round trip (`dumps` + `loads` of a list of {int(big['pickled']):,} deals): "
+        f"{per_pickle:.1f} µs a deal"
+    )
+    checks.append(("a deal's pickle round trip ≤ 10 µs", per_pickle <= 10))
     if len(results) > 1:
         small = results[0]
         growth = (big["report"] / big["n"]) / (small["report"] / small["n"])

@@ -58,11 +58,13 @@ __all__ = [
 ]
 
 _OPEN, _WON, _LOST = DealStatus.OPEN, DealStatus.WON, DealStatus.LOST
-K = TypeVar("K", bound=Hashable)
 
 
 #: what an exhausted iterator gives (``None`` may be an item)
 _NOTHING: Any = object()
+#: the forecast's buckets of open deals that are not a period
+_UNSCHEDULED: Any = object()
+_OVERDUE: Any = object()
 
 
 class StatsAccumulator:
@@ -192,29 +194,31 @@ class StatsAccumulator:
         """The common case (no filter, grouping or as-of view; weights by stage), tuned.
 
         Deals alike in everything the sums need but their value share a
-        :class:`~salesflow._model.deal.StatsKey`: the loop adds each deal's value to its
-        key's total, and the keys, a few thousand however many deals there are, are
-        spread into the cells afterwards (:meth:`_spread`). Only durations are taken
-        deal by deal. It must leave exactly the sums :meth:`_add_general` leaves; a
-        property test compares the two on random deals.
+        :class:`~salesflow._model.deal.StatsKey`. Each key is sorted once into a class
+        of this report (:meth:`_class_of`: the forecast's period instead of the date, and
+        so on), and the loop only adds each deal's value to its class's total; the
+        classes, a few thousand however many deals there are, are spread into the cells
+        afterwards (:meth:`_spread`). Durations are taken deal by deal. It must leave
+        exactly the sums :meth:`_add_general` leaves; a property test compares the two.
         """
         parts = self.parts
         want_closed = bool(parts & (Part.CLOSED | Part.FORECAST))
         want_time = bool(parts & Part.TIME_IN_STAGE)
-        classes: dict[StatsKey, list[Any]] = {}
+        classes: dict[tuple[Any, ...], list[Any]] = {}
+        slots: dict[StatsKey, list[Any]] = {}
+        periods: dict[date, str] = {}
         # per process, what the durations need: stage → histogram slot, the histograms
         lookups: dict[str, tuple[dict[str | None, int], list[Hist], Hist, Hist]] = {}
-        zero, day = ZERO, SECONDS_PER_DAY
+        day = SECONDS_PER_DAY
         for deal in deals:
             key = deal.stats_key
             value = deal.value
-            slot = classes.get(key)
+            slot = slots.get(key)
             if slot is None:
-                classes[key] = [1, zero if value is None else value.amount]
-            else:
-                slot[0] += 1
-                if value is not None:
-                    slot[1] += value.amount
+                slot = slots[key] = self._class_of(key, classes, periods)
+            slot[0] += 1
+            if value is not None:
+                slot[1] += value.amount
             status = key.status
             if status is _OPEN:
                 if not want_time:
@@ -258,76 +262,91 @@ class StatsAccumulator:
                         hist.seconds += d * day + delta.seconds
         self._spread(classes)
 
-    def _spread(self, classes: dict[StatsKey, list[Any]]) -> None:
-        """Add the classes of :meth:`_add_plain` to the (ungrouped) cells.
+    def _class_of(
+        self, key: StatsKey, classes: dict[tuple[Any, ...], list[Any]], periods: dict[date, str]
+    ) -> list[Any]:
+        """The ``[count, value]`` slot of this report's class of deals with *key*: what
+        the sums need of it, with the forecast's bucket (no date, overdue or a period)
+        instead of the expected close date."""
+        status, pid, cur = key.status, key.process_id, key.currency
+        parts = self.parts
+        if status is _OPEN:
+            bucket: Any = None
+            close = key.expected_close
+            if cur is None or not parts & Part.FORECAST:
+                pass
+            elif close is None:
+                bucket = _UNSCHEDULED
+            elif (today := self.query.today) is not None and close < today:
+                bucket = _OVERDUE
+            else:
+                bucket = periods.get(close)
+                if bucket is None:
+                    bucket = periods[close] = self._period_of(close)
+            kind: tuple[Any, ...] = (status, pid, cur, key.entered, key.last_entered, bucket)
+        elif status is _WON:
+            month = key.closed_month if parts & Part.FORECAST else None
+            kind = (status, pid, cur, month)
+        else:
+            kind = (status, pid, cur, key.entered, key.lost_reason)
+        slot = classes.get(kind)
+        if slot is None:
+            slot = classes[kind] = [0, ZERO]
+        return slot
 
-        Open deals are first summed by what the funnel and the open summary need and,
-        apart, by what the forecast needs, so each cell is touched once per distinct
-        combination rather than once per class.
-        """
+    def _period_of(self, day: date) -> str:
+        return month_key(day) if self.period == "month" else quarter_key(day)
+
+    def _spread(self, classes: dict[tuple[Any, ...], list[Any]]) -> None:
+        """Add the classes of :meth:`_add_plain` to the (ungrouped) cells."""
         parts = self.parts
         want_open = bool(parts & (Part.OPEN | Part.FORECAST))
         want_closed = bool(parts & (Part.CLOSED | Part.FORECAST))
         want_forecast = bool(parts & Part.FORECAST)
-        opens: dict[tuple[Any, ...], list[Any]] = {}
-        plans: dict[tuple[Any, ...], list[Any]] = {}
-        wons: dict[tuple[Any, ...], list[Any]] = {}
-        for key, (n, amount) in classes.items():
-            status, pid, cur = key.status, key.process_id, key.currency
-            if status is _OPEN:
-                _count(opens, (pid, key.entered, key.last_entered, cur), n, amount)
-                if want_forecast and cur is not None:
-                    _count(plans, (pid, key.last_entered, key.expected_close, cur), n, amount)
-            elif status is _WON:
-                _count(wons, (pid, key.closed_month, cur), n, amount)
-            else:
-                cell = self._cell(None, pid)
-                r = cell.info.reached1(key.entered)
-                cell.reached[r] += n
-                cell.lost += n
-                if cur is not None:
-                    _add(cell.reached_value[r], cur, amount)
-                if want_closed:
-                    reason = key.lost_reason
-                    assert reason is not None  # a lost deal has its reason
-                    cell.lost_reasons[reason] = cell.lost_reasons.get(reason, 0) + n
-                    if cur is not None:
-                        _add(cell.lost_value, cur, amount)
-        for (pid, entered, last, cur), (n, amount) in opens.items():
+        for (status, pid, cur, *rest), (n, amount) in classes.items():
             cell = self._cell(None, pid)
-            r = cell.info.reached1(entered)
+            if status is _WON:
+                cell.reached[cell.n + 1] += n
+                if cur is None:
+                    continue
+                _add(cell.reached_value[cell.n + 1], cur, amount)
+                if want_closed:
+                    cell.won_n[cur] = cell.won_n.get(cur, 0) + n
+                if want_forecast:
+                    year, month = rest[0]
+                    period = self._period_of(date(year, month, 1))
+                    _add(cell.won_by_period.setdefault(period, {}), cur, amount)
+                continue
+            r = cell.info.reached1(rest[0])
             cell.reached[r] += n
             if cur is not None:
                 _add(cell.reached_value[r], cur, amount)
-            if want_open:
-                c = cell.pos1.get(last, 0)
-                cell.open_stage[c] += n
-                if cur is not None:
-                    cell.open_n[cur] = cell.open_n.get(cur, 0) + n
-                    _add(cell.open_stage_value[c], cur, amount)
-        today = self.query.today
-        period_of = month_key if self.period == "month" else quarter_key
-        for (pid, last, close, cur), (n, amount) in plans.items():
-            cell = self._cell(None, pid)
-            if close is None:
+            if status is _LOST:
+                cell.lost += n
+                if want_closed:
+                    reason = rest[1]
+                    cell.lost_reasons[reason] = cell.lost_reasons.get(reason, 0) + n
+                    if cur is not None:
+                        _add(cell.lost_value, cur, amount)
+                continue
+            if not want_open:
+                continue
+            c = cell.pos1.get(rest[1], 0)
+            cell.open_stage[c] += n
+            if cur is None:
+                continue
+            cell.open_n[cur] = cell.open_n.get(cur, 0) + n
+            _add(cell.open_stage_value[c], cur, amount)
+            bucket = rest[2]
+            if bucket is None:
+                continue
+            if bucket is _UNSCHEDULED:
                 _add(cell.unscheduled_value, cur, amount)
-            elif today is not None and close < today:
+            elif bucket is _OVERDUE:
                 cell.overdue += n
                 _add(cell.overdue_value, cur, amount)
             else:
-                c = cell.pos1.get(last, 0)
-                _add(cell.forecast.setdefault((period_of(close), c), {}), cur, amount)
-        for (pid, month, cur), (n, amount) in wons.items():
-            cell = self._cell(None, pid)
-            cell.reached[cell.n + 1] += n
-            if cur is None:
-                continue
-            _add(cell.reached_value[cell.n + 1], cur, amount)
-            if want_closed:
-                cell.won_n[cur] = cell.won_n.get(cur, 0) + n
-            if want_forecast:
-                period = period_of(date(month[0], month[1], 1))
-                _add(cell.won_by_period.setdefault(period, {}), cur, amount)
+                _add(cell.forecast.setdefault((bucket, c), {}), cur, amount)
 
     def _add_general(self, deals: Iterable[History]) -> None:
         """Every feature: filters, grouping, as-of views, forecast, progress weighting."""
@@ -473,15 +492,6 @@ class StatsAccumulator:
 
 def _add(sums: dict[str, Decimal], currency: str, amount: Decimal) -> None:
     sums[currency] = sums.get(currency, ZERO) + amount
-
-
-def _count(sums: dict[K, list[Any]], key: K, n: int, amount: Decimal) -> None:
-    slot = sums.get(key)
-    if slot is None:
-        sums[key] = [n, amount]
-    else:
-        slot[0] += n
-        slot[1] += amount
 
 
 def _slot(
