@@ -31,7 +31,7 @@ import cattrs
 from cattrs.strategies import configure_tagged_union
 
 from salesflow._model.checks import check_aware
-from salesflow._model.deal import Deal, Note, deal_from_parts
+from salesflow._model.deal import Deal, DealStatus, Note, deal_from_parts
 from salesflow._model.events import (
     DEAL_EVENT_TYPES,
     LEAD_EVENT_TYPES,
@@ -422,7 +422,7 @@ class _Unusual(Exception):
 
 
 _DEAL_FIELD_COUNT = sum(1 for f in attrs.fields(Deal) if f.init)
-_STATUS_VALUES = frozenset(("open", "won", "lost"))
+_STATUS_VALUES = frozenset(status.value for status in DealStatus)
 
 
 def _deal_in_stored_shape(data: Mapping[str, Any]) -> Deal | None:

@@ -207,6 +207,7 @@ class StatsAccumulator:
         classes: dict[tuple[Any, ...], list[Any]] = {}
         slots: dict[StatsKey, list[Any]] = {}
         periods: dict[date, str] = {}
+        today = self.query.today
         # per process, what the durations need: stage → histogram slot, the histograms
         lookups: dict[str, tuple[dict[str | None, int], list[Hist], Hist, Hist]] = {}
         day = SECONDS_PER_DAY
@@ -215,7 +216,7 @@ class StatsAccumulator:
             value = deal.value
             slot = slots.get(key)
             if slot is None:
-                slot = slots[key] = self._class_of(key, classes, periods)
+                slot = slots[key] = self._class_of(key, classes, periods, today)
             slot[0] += 1
             if value is not None:
                 slot[1] += value.amount
@@ -263,7 +264,11 @@ class StatsAccumulator:
         self._spread(classes)
 
     def _class_of(
-        self, key: StatsKey, classes: dict[tuple[Any, ...], list[Any]], periods: dict[date, str]
+        self,
+        key: StatsKey,
+        classes: dict[tuple[Any, ...], list[Any]],
+        periods: dict[date, str],
+        today: date | None,
     ) -> list[Any]:
         """The ``[count, value]`` slot of this report's class of deals with *key*: what
         the sums need of it, with the forecast's bucket (no date, overdue or a period)
@@ -277,7 +282,7 @@ class StatsAccumulator:
                 pass
             elif close is None:
                 bucket = _UNSCHEDULED
-            elif (today := self.query.today) is not None and close < today:
+            elif today is not None and close < today:
                 bucket = _OVERDUE
             else:
                 bucket = periods.get(close)
