@@ -182,7 +182,7 @@ class Deal:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # plain parts, rebuilt without running the validators again (they passed when
-        # this deal was built): a pickle round trip is a few µs, not tens (issue 13)
+        # this deal was built): a pickle round trip takes half the time (issue 13)
         return (deal_from_parts, (deal_parts(self),))
 
     @property
