@@ -372,6 +372,8 @@ def _format(exc: BaseException, type_: Any) -> str:
         return str(exc)
     if isinstance(exc, KeyError):
         return "required field missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):  # a host's dict: keys of any type
+        return f"extra fields found ({', '.join(sorted(map(str, exc.extra_fields)))})"
     return cattrs.v.format_exception(exc, type_)
 
 
@@ -471,8 +473,8 @@ def _deal_in_stored_shape(data: Mapping[str, Any]) -> Deal | None:
             status,
             _moment_or_none(data["closed_at"]),
             _text_or_none(data["lost_reason"]),
-            {pid: _completions(per) for pid, per in completions.items()},
-            {pid: _entries(es) for pid, es in entries.items()},
+            {_key(pid): _completions(per) for pid, per in completions.items()},
+            {_key(pid): _entries(es) for pid, es in entries.items()},
             (),
             _moment_or_none(data["snoozed_until"]),
             _text_or_none(data["snooze_reason"]),
@@ -487,6 +489,14 @@ def _deal_in_stored_shape(data: Mapping[str, Any]) -> Deal | None:
 
 def _text(value: Any) -> str:
     if type(value) is not str or not value.strip():
+        raise _Unusual
+    return value
+
+
+def _key(value: Any) -> str:
+    """A key of a map the converter reads as ``dict[str, …]`` (JSON keys always are; a
+    host's own dict may hold others)."""
+    if type(value) is not str:
         raise _Unusual
     return value
 
@@ -559,7 +569,7 @@ def _completions(per: Any) -> dict[str, tuple[str, datetime, tuple[str, str | No
             if type(note) is not dict or len(note) != 2:
                 raise _Unusual
             note = (_text(note["text"]), _text_or_none(note["file"]))
-        out[action_id] = (_text(done["by"]), _moment(done["at"]), note)
+        out[_key(action_id)] = (_text(done["by"]), _moment(done["at"]), note)
     return out
 
 

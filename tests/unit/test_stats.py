@@ -529,6 +529,21 @@ def test_named_accumulators_give_their_own_result(deals: list[Deal]) -> None:
     assert closed.result().total.win_rate == Fraction(1, 4)
 
 
+def test_a_failed_add_leaves_the_accumulator_as_it_was(deals: list[Deal]) -> None:
+    """S8: an item that is not a deal, part way through, is refused; what the accumulator
+    held before stays, with no deal half-counted (durations without counts)."""
+    acc = StatsAccumulator(CATALOG)
+    acc.add_many(deals[:1])
+    before = acc.state()
+    with pytest.raises(ValidationError):
+        acc.add_many([*deals[1:], object()])
+    assert acc.state() == before
+    acc.add_many(deals[1:])
+    whole = StatsAccumulator(CATALOG)
+    whole.add_many(deals)
+    assert acc == whole
+
+
 def test_in_memory_statistics_take_no_workers_option(deals: list[Deal]) -> None:
     """Issue 13: a pool over deals already in memory was slower than one process
     (forked workers copy every page they read), so the option is gone, not ignored."""

@@ -398,6 +398,7 @@ def deal_from_parts(parts: DealParts) -> Deal:
 
 
 _INIT_FIELDS = {f.name: f for f in attrs.fields(Deal) if f.init}
+_FIELD_ORDER = {name: i for i, name in enumerate(_INIT_FIELDS)}
 
 
 def evolve_deal(deal: Deal, changes: Mapping[str, Any]) -> Deal:
@@ -410,18 +411,22 @@ def evolve_deal(deal: Deal, changes: Mapping[str, Any]) -> Deal:
         ValidationError: a changed value is invalid, or the deal it makes is.
         TypeError: *changes* names a field deals do not have (as ``attrs.evolve``).
     """
+    for name in changes:
+        if name not in _INIT_FIELDS:
+            raise TypeError(f"Deal has no field {name!r}")
     out = _new(Deal)
     for name in _INIT_FIELDS:
         _set(out, name, getattr(deal, name))
-    for name, value in changes.items():
-        field = _INIT_FIELDS.get(name)
-        if field is None:
-            raise TypeError(f"Deal has no field {name!r}")
-        if field.converter is not None:
-            value = field.converter(value)  # type: ignore[operator]
+    # as attrs does: every converter in field order, then every validator in field order
+    changed = sorted(changes, key=_FIELD_ORDER.__getitem__)
+    for name in changed:
+        converter = _INIT_FIELDS[name].converter
+        value = changes[name]
+        _set(out, name, value if converter is None else converter(value))  # type: ignore[operator]
+    for name in changed:
+        field = _INIT_FIELDS[name]
         if field.validator is not None:
-            field.validator(out, field, value)
-        _set(out, name, value)
+            field.validator(out, field, getattr(out, name))
     out.__attrs_post_init__()
     return out
 

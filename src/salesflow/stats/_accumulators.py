@@ -191,6 +191,14 @@ class StatsAccumulator:
                 sums[cur] = sums.get(cur, zero) + value.amount
 
     def _add_plain(self, deals: Iterable[Deal]) -> None:
+        """:meth:`_count_plain` into an empty accumulator, combined into this one only
+        when every deal was counted: the sums of values are spread only at the end, so a
+        failure part way through leaves this accumulator as it was, not half-counted."""
+        part = self._empty_like()
+        part._count_plain(deals)
+        self.cells = self.combine(part).cells
+
+    def _count_plain(self, deals: Iterable[Deal]) -> None:
         """The common case (no filter, grouping or as-of view; weights by stage), tuned.
 
         Deals alike in everything the sums need but their value share a
