@@ -49,8 +49,8 @@ from salesflow import (
     update_deal,
 )
 from salesflow.repository import SqliteStore, retry
-from salesflow.repository._sql_records import SqlDeals
-from salesflow.serialization import dump
+from salesflow.repository._sql_records import deal_columns
+from salesflow.serialization import dump, dumps
 from salesflow.stats import funnels
 from salesflow.templates import sample_catalog
 
@@ -116,7 +116,7 @@ def store_sql(path: Path, deals: list[tuple[Deal, list[Any]]]) -> float:
     """The store's tables filled by plain ``executemany`` with rows made beforehand: what
     the SQL alone costs (the indexed columns, the indexes, the product table)."""
     SqliteStore(path).close()  # the store's schema
-    rows = [(deal.id, *SqlDeals._row(None, deal)) for deal, _ in deals]  # type: ignore[arg-type]
+    rows = [(deal.id, *deal_columns(deal), dumps(deal)) for deal, _ in deals]
     products = [(deal.id, p) for deal, _ in deals for p in sorted(set(deal.products))]
     connection = sqlite3.connect(path, isolation_level=None)
     start = time.perf_counter()

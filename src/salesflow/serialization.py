@@ -402,7 +402,8 @@ def load(document: Any, *, catalog: Catalog | None = None) -> Document:
     data = document.get("data")
     if not isinstance(data, Mapping):
         raise SerializationError(f"{kind}.data", "expected an object")
-    data = _upgrade(kind, version, dict(data))
+    if version < current:  # an upgrade rewrites a copy; current documents are read as they are
+        data = _upgrade(kind, version, dict(data))
     target = {"event": DEAL_EVENTS_UNION, "lead_event": LEAD_EVENTS_UNION}.get(kind) or _TYPES[kind]
     try:
         obj: Document = _CONVERTER.structure(data, target)
@@ -464,10 +465,10 @@ def _deal_in_stored_shape(data: Mapping[str, Any]) -> Deal | None:
             _moment(data["created_at"]),
             value,
             _text_or_none(data["owner"]),
-            _names(data["participants"]),
+            _strings(data["participants"], non_empty=True),
             _text_or_none(data["client"]),
             _text_or_none(data["segment"]),
-            _names(data["tags"]),
+            _strings(data["tags"], non_empty=True),
             _strings(data["products"]),
             expected,
             status,
@@ -533,20 +534,11 @@ def _currency(value: Any) -> str:
     return value
 
 
-def _names(value: Any) -> tuple[str, ...]:
-    if type(value) is not list:
-        raise _Unusual
-    for name in value:
-        if type(name) is not str or not name:
-            raise _Unusual
-    return tuple(value)
-
-
-def _strings(value: Any) -> tuple[str, ...]:
+def _strings(value: Any, *, non_empty: bool = False) -> tuple[str, ...]:
     if type(value) is not list:
         raise _Unusual
     for item in value:
-        if type(item) is not str:
+        if type(item) is not str or (non_empty and not item):
             raise _Unusual
     return tuple(value)
 

@@ -46,6 +46,8 @@ from salesflow.repository._records import (
 from salesflow.serialization import dumps, load
 
 __all__ = [
+    "DEAL_COLUMNS",
+    "LEAD_COLUMNS",
     "DocSpelling",
     "SqlCatalog",
     "SqlDeals",
@@ -53,6 +55,8 @@ __all__ = [
     "SqlOutbox",
     "SqlRecords",
     "SqlSession",
+    "deal_columns",
+    "lead_columns",
     "stored_moment",
 ]
 
@@ -103,6 +107,49 @@ def stored_moment(moment: datetime | None) -> str | None:
 
 def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+#: the indexed columns of a deal's row, which queries filter on
+DEAL_COLUMNS = (
+    "version",
+    "process_id",
+    "owner",
+    "status",
+    "segment",
+    "created_at",
+    "closed_at",
+    "expected_close",
+)
+
+
+def deal_columns(deal: Deal) -> tuple[Any, ...]:
+    """The values of :data:`DEAL_COLUMNS` for *deal*."""
+    return (
+        deal.version,
+        deal.process_id,
+        deal.owner,
+        deal.status.value,
+        deal.segment,
+        stored_moment(deal.created_at),
+        stored_moment(deal.closed_at),
+        _day(deal.expected_close),
+    )
+
+
+#: the indexed columns of a lead's row
+LEAD_COLUMNS = ("version", "status", "owner", "source", "created_at", "spam")
+
+
+def lead_columns(lead: Lead) -> tuple[Any, ...]:
+    """The values of :data:`LEAD_COLUMNS` for *lead*."""
+    return (
+        lead.version,
+        lead.status.value,
+        lead.owner,
+        str(lead.source),
+        stored_moment(lead.created_at),
+        int(lead.spam),
+    )
 
 
 def _load(doc: Any, what: str, row_id: str) -> Any:
@@ -178,12 +225,15 @@ class SqlRecords(Generic[T, EV]):
         self,
         store: SqlSession,
         kind: RecordKind[T, EV],
-        columns: dict[str, Callable[[T], Any]],
+        columns: tuple[str, ...],
+        values: Callable[[T], tuple[Any, ...]],
     ) -> None:
-        """*columns* maps each indexed column to how it is read off an item."""
+        """*columns* are the indexed columns; *values* reads their values off an item, in
+        that order."""
         self._s = store
         self._kind = kind
         self._columns = columns
+        self._values = values
         d = store.dialect.doc_param()
         names = ", ".join(("id", *columns, "doc"))
         markers = ", ".join(("?", *("?" for _ in columns), d))
@@ -193,7 +243,7 @@ class SqlRecords(Generic[T, EV]):
 
     def _row(self, item: T) -> tuple[Any, ...]:
         """The indexed columns' values and the document, in column order."""
-        return (*(value(item) for value in self._columns.values()), dumps(item))
+        return (*self._values(item), dumps(item))
 
     def get(self, item_id: str, /) -> T:
         """The stored item."""
@@ -280,20 +330,7 @@ class SqlDeals(SqlRecords[Deal, DealEvent]):
     """Deals, their products and their timelines; their requests enter the outbox."""
 
     def __init__(self, store: SqlSession) -> None:
-        super().__init__(
-            store,
-            DEALS,
-            {
-                "version": lambda deal: deal.version,
-                "process_id": lambda deal: deal.process_id,
-                "owner": lambda deal: deal.owner,
-                "status": lambda deal: deal.status.value,
-                "segment": lambda deal: deal.segment,
-                "created_at": lambda deal: stored_moment(deal.created_at),
-                "closed_at": lambda deal: stored_moment(deal.closed_at),
-                "expected_close": lambda deal: _day(deal.expected_close),
-            },
-        )
+        super().__init__(store, DEALS, DEAL_COLUMNS, deal_columns)
 
     def add_many(self, items: Iterable[tuple[Deal, Sequence[Event]]], /) -> int:
         """Store many new deals with their events in a few statements; how many.
@@ -324,20 +361,6 @@ class SqlDeals(SqlRecords[Deal, DealEvent]):
         insert("deal_events", ("deal_id", "seq", "doc"), event_rows)
         insert("outbox", ("deal_id", "doc"), outbox_rows)
         return len(deal_rows)
-
-    def _row(self, item: Deal) -> tuple[Any, ...]:
-        # the columns above, read directly: the same values, without a call per column
-        return (
-            item.version,
-            item.process_id,
-            item.owner,
-            item.status.value,
-            item.segment,
-            stored_moment(item.created_at),
-            stored_moment(item.closed_at),
-            _day(item.expected_close),
-            dumps(item),
-        )
 
     def _stored(self, item: Deal, *, replaced: bool) -> None:
         if replaced:
@@ -453,18 +476,7 @@ class SqlLeads(SqlRecords[Lead, LeadEvent]):
     """Leads and their timelines."""
 
     def __init__(self, store: SqlSession) -> None:
-        super().__init__(
-            store,
-            LEADS,
-            {
-                "version": lambda lead: lead.version,
-                "status": lambda lead: lead.status.value,
-                "owner": lambda lead: lead.owner,
-                "source": lambda lead: str(lead.source),
-                "created_at": lambda lead: stored_moment(lead.created_at),
-                "spam": lambda lead: int(lead.spam),
-            },
-        )
+        super().__init__(store, LEADS, LEAD_COLUMNS, lead_columns)
 
     def find(self, query: LeadQuery | None = None, /) -> Iterator[Lead]:
         """Matching leads in the query's order (status and owner filtered in SQL)."""
