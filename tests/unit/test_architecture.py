@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("salesflow.stats",),
     ("salesflow.repository",),
     ("salesflow.interchange",),
+    ("salesflow.dask",),  # statistics on Dask, over store partitions
     ("salesflow.testing",),
     ("salesflow.cli",),
     ("salesflow.__main__",),

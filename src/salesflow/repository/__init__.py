@@ -4,6 +4,12 @@
 """
 
 from salesflow.repository._memory import MemoryStore
+from salesflow.repository._partitions import (
+    JsonLinesPartition,
+    PartitionKind,
+    StorePartition,
+    write_json_lines,
+)
 from salesflow.repository._postgres import PostgresStore
 from salesflow.repository._protocols import (
     CatalogRepository,
@@ -20,14 +26,18 @@ from salesflow.repository._sqlite import SqliteStore
 __all__ = [
     "CatalogRepository",
     "DealRepository",
+    "JsonLinesPartition",
     "LeadRepository",
     "MemoryStore",
     "Outbox",
     "OutboxItem",
+    "PartitionKind",
     "PostgresStore",
     "Retried",
     "SqliteStore",
     "Store",
+    "StorePartition",
     "UnitOfWork",
     "retry",
+    "write_json_lines",
 ]

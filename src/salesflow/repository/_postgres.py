@@ -3,8 +3,9 @@ several processes. Documents are JSONB next to the same indexed columns as SQLit
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from salesflow.errors import StorageError
@@ -22,6 +23,7 @@ class PostgresDialect(Dialect):
     doc_type = "JSONB"
     serial = "BIGSERIAL PRIMARY KEY"
     begin = "BEGIN"
+    begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     migration_lock = "SELECT pg_advisory_xact_lock(7254917)"
     lock_row = " FOR UPDATE"
 
@@ -87,6 +89,7 @@ class PostgresStore(SqlStore):
         except psycopg.Error as exc:
             raise StorageError(f"cannot connect to PostgreSQL: {exc}") from exc
         self.schema = schema
+        self._dsn = dsn
         self._timeout = timeout
 
         def configure(connection: psycopg.Connection[tuple[object, ...]]) -> None:
@@ -123,6 +126,12 @@ class PostgresStore(SqlStore):
     def close(self) -> None:
         """Close the pool and its connections."""
         self._pool.close()
+
+    def _reopener(self) -> Callable[[], PostgresStore]:
+        # the partition carries the DSN (and any password in it) to the workers
+        return functools.partial(
+            PostgresStore, self._dsn, schema=self.schema, timeout=self._timeout, max_connections=1
+        )
 
     def drop_schema(self) -> None:
         """Remove this store's schema and everything in it (for tests)."""

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from salesflow._queries import DealQuery, LeadQuery
 from salesflow.errors import SchemaTooNew, StorageError, ValidationError
+from salesflow.repository._partitions import KINDS, PartitionKind, StorePartition
+from salesflow.repository._records import checked_count, checked_query
 from salesflow.repository._sql_records import SqlCatalog, SqlDeals, SqlLeads, SqlOutbox
 
 __all__ = ["INDEXED", "Dialect", "Session", "SqlStore", "SqlUnitOfWork", "migrations"]
@@ -30,6 +33,9 @@ class Dialect:
     doc_type = "TEXT"
     serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
     begin = "BEGIN IMMEDIATE"
+    #: a transaction that only reads, from one snapshot (SQLite's WAL gives every read
+    #: transaction one)
+    begin_read = "BEGIN"
     #: taken after BEGIN while migrating, so that two openers do not both migrate
     migration_lock: str | None = None
     #: appended to the read of a row about to be replaced, so that the read, the checks
@@ -225,6 +231,64 @@ class SqlStore:
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work; use it in a ``with`` block (one thread at a time)."""
         return SqlUnitOfWork(self)
+
+    def partitions(
+        self,
+        n: int,
+        *,
+        kind: PartitionKind = "deals",
+        query: DealQuery | LeadQuery | None = None,
+        batch_size: int = 1000,
+    ) -> list[StorePartition]:
+        """The store's deals (or timelines, or leads) as up to *n* ranges of ids of about
+        equal size, each a :class:`StorePartition` that a worker process opens and reads
+        on its own (S14). Fewer come back when there are fewer rows than *n*.
+
+        The ranges are consecutive and open at both ends, so every id falls in exactly
+        one, also ids stored after they were drawn. *query* (a ``DealQuery``, or a
+        ``LeadQuery`` for leads) is pushed down to SQL where it can be.
+
+        Raises:
+            ValidationError: *n*, *kind*, *query* or *batch_size* is wrong.
+            StorageError: the store cannot be opened by another process (an in-memory
+                SQLite database).
+        """
+        count = checked_count("n", n)
+        if kind not in KINDS:
+            raise ValidationError("kind", kind, f"use one of {', '.join(KINDS)}")
+        wanted: DealQuery | LeadQuery = (
+            checked_query(query, LeadQuery) if kind == "leads" else checked_query(query, DealQuery)
+        )
+        size = checked_count("batch_size", batch_size)
+        opener = self._reopener()
+        table = "leads" if kind == "leads" else "deals"
+        with self._session() as s:
+            tops = [
+                row[0]
+                for row in s._execute(
+                    f"SELECT max(id) FROM (SELECT id, ntile(CAST(? AS INTEGER)) OVER "
+                    f"(ORDER BY id) AS part FROM {table}) AS parts GROUP BY part ORDER BY part",
+                    (count,),
+                ).fetchall()
+            ][:-1]  # the last range is open at its end
+        return [
+            StorePartition(opener, kind, after, upto, wanted, size)
+            for after, upto in zip([None, *tops], [*tops, None], strict=True)
+        ]
+
+    def _reopener(self) -> Callable[[], SqlStore]:
+        """How another process opens this store (picklable)."""
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Session]:
+        """A session in one read-only transaction (a consistent snapshot)."""
+        with self._session() as s:
+            s._execute(self.dialect.begin_read)
+            try:
+                yield s
+            finally:
+                s._execute("ROLLBACK")
 
     def get_meta(self, key: str) -> str | None:
         """A value the application keeps next to its data (``None`` if absent)."""

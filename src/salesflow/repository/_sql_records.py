@@ -411,24 +411,59 @@ class SqlDeals(SqlRecords[Deal, DealEvent]):
         wanted = checked_query(query, DealQuery)
         return self._pages(wanted, checked_count("batch_size", batch_size))
 
-    def _pages(self, query: DealQuery, batch_size: int) -> Iterator[Deal]:
+    def in_range(
+        self, after: str | None, upto: str | None, query: DealQuery, batch_size: int
+    ) -> Iterator[Deal]:
+        """Matching deals whose id is past *after* and at most *upto* (``None``: no
+        bound), in id order, read *batch_size* rows at a time (a store partition)."""
+        return self._pages(query, batch_size, after, upto)
+
+    def histories_in_range(
+        self, after: str | None, upto: str | None, query: DealQuery, batch_size: int
+    ) -> Iterator[History]:
+        """:meth:`in_range` as timelines, like :meth:`histories`."""
+        return self._batches(self._pages(query, batch_size, after, upto), batch_size)
+
+    def _pages(
+        self, query: DealQuery, batch_size: int, after: str | None = None, upto: str | None = None
+    ) -> Iterator[Deal]:
         where, params = _where(query.for_storage())
-        select = f"SELECT id, {self._s.dialect.doc_column()} FROM deals WHERE "
-        last: str | None = None
-        while True:
-            conditions = [*where, "id > ?"] if last is not None else where or ["1 = 1"]
-            page = self._s._execute(
-                select + " AND ".join(conditions) + f" ORDER BY id LIMIT {int(batch_size)}",
-                (*params, *(() if last is None else (last,))),
-            )
-            rows = page.fetchall()
-            for row_id, doc in rows:
-                deal: Deal = _load(doc, "deals", row_id)
-                if query.stored_match(deal):
-                    yield deal
-            if len(rows) < batch_size:
-                return
-            last = rows[-1][0]
+        table = f"deals WHERE {' AND '.join(where)}" if where else "deals"
+        for row_id, doc in _rows_by_id(self._s, table, params, after, upto, batch_size):
+            deal: Deal = _load(doc, "deals", row_id)
+            if query.stored_match(deal):
+                yield deal
+
+
+def _rows_by_id(
+    session: SqlSession,
+    source: str,
+    params: Sequence[Any],
+    after: str | None,
+    upto: str | None,
+    batch_size: int,
+) -> Iterator[tuple[str, Any]]:
+    """``(id, document)`` of the rows of *source* (a table, with its ``WHERE``
+    conditions) whose id is past *after* and at most *upto* (``None``: no bound), in id
+    order, *batch_size* rows a query: each page starts past the last id of the one before
+    (keyset paging), so memory stays flat however many rows there are."""
+    glue = " AND " if " WHERE " in source else " WHERE "
+    select = f"SELECT id, {session.dialect.doc_column()} FROM {source}"
+    last = after
+    while True:
+        bounds, values = [], list(params)
+        if last is not None:
+            bounds.append("id > ?")
+            values.append(last)
+        if upto is not None:
+            bounds.append("id <= ?")
+            values.append(upto)
+        sql = select + (glue + " AND ".join(bounds) if bounds else "")
+        rows = session._execute(f"{sql} ORDER BY id LIMIT {int(batch_size)}", values).fetchall()
+        yield from rows
+        if len(rows) < batch_size:
+            return
+        last = rows[-1][0]
 
 
 def _where(query: DealQuery) -> tuple[list[str], list[Any]]:
@@ -494,6 +529,17 @@ class SqlLeads(SqlRecords[Lead, LeadEvent]):
         rows = self._s._execute(sql + " ORDER BY id", params).fetchall()
         leads = [_load(doc, "leads", row_id) for row_id, doc in rows]
         return iter(query.apply(leads))
+
+    def in_range(
+        self, after: str | None, upto: str | None, query: LeadQuery, batch_size: int
+    ) -> Iterator[Lead]:
+        """The leads *query* matches whose id is past *after* and at most *upto*
+        (``None``: no bound), in id order, read *batch_size* rows at a time (a store
+        partition; the query's order and limit are not applied)."""
+        for row_id, doc in _rows_by_id(self._s, "leads", (), after, upto, batch_size):
+            lead: Lead = _load(doc, "leads", row_id)
+            if query.matches(lead):
+                yield lead
 
 
 class SqlOutbox:

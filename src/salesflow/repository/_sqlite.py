@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import queue
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from salesflow.errors import StorageError
@@ -80,6 +82,15 @@ class SqliteStore(SqlStore):
             connection.close()
         else:
             self._idle.put(connection)
+
+    def _reopener(self) -> Callable[[], SqliteStore]:
+        if self.path == ":memory:":
+            raise StorageError(
+                "an in-memory SQLite database lives in one process: its partitions cannot "
+                "be opened elsewhere (use a database file)"
+            )
+        path = str(Path(self.path).resolve())
+        return functools.partial(SqliteStore, path, timeout=self._timeout, read_only=True)
 
     def close(self) -> None:
         """Close every connection of the store."""

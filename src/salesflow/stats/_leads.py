@@ -43,6 +43,9 @@ class LeadAccumulator:
         self.reasons: dict[str, int] = {}
         self.cycle = Hist()
 
+    def _empty_like(self) -> Self:
+        return type(self)(self.query)
+
     def add(self, lead: Lead) -> None:
         """Count one lead."""
         self.add_many((lead,))

@@ -1,0 +1,141 @@
+"""Partitions: parts of a store's data, or files of documents, that a worker process opens
+and reads on its own (S14).
+
+A partition is a small picklable object, called with no argument, that yields its
+deals, timelines or leads. Shipping it costs a few hundred bytes whatever it holds:
+the data never crosses a pipe, each worker reads its own part where the data lives
+(:meth:`SqlStore.partitions`, :func:`write_json_lines` and :class:`JsonLinesPartition`).
+The statistics count what a partition yields; :mod:`salesflow.dask` and
+:func:`salesflow.stats.accumulate_partitions` run them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+from attrs import frozen
+
+from salesflow._model.checks import iterable
+from salesflow._model.deal import Deal
+from salesflow._model.events import DealEvent, LeadEvent
+from salesflow._model.lead import Lead
+from salesflow._queries import DealQuery, LeadQuery
+from salesflow.errors import SerializationError, ValidationError
+from salesflow.repository._sql_records import SqlDeals, SqlLeads
+from salesflow.serialization import dumps, load
+
+if TYPE_CHECKING:
+    from salesflow.repository._sql import SqlStore
+
+__all__ = ["JsonLinesPartition", "PartitionKind", "StorePartition", "write_json_lines"]
+
+#: what a store partition yields: deals, deals as timelines (for statistics as of a past
+#: moment, S11), or leads
+PartitionKind = Literal["deals", "histories", "leads"]
+KINDS: tuple[PartitionKind, ...] = ("deals", "histories", "leads")
+
+
+@frozen
+class StorePartition:
+    """One range of ids of a store's deals or leads, read by whoever calls it.
+
+    Calling it opens the store anew (:attr:`open_store`: a SQLite file read-only, or a
+    PostgreSQL connection of its own), reads the range in one read-only transaction (a
+    consistent snapshot of the range), *batch_size* rows a query, yields each item and
+    closes the store. Build them with ``store.partitions(n)``: the ranges are
+    consecutive and cover every id, including ids stored after they were drawn.
+    """
+
+    #: opens the store in the worker (``functools.partial`` of the store's class)
+    open_store: Callable[[], SqlStore] = attrs.field(repr=False)
+    kind: PartitionKind
+    #: the range: ids past ``after`` and at most ``upto`` (``None``: unbounded)
+    after: str | None
+    upto: str | None
+    #: filters pushed down to SQL where the store can (the statistics check them again)
+    query: DealQuery | LeadQuery
+    batch_size: int = 1000
+
+    def __call__(self) -> Iterator[Any]:
+        store = self.open_store()
+        try:
+            with store._reading() as session:
+                after, upto, query, size = self.after, self.upto, self.query, self.batch_size
+                if isinstance(query, LeadQuery):  # kind "leads"
+                    yield from SqlLeads(session).in_range(after, upto, query, size)
+                elif self.kind == "histories":
+                    yield from SqlDeals(session).histories_in_range(after, upto, query, size)
+                else:
+                    yield from SqlDeals(session).in_range(after, upto, query, size)
+        finally:
+            store.close()
+
+
+def write_json_lines(items: Iterable[Any], path: str | os.PathLike[str]) -> int:
+    """Write deals, leads or timelines to *path*, one document a line; how many.
+
+    A deal or lead is its document (:func:`salesflow.serialization.dumps`); a timeline
+    (a list of events) is a JSON array of its events' documents. The file is written
+    under a temporary name and renamed when complete, so a reader never sees half of
+    it. Read it back with :class:`JsonLinesPartition`.
+
+    Raises:
+        ValidationError: an item is not a deal, a lead or a list of events.
+        SerializationError: a string holds a lone surrogate (nothing is left behind).
+    """
+    target = Path(path)
+    partial = target.with_name(target.name + ".partial")
+    count = 0
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            for item in iterable("items", items, "deals, leads or timelines"):
+                out.write(_line(item, count))
+                out.write("\n")
+                count += 1
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _line(item: Any, index: int) -> str:
+    if isinstance(item, Deal | Lead):
+        return dumps(item)
+    if isinstance(item, list | tuple) and all(isinstance(e, DealEvent | LeadEvent) for e in item):
+        return "[" + ",".join(dumps(e) for e in item) + "]"
+    raise ValidationError(f"items[{index}]", item, "must be a deal, a lead or a list of events")
+
+
+@frozen
+class JsonLinesPartition:
+    """A file of :func:`write_json_lines`, read line by line by whoever calls it (flat
+    memory); each line gives back its deal, lead or timeline. A damaged line raises a
+    ``SerializationError`` naming the file and the line."""
+
+    path: str = attrs.field(converter=os.fspath)
+
+    def __call__(self) -> Iterator[Any]:
+        with open(self.path, encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    yield self._item(line, number)
+
+    def _item(self, line: str, number: int) -> Any:
+        where = f"{self.path}:{number}"
+        try:
+            document = json.loads(line)
+            if isinstance(document, list):
+                return [load(d) for d in document]
+            return load(document)
+        except SerializationError as exc:
+            raise SerializationError(f"{where}.{exc.path}", exc.reason) from None
+        except json.JSONDecodeError as exc:
+            raise SerializationError(where, f"not JSON ({exc})") from None
+        except RecursionError:
+            raise SerializationError(where, "nested too deeply to be a document") from None
