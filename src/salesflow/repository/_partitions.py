@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 import attrs
 from attrs import frozen
@@ -26,11 +27,16 @@ from salesflow._model.events import DealEvent, LeadEvent
 from salesflow._model.lead import Lead
 from salesflow._queries import DealQuery, LeadQuery
 from salesflow.errors import SerializationError, ValidationError
-from salesflow.repository._sql_records import SqlDeals, SqlLeads
+from salesflow.repository._sql_records import SqlDeals, SqlLeads, SqlSession
 from salesflow.serialization import dumps, load
 
-if TYPE_CHECKING:
-    from salesflow.repository._sql import SqlStore
+
+class _ReadableStore(Protocol):
+    """What a partition needs of the store it opens (a ``SqlStore``)."""
+
+    def _reading(self) -> AbstractContextManager[SqlSession]: ...
+    def close(self) -> None: ...
+
 
 __all__ = ["JsonLinesPartition", "PartitionKind", "StorePartition", "write_json_lines"]
 
@@ -52,7 +58,7 @@ class StorePartition:
     """
 
     #: opens the store in the worker (``functools.partial`` of the store's class)
-    open_store: Callable[[], SqlStore] = attrs.field(repr=False)
+    open_store: Callable[[], _ReadableStore] = attrs.field(repr=False)
     kind: PartitionKind
     #: the range: ids past ``after`` and at most ``upto`` (``None``: unbounded)
     after: str | None
