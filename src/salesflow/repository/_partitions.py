@@ -63,8 +63,9 @@ class StorePartition:
     #: the range: ids past ``after`` and at most ``upto`` (``None``: unbounded)
     after: str | None
     upto: str | None
-    #: filters pushed down to SQL where the store can (the statistics check them again)
-    query: DealQuery | LeadQuery
+    #: only what this query matches (``None``: everything, spam leads included); the
+    #: statistics apply their own query again
+    query: DealQuery | LeadQuery | None
     batch_size: int = 1000
 
     def __call__(self) -> Iterator[Any]:
@@ -72,12 +73,14 @@ class StorePartition:
         try:
             with store._reading() as session:
                 after, upto, query, size = self.after, self.upto, self.query, self.batch_size
-                if isinstance(query, LeadQuery):  # kind "leads"
+                if self.kind == "leads":
+                    assert not isinstance(query, DealQuery)
                     yield from SqlLeads(session).in_range(after, upto, query, size)
-                elif self.kind == "histories":
-                    yield from SqlDeals(session).histories_in_range(after, upto, query, size)
                 else:
-                    yield from SqlDeals(session).in_range(after, upto, query, size)
+                    assert not isinstance(query, LeadQuery)
+                    deals = SqlDeals(session)
+                    read = deals.histories_in_range if self.kind == "histories" else deals.in_range
+                    yield from read(after, upto, query or DealQuery(), size)
         finally:
             store.close()
 

@@ -15,10 +15,11 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from salesflow._model.checks import check_type
 from salesflow._queries import DealQuery, LeadQuery
 from salesflow.errors import SchemaTooNew, StorageError, ValidationError
 from salesflow.repository._partitions import KINDS, PartitionKind, StorePartition
-from salesflow.repository._records import checked_count, checked_query
+from salesflow.repository._records import checked_count
 from salesflow.repository._sql_records import SqlCatalog, SqlDeals, SqlLeads, SqlOutbox
 
 __all__ = ["INDEXED", "Dialect", "Session", "SqlStore", "SqlUnitOfWork", "migrations"]
@@ -245,8 +246,10 @@ class SqlStore:
         on its own (S14). Fewer come back when there are fewer rows than *n*.
 
         The ranges are consecutive and open at both ends, so every id falls in exactly
-        one, also ids stored after they were drawn. *query* (a ``DealQuery``, or a
-        ``LeadQuery`` for leads) is pushed down to SQL where it can be.
+        one, also ids stored after they were drawn. With *query* (a ``DealQuery``, or a
+        ``LeadQuery`` for leads) a partition yields only what it matches (pushed down to
+        SQL where it can be); without, everything (spam leads too: the statistics'
+        own query decides).
 
         Raises:
             ValidationError: *n*, *kind*, *query* or *batch_size* is wrong.
@@ -256,9 +259,8 @@ class SqlStore:
         count = checked_count("n", n)
         if kind not in KINDS:
             raise ValidationError("kind", kind, f"use one of {', '.join(KINDS)}")
-        wanted: DealQuery | LeadQuery = (
-            checked_query(query, LeadQuery) if kind == "leads" else checked_query(query, DealQuery)
-        )
+        if query is not None:
+            check_type("query", query, LeadQuery if kind == "leads" else DealQuery)
         size = checked_count("batch_size", batch_size)
         opener = self._reopener()
         table = "leads" if kind == "leads" else "deals"
@@ -272,7 +274,7 @@ class SqlStore:
                 ).fetchall()
             ][:-1]  # the last range is open at its end
         return [
-            StorePartition(opener, kind, after, upto, wanted, size)
+            StorePartition(opener, kind, after, upto, query, size)
             for after, upto in zip([None, *tops], [*tops, None], strict=True)
         ]
 

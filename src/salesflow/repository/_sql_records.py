@@ -531,14 +531,14 @@ class SqlLeads(SqlRecords[Lead, LeadEvent]):
         return iter(query.apply(leads))
 
     def in_range(
-        self, after: str | None, upto: str | None, query: LeadQuery, batch_size: int
+        self, after: str | None, upto: str | None, query: LeadQuery | None, batch_size: int
     ) -> Iterator[Lead]:
-        """The leads *query* matches whose id is past *after* and at most *upto*
-        (``None``: no bound), in id order, read *batch_size* rows at a time (a store
-        partition; the query's order and limit are not applied)."""
+        """The leads whose id is past *after* and at most *upto* (``None``: no bound)
+        and that *query* matches (``None``: all, spam included), in id order, read
+        *batch_size* rows at a time (a store partition; no sorting by the query)."""
         for row_id, doc in _rows_by_id(self._s, "leads", (), after, upto, batch_size):
             lead: Lead = _load(doc, "leads", row_id)
-            if query.matches(lead):
+            if query is None or query.matches(lead):
                 yield lead
 
 
