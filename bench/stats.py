@@ -71,9 +71,10 @@ def catalog() -> Catalog:
     return c
 
 
-def make_deals(n: int, seed: int = 7) -> list[Deal]:
+def make_deals(n: int, seed: int = 7, start: int = 0) -> list[Deal]:
     """Realistic deals built directly: 1–7 stage entries, two in five closed, four in five
-    open deals with an expected close date within 200 days of their creation."""
+    open deals with an expected close date within 200 days of their creation (ids
+    ``d{start}`` onwards)."""
     rng = random.Random(seed)
     deals = []
     for i in range(n):
@@ -98,7 +99,7 @@ def make_deals(n: int, seed: int = 7) -> list[Deal]:
         )
         deals.append(
             Deal(
-                id=f"d{i}",
+                id=f"d{start + i}",
                 title="Deal",
                 process_id=pid,
                 created_at=created,

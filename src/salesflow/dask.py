@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
 from datetime import datetime
 from typing import Any, Protocol, Self, TypeVar, overload
 
@@ -98,13 +99,15 @@ def accumulate(
 
     Raises:
         ValidationError: *source* is neither partitions nor a bag, *acc* is not an
-            accumulator, or *split_every* is not a whole number ≥ 2.
+            accumulator, *split_every* is not a whole number ≥ 2, or *scheduler* is not
+            one Dask knows; or what a partition yields is not what *acc* counts.
     """
     _check_accumulator(acc)
     if split_every is not None and (
         isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2
     ):
         raise ValidationError("split_every", split_every, "must be a whole number ≥ 2")
+    _check_scheduler(scheduler)
     empty = acc._empty_like()
     bag: Any  # dask's bags are untyped
     if isinstance(source, db.Bag):
@@ -119,6 +122,34 @@ def accumulate(
         count, functools.partial(_combine_all, empty), split_every=split_every
     ).compute(scheduler=scheduler)
     return acc.combine(total)
+
+
+#: the schedulers of this process that Dask knows by name (for a cluster, pass nothing
+#: with a ``distributed.Client`` made, or the client itself)
+_SCHEDULERS = frozenset(
+    {
+        "sync",
+        "synchronous",
+        "single-threaded",
+        "threads",
+        "threading",
+        "processes",
+        "multiprocessing",
+    }
+)
+
+
+def _check_scheduler(scheduler: object) -> None:
+    if scheduler is None or callable(scheduler) or isinstance(scheduler, Executor):
+        return  # Dask's choice, a get function, or an executor
+    if "Client" in type(scheduler).__name__ and callable(getattr(scheduler, "get", None)):
+        return  # a distributed.Client, as Dask recognises one
+    if not isinstance(scheduler, str) or scheduler.lower() not in _SCHEDULERS:
+        raise ValidationError(
+            "scheduler",
+            scheduler,
+            f"use None, a distributed.Client or one of {', '.join(sorted(_SCHEDULERS))}",
+        )
 
 
 def _check_accumulator(acc: object) -> None:

@@ -24,7 +24,13 @@ from hypothesis import strategies as st
 import salesflow as sf
 from salesflow import interchange, stats
 from salesflow.errors import SalesflowError
-from salesflow.repository import MemoryStore, SqliteStore, Store
+from salesflow.repository import (
+    JsonLinesPartition,
+    MemoryStore,
+    SqliteStore,
+    Store,
+    write_json_lines,
+)
 from salesflow.serialization import dump, dumps, load, loads
 from salesflow.templates import sample_catalog
 
@@ -344,6 +350,45 @@ for _name, _store in STORES.items():
             {"at": LATER},
         ),
     }
+
+
+LINES_FILE = MAPPING_FILE.parent / "deals.jsonl"
+write_json_lines([DEAL], LINES_FILE)
+CALLS.update(
+    {
+        "sqlite.partitions": (
+            lambda *a, **k: [list(p()) for p in STORES["sqlite"].partitions(*a, **k)],  # type: ignore[attr-defined]
+            (2,),
+            {"kind": "deals", "query": None, "batch_size": 10},
+        ),
+        "write_json_lines": (write_json_lines, ([DEAL, LEAD], MAPPING_FILE.parent / "w.jsonl"), {}),
+        "JsonLinesPartition": (lambda *a: list(JsonLinesPartition(*a)()), (LINES_FILE,), {}),
+    }
+)
+try:
+    import salesflow.dask as sdask
+except ImportError:  # pragma: no cover - the dask extra is part of dev
+    pass
+else:
+    CALLS.update(
+        {
+            "dask.accumulate": (
+                sdask.accumulate,
+                ([lambda: [DEAL]], stats.FunnelAccumulator(CATALOG)),
+                {"split_every": 2, "scheduler": "sync"},
+            ),
+            "dask.report": (
+                sdask.report,
+                ([lambda: [DEAL]], CATALOG, None),
+                {"parts": stats.Part.ALL, "period": "month", "scheduler": "sync"},
+            ),
+            "dask.lead_stats": (
+                sdask.lead_stats,
+                ([lambda: [LEAD]], sf.LeadQuery()),
+                {"split_every": 3, "scheduler": "sync"},
+            ),
+        }
+    )
 
 
 def _slots(call: Call) -> list[tuple[str, int | str]]:

@@ -11,6 +11,7 @@ The statistics count what a partition yields; :mod:`salesflow.dask` and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -26,7 +27,7 @@ from salesflow._model.deal import Deal
 from salesflow._model.events import DealEvent, LeadEvent
 from salesflow._model.lead import Lead
 from salesflow._queries import DealQuery, LeadQuery
-from salesflow.errors import SerializationError, ValidationError
+from salesflow.errors import SalesflowError, SerializationError, StorageError, ValidationError
 from salesflow.repository._sql_records import SqlDeals, SqlLeads, SqlSession
 from salesflow.serialization import dumps, load
 
@@ -94,23 +95,50 @@ def write_json_lines(items: Iterable[Any], path: str | os.PathLike[str]) -> int:
     it. Read it back with :class:`JsonLinesPartition`.
 
     Raises:
-        ValidationError: an item is not a deal, a lead or a list of events.
-        SerializationError: a string holds a lone surrogate (nothing is left behind).
+        ValidationError: an item is not a deal, a lead or a list of events, or *path*
+            is not a file path.
+        SerializationError: a string holds a lone surrogate.
+        StorageError: the file cannot be written (no such folder, no space, …).
+
+    On any error nothing is left behind: not the file, not its temporary.
     """
-    target = Path(path)
+    target = Path(_path("path", path))
     partial = target.with_name(target.name + ".partial")
     count = 0
+    walk = iterable("items", items, "deals, leads or timelines")
     try:
         with partial.open("w", encoding="utf-8") as out:
-            for item in iterable("items", items, "deals, leads or timelines"):
+            for item in walk:
                 out.write(_line(item, count))
                 out.write("\n")
                 count += 1
         partial.replace(target)
+    except (OSError, ValueError) as exc:
+        with contextlib.suppress(OSError, ValueError):
+            partial.unlink(missing_ok=True)
+        if isinstance(exc, SalesflowError):
+            raise
+        raise StorageError(f"cannot write {str(target)!r}: {_reason(exc)}") from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return count
+
+
+def _reason(exc: OSError | ValueError) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
+def _file_path(value: object) -> str:
+    return _path("path", value)
+
+
+def _path(name: str, value: object) -> str:
+    if isinstance(value, str | os.PathLike):
+        text = os.fspath(value)
+        if isinstance(text, str) and text:
+            return text
+    raise ValidationError(name, value, "must be a file path")
 
 
 def _line(item: Any, index: int) -> str:
@@ -127,10 +155,14 @@ class JsonLinesPartition:
     memory); each line gives back its deal, lead or timeline. A damaged line raises a
     ``SerializationError`` naming the file and the line."""
 
-    path: str = attrs.field(converter=os.fspath)
+    path: str = attrs.field(converter=_file_path)
 
     def __call__(self) -> Iterator[Any]:
-        with open(self.path, encoding="utf-8") as lines:
+        try:
+            lines = open(self.path, encoding="utf-8")  # noqa: SIM115 - closed below
+        except (OSError, ValueError) as exc:  # ValueError: a NUL or a lone surrogate
+            raise StorageError(f"cannot read {self.path!r}: {_reason(exc)}") from exc
+        with lines:
             for number, line in enumerate(lines, start=1):
                 if line.strip():
                     yield self._item(line, number)
