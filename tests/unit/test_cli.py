@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from salesflow import LeadQuery
 from salesflow.cli import main
 
 
@@ -93,3 +94,49 @@ def test_the_parser_offers_exactly_the_importers_presets() -> None:
     from salesflow.interchange import PRESETS
 
     assert set(PRESET_NAMES) == set(PRESETS)
+
+
+def test_export_writes_one_json_lines_file_per_partition_that_reads_back(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """S14, C1: the demo's deals in 2 files, then as timelines, then its leads."""
+    from salesflow.repository import JsonLinesPartition, SqliteStore
+
+    db = tmp_path / "demo.sqlite"
+    assert main(["demo", "--db", str(db)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "parts" / "deeper"
+    assert main(["export", "--db", str(db), "--out", str(out), "--partitions", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "5 deals in 2 files" in printed
+    with SqliteStore(db, read_only=True) as store, store.unit_of_work() as uow:
+        deals = list(uow.deals.find())
+        timelines = list(uow.deals.histories())
+        leads = list(uow.leads.find(LeadQuery(include_spam=True)))
+    files = sorted(out.glob("deals-*.jsonl"))
+    assert [f.name for f in files] == ["deals-0.jsonl", "deals-1.jsonl"]
+    assert [d for f in files for d in JsonLinesPartition(f)()] == deals
+    assert main(["export", "--db", str(db), "--out", str(out), "--what", "histories"]) == 0
+    assert list(JsonLinesPartition(out / "histories-0.jsonl")()) == timelines
+    assert main(["export", "--db", str(db), "--out", str(out), "--what", "leads"]) == 0
+    assert list(JsonLinesPartition(out / "leads-0.jsonl")()) == leads
+    assert len(leads) == 4  # spam included: the statistics' query leaves it out
+
+
+def test_export_mistakes_are_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "demo.sqlite"
+    main(["demo", "--db", str(db)])
+    capsys.readouterr()
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    for argv, message in (
+        (["--db", str(tmp_path / "none.sqlite"), "--out", "x"], "no database at"),
+        (["--db", str(db), "--out", str(tmp_path), "--partitions", "0"], "at least 1"),
+        (["--db", str(db), "--out", str(a_file)], "is a file, not a folder"),
+    ):
+        assert main(["export", *argv]) == 2
+        err = capsys.readouterr().err
+        assert message in err
+        assert len(err.strip().splitlines()) == 1

@@ -37,6 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from salesflow.cli._import import run_import
 
             return run_import(args, sys.stdout)
+        if args.command == "export":
+            from salesflow.cli._export import run_export
+
+            return run_export(args, sys.stdout)
         from salesflow.cli._processes import run_processes
 
         return run_processes(args, sys.stdout)

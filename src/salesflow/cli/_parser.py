@@ -47,6 +47,17 @@ example:
       --db crm.sqlite --preset crm-sales-opportunities --rejects rejected.csv
 """
 
+_EXPORT_HELP = """\
+Write a database's deals (or their timelines, or its leads) to JSON lines files, one
+document a line, in ranges of ids of about equal size: partitions that workers of a
+cluster can read on their own (see docs/howto-cluster.md). Each file is written under
+a temporary name and renamed when complete.
+
+example:
+  salesflow export --db crm.sqlite --out parts --partitions 8
+  salesflow export --db crm.sqlite --out timelines --what histories
+"""
+
 _PROCESSES_HELP = """\
 The catalog of processes in a database, or one process's stages and actions.
 
@@ -111,6 +122,21 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--dry-run", action="store_true", help="check, store nothing")
     importer.add_argument("--rejects", help="write the rejected rows (and why) to this CSV")
     importer.add_argument("--strict", action="store_true", help="exit 1 if any row is rejected")
+
+    export = _command(
+        commands, "export", "write deals or leads to JSON lines files, in partitions", _EXPORT_HELP
+    )
+    export.add_argument("--db", required=True, help="the SQLite database to read")
+    export.add_argument("--out", required=True, help="the folder to write (created if missing)")
+    export.add_argument(
+        "--partitions", type=int, default=1, help="how many files (default: 1)", metavar="N"
+    )
+    export.add_argument(
+        "--what",
+        choices=["deals", "histories", "leads"],
+        default="deals",
+        help="deals (default), deals as timelines (for views as of a past date), or leads",
+    )
 
     processes = _command(
         commands, "processes", "the catalog of processes, or one process in detail", _PROCESSES_HELP
