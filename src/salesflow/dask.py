@@ -18,7 +18,8 @@ The accumulators of the partitions are combined in a tree (``Bag.reduction``,
 gives for all the data, grouped or not, as of a past moment or not: every statistic
 keeps exact counts, sums and histograms of whole days, never a sample (see
 docs/statistics.md). *scheduler* goes to ``compute``; by default Dask's own choice:
-the ``distributed.Client`` made last, if any, else threads in this process.
+the ``distributed.Client`` made last, if any, else the bag's default, a pool of worker
+processes on this machine.
 
 Deals already in this process's memory are not a source: shipping them to workers costs
 far more than counting them here (bench/README.md has the figures), so pass them to
@@ -31,12 +32,10 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from datetime import datetime
-from typing import Any, Protocol, Self, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 import dask.bag as db
 
-from salesflow._model.deal import Deal
-from salesflow._model.lead import Lead
 from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery, LeadQuery
 from salesflow.errors import ValidationError
@@ -60,6 +59,12 @@ from salesflow.stats import (
     Velocity,
 )
 from salesflow.stats._cells import Probability
+from salesflow.stats._parallel import (
+    Accumulator,
+    check_accumulator,
+    checked_partitions,
+    count_partition,
+)
 
 __all__ = [
     "Source",
@@ -78,13 +83,7 @@ __all__ = [
 Source = db.Bag | Sequence[Callable[[], Iterable[Any]]]
 
 
-class _Accumulator(Protocol):
-    def add_many(self, items: Iterable[Any], /) -> None: ...
-    def combine(self, other: Self, /) -> Self: ...
-    def _empty_like(self) -> Self: ...
-
-
-A = TypeVar("A", bound=_Accumulator)
+A = TypeVar("A", bound=Accumulator)
 
 
 def accumulate(
@@ -102,7 +101,7 @@ def accumulate(
             accumulator, *split_every* is not a whole number ≥ 2, or *scheduler* is not
             one Dask knows; or what a partition yields is not what *acc* counts.
     """
-    _check_accumulator(acc)
+    check_accumulator(acc)
     if split_every is not None and (
         isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2
     ):
@@ -113,7 +112,7 @@ def accumulate(
     if isinstance(source, db.Bag):
         bag, count = source, functools.partial(_count_items, empty)
     else:
-        partitions = _partitions(source)
+        partitions = checked_partitions("source", source)
         if not partitions:
             return acc.combine(empty)
         bag = db.from_sequence(partitions, npartitions=len(partitions))  # type: ignore[no-untyped-call]
@@ -152,33 +151,6 @@ def _check_scheduler(scheduler: object) -> None:
         )
 
 
-def _check_accumulator(acc: object) -> None:
-    if not isinstance(acc, StatsAccumulator | LeadAccumulator):
-        raise ValidationError("acc", acc, "must be an accumulator of salesflow.stats")
-
-
-def _partitions(source: object) -> list[Callable[[], Iterable[Any]]]:
-    if isinstance(source, str | bytes) or not isinstance(source, Sequence):
-        raise ValidationError(
-            "source", source, "must be partitions (callables loading deals) or a dask.bag.Bag"
-        )
-    partitions = list(source)
-    for i, load in enumerate(partitions):
-        if isinstance(load, Deal | Lead | list | tuple):
-            raise ValidationError(
-                f"source[{i}]",
-                type(load).__name__,
-                "is data, not a partition: shipping deals from this process to workers "
-                "costs more than counting them here; count them with salesflow.stats, "
-                "or give partitions that load where they run (store.partitions(n))",
-            )
-        if not callable(load):
-            raise ValidationError(
-                f"source[{i}]", load, "must be a callable taking no argument that loads deals"
-            )
-    return partitions
-
-
 def _count_items(empty: A, items: Iterable[Any]) -> A:
     acc = empty._empty_like()
     acc.add_many(items)
@@ -188,7 +160,7 @@ def _count_items(empty: A, items: Iterable[Any]) -> A:
 def _count_partitions(empty: A, loads: Iterable[Callable[[], Iterable[Any]]]) -> A:
     acc = empty._empty_like()
     for load in loads:
-        acc.add_many(load())
+        count_partition(acc, load)
     return acc
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -39,7 +40,7 @@ from salesflow import (
     resign_lead,
 )
 from salesflow import stats as single
-from salesflow.errors import SerializationError, StorageError, ValidationError
+from salesflow.errors import SerializationError, StorageError, UnknownProcess, ValidationError
 from salesflow.repository import (
     JsonLinesPartition,
     SqliteStore,
@@ -174,6 +175,22 @@ def postgres_partitions(company: dict[str, Any]) -> Iterator[Callable[..., list[
             uow.leads.add(lead)
     yield store.partitions
     store.close()
+
+
+def test_a_read_only_postgres_store_reads_and_refuses_every_write(
+    postgres_partitions: Callable[..., list[StorePartition]], company: dict[str, Any]
+) -> None:
+    """R2: what a PostgreSQL partition opens in a worker: no DDL, no writes."""
+    part = postgres_partitions(1)[0]
+    reader = part.open_store()
+    try:
+        assert reader.read_only is True  # type: ignore[attr-defined]
+        with reader.unit_of_work() as uow:  # type: ignore[attr-defined]
+            assert uow.deals.get(company["deals"][0].id) == company["deals"][0]
+        with pytest.raises(StorageError, match="read-only"), reader.unit_of_work() as uow:  # type: ignore[attr-defined]
+            uow.catalog.save(company["catalog"], expected_version=1)
+    finally:
+        reader.close()
 
 
 QUERIES = {
@@ -317,7 +334,7 @@ def test_store_partitions_cover_every_id_once_and_later_ids_too(tmp_path: Path) 
         read = [d.id for p in parts for d in p()]
         assert read == sorted(d.id for d in deals)
         # stored after the ranges were drawn: before the first, between, after the last
-        late = [deals[0].id + "x", "0-first", "zzz-last"]
+        late = [parts[0].upto + "x", "0-first", "zzz-last"]  # between, before, after
         with store.unit_of_work() as uow:
             uow.deals.add_many((_copy(deals[0], i), ()) for i in late)
         again = [d.id for p in parts for d in p()]
@@ -326,6 +343,87 @@ def test_store_partitions_cover_every_id_once_and_later_ids_too(tmp_path: Path) 
         # fewer rows than partitions: fewer partitions; a partition pickles small
         assert len(store.partitions(500)) == len(deals) + len(late)
         assert len(pickle.dumps(parts[1])) < 1000
+
+
+def test_a_partition_with_a_query_yields_what_it_matches(tmp_path: Path) -> None:
+    """S4, S14: the query is pushed down to SQL together with the range."""
+    catalog, deals = _small_company()
+    deals = [_copy(d, d.id, owner="bob" if i % 3 else "ann") for i, d in enumerate(deals)]
+    with SqliteStore(tmp_path / "q.sqlite") as store:
+        with store.unit_of_work() as uow:
+            uow.catalog.save(catalog, expected_version=0)
+            uow.deals.add_many((d, ()) for d in deals)
+        query = DealQuery(owners="ann")
+        got = [d.id for p in store.partitions(3, query=query, batch_size=2) for d in p()]
+    assert got == [d.id for d in deals if d.owner == "ann"]
+    assert len(got) == 4
+
+
+def test_a_sqlite_file_whose_name_holds_uri_characters_is_read_read_only(
+    tmp_path: Path,
+) -> None:
+    """R2: '#', '?' and '%' stay part of the name; nothing is created elsewhere."""
+    catalog, deals = _small_company()
+    for name in ("we#ird.sqlite", "q?x.sqlite", "100%25.sqlite"):
+        with SqliteStore(tmp_path / name) as store:
+            with store.unit_of_work() as uow:
+                uow.catalog.save(catalog, expected_version=0)
+                uow.deals.add_many((d, ()) for d in deals)
+            parts = store.partitions(2)
+        assert [d.id for p in parts for d in p()] == [d.id for d in deals], name
+    # only the databases and SQLite's own WAL files: no file named by a cut-off path
+    wal = {
+        f"{name}{end}"
+        for name in ("we#ird.sqlite", "q?x.sqlite", "100%25.sqlite")
+        for end in ("", "-wal", "-shm")
+    }
+    assert {p.name for p in tmp_path.iterdir()} <= wal
+
+
+def test_a_partition_abandoned_by_a_failing_count_closes_its_store(tmp_path: Path) -> None:
+    """A statistic that fails part way (here: a process the catalog does not know)
+    leaves no store or read transaction open behind its traceback."""
+    catalog, deals = _small_company()
+    opened: list[Any] = []
+
+    class Watched(SqliteStore):
+        closed = False
+
+        def close(self) -> None:
+            self.closed = True
+            super().close()
+
+    def open_watched() -> Watched:
+        opened.append(Watched(tmp_path / "w.sqlite", read_only=True))
+        return opened[-1]
+
+    with SqliteStore(tmp_path / "w.sqlite") as store:
+        with store.unit_of_work() as uow:
+            uow.catalog.save(catalog, expected_version=0)
+            uow.deals.add_many((d, ()) for d in deals)
+        part = attrs.evolve(store.partitions(1, batch_size=2)[0], open_store=open_watched)
+    other = Catalog.new(catalog.get("negotiation"))  # lacks the deals' process
+    with pytest.raises(UnknownProcess) as failure:
+        sdask.accumulate([part], single.StatsAccumulator(other), scheduler="sync")
+    assert failure.value is not None  # the traceback is still held here
+    assert [s.closed for s in opened] == [True]
+    with pytest.raises(UnknownProcess):
+        single.accumulate_partitions(single.StatsAccumulator(other), [part])
+    assert [s.closed for s in opened] == [True, True]
+
+
+def test_store_partitions_check_what_they_are_built_with(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path / "v.sqlite") as store:
+        part = store.partitions(1)[0]
+    for change, field in (
+        ({"kind": "events"}, "kind"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"kind": "leads", "query": DealQuery()}, "query"),
+        ({"query": LeadQuery()}, "query"),
+        ({"after": 5}, "after"),
+    ):
+        with pytest.raises(ValidationError, match=field):
+            attrs.evolve(part, **change)
 
 
 def test_an_empty_store_is_one_empty_partition(tmp_path: Path) -> None:
@@ -385,6 +483,20 @@ def test_json_lines_round_trip_and_name_a_damaged_line(
         write_json_lines([items[0], "not a deal"], tmp_path / "bad.jsonl")
     assert not (tmp_path / "bad.jsonl").exists()
     assert not (tmp_path / "bad.jsonl.partial").exists()
+    for damage, reason in ((b"\xff\xfe{}", "not UTF-8"), (b"1" * 5000, "not JSON")):
+        damaged = tmp_path / "damaged.jsonl"
+        write_json_lines(items[:2], damaged)
+        damaged.write_bytes(damaged.read_bytes() + damage + b"\n")
+        with pytest.raises(SerializationError, match=rf"damaged\.jsonl:3: {reason}"):
+            list(JsonLinesPartition(damaged)())
+    for folder in (tmp_path, "."):
+        with pytest.raises(ValidationError, match="not a folder"):
+            write_json_lines(items, folder)
+    with pytest.raises(StorageError, match="cannot write"):
+        write_json_lines(items, tmp_path / "no-such-folder" / "x.jsonl")
+    with pytest.raises(StorageError, match="cannot read"):
+        list(JsonLinesPartition(tmp_path / "missing.jsonl")())
+    assert Path(JsonLinesPartition("relative.jsonl").path).is_absolute()
 
 
 # -- the law: any split, any tree ------------------------------------------------------
@@ -456,7 +568,5 @@ def _small_company() -> tuple[Catalog, list[Any]]:
     return catalog, deals
 
 
-def _copy(deal: Any, new_id: str) -> Any:
-    import attrs
-
-    return attrs.evolve(deal, id=new_id)
+def _copy(deal: Any, new_id: str, **changes: Any) -> Any:
+    return attrs.evolve(deal, id=new_id, **changes)

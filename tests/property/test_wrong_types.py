@@ -391,6 +391,14 @@ else:
     )
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _in_a_scratch_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Wrong values that are valid relative paths ("x") write here, not in the project."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("scratch"))
+        yield
+
+
 def _slots(call: Call) -> list[tuple[str, int | str]]:
     _, args, kwargs = call
     return [("arg", i) for i in range(len(args))] + [("kw", k) for k in kwargs]

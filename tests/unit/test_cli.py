@@ -116,6 +116,10 @@ def test_export_writes_one_json_lines_file_per_partition_that_reads_back(
     files = sorted(out.glob("deals-*.jsonl"))
     assert [f.name for f in files] == ["deals-0.jsonl", "deals-1.jsonl"]
     assert [d for f in files for d in JsonLinesPartition(f)()] == deals
+    # a second export into the same folder leaves no file of the first beyond its own
+    assert main(["export", "--db", str(db), "--out", str(out)]) == 0
+    assert sorted(f.name for f in out.glob("deals-*.jsonl")) == ["deals-0.jsonl"]
+    assert list(JsonLinesPartition(out / "deals-0.jsonl")()) == deals
     assert main(["export", "--db", str(db), "--out", str(out), "--what", "histories"]) == 0
     assert list(JsonLinesPartition(out / "histories-0.jsonl")()) == timelines
     assert main(["export", "--db", str(db), "--out", str(out), "--what", "leads"]) == 0
@@ -131,10 +135,13 @@ def test_export_mistakes_are_one_line_and_exit_2(
     capsys.readouterr()
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
+    out = str(tmp_path / "out")
     for argv, message in (
-        (["--db", str(tmp_path / "none.sqlite"), "--out", "x"], "no database at"),
-        (["--db", str(db), "--out", str(tmp_path), "--partitions", "0"], "at least 1"),
-        (["--db", str(db), "--out", str(a_file)], "is a file, not a folder"),
+        (["--db", str(tmp_path / "none.sqlite"), "--out", out], "no database at"),
+        (["--db", str(db), "--out", out, "--partitions", "0"], "from 1 to 1,000,000"),
+        (["--db", str(db), "--out", out, "--partitions", str(10**20)], "from 1 to"),
+        (["--db", str(db), "--out", str(a_file)], "cannot make that folder"),
+        (["--db", str(db), "--out", str(a_file / "sub")], "cannot make that folder"),
     ):
         assert main(["export", *argv]) == 2
         err = capsys.readouterr().err

@@ -635,3 +635,31 @@ def test_a_grouped_statistic_over_no_matching_deal_is_an_empty_group_map() -> No
     assert funnels([], CATALOG, query) == Grouped()
     assert closed_summary([], CATALOG, query) == Grouped()
     assert report([], CATALOG, query).forecast == Grouped()
+
+
+def test_adding_to_a_combined_accumulator_leaves_both_parts_as_they_were() -> None:
+    """S8: combine gives a new accumulator; nothing of either part is shared with it
+    (the funnel-only and grouped loops add to their cells in place)."""
+    lost = make("extra", stage="offer", status="lost")
+    kinds = {
+        "report": lambda: StatsAccumulator(CATALOG),
+        "funnel only": lambda: FunnelAccumulator(CATALOG),
+        "grouped": lambda: StatsAccumulator(CATALOG, DealQuery(group_by="owner")),
+    }
+    for kind, new in kinds.items():
+        for empty_side in ("left", "right", "neither"):
+            left, right = new(), new()
+            counted: list[Deal] = []
+            if empty_side != "left":
+                left.add_many(_partition(0, 4))
+                counted += _partition(0, 4)
+            if empty_side != "right":
+                right.add_many(_partition(4, 3))
+                counted += _partition(4, 3)
+            before = (left.state(), right.state())
+            both = left.combine(right)
+            both.add_many([*_partition(7, 5), lost])
+            assert (left.state(), right.state()) == before, (kind, empty_side)
+            whole = new()
+            whole.add_many([*counted, *_partition(7, 5), lost])
+            assert both.result() == whole.result(), (kind, empty_side)

@@ -14,11 +14,11 @@ from salesflow.repository import SqliteStore, UnitOfWork
 __all__ = ["find_process", "open_store", "read_catalog", "reading"]
 
 
-def open_store(path: str) -> SqliteStore:
+def open_store(path: str, *, read_only: bool = False) -> SqliteStore:
     """The SQLite store at *path*, which must exist."""
     if not Path(path).is_file():
         raise UserError(f"no database at {path}; create one with 'salesflow demo --db {path}'")
-    return SqliteStore(path)
+    return SqliteStore(path, read_only=read_only)
 
 
 @contextmanager

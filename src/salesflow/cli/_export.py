@@ -4,34 +4,47 @@ file a partition (S14)."""
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import TextIO
 
 from salesflow.cli._database import open_store
 from salesflow.cli._errors import UserError
 from salesflow.repository import write_json_lines
+from salesflow.repository._sql import MAX_PARTITIONS
 
 __all__ = ["run_export"]
 
 
 def run_export(args: argparse.Namespace, out: TextIO) -> int:
-    """Write one file per partition into ``--out``; print each file and its count."""
-    if args.partitions < 1:
-        raise UserError(f"--partitions must be at least 1, not {args.partitions}")
+    """Write one file per partition into ``--out``, then remove the files of an earlier
+    export of the same kind beyond them; print each file and its count."""
+    if not 1 <= args.partitions <= MAX_PARTITIONS:
+        raise UserError(f"--partitions must be from 1 to {MAX_PARTITIONS:,}, not {args.partitions}")
     folder = Path(args.out)
-    if folder.exists() and not folder.is_dir():
-        raise UserError(f"--out {folder} is a file, not a folder")
-    store = open_store(args.db)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"--out {folder}: cannot make that folder ({exc.strerror})") from None
+    store = open_store(args.db, read_only=True)
     try:
         partitions = store.partitions(args.partitions, kind=args.what)
-        folder.mkdir(parents=True, exist_ok=True)
         total = 0
         for i, load in enumerate(partitions):
             path = folder / f"{args.what}-{i}.jsonl"
-            count = write_json_lines(load(), path)
+            items = load()
+            try:
+                count = write_json_lines(items, path)
+            finally:
+                items.close()
             total += count
             print(f"{path}: {count:,} {args.what}", file=out)
     finally:
         store.close()
+    own = re.compile(rf"{args.what}-(\d+)\.jsonl")
+    for stale in folder.iterdir():  # so that the folder holds this export and no more
+        found = own.fullmatch(stale.name)
+        if found and int(found[1]) >= len(partitions):
+            stale.unlink()
     print(f"{total:,} {args.what} in {len(partitions)} files", file=out)
     return 0

@@ -51,7 +51,9 @@ _EXPORT_HELP = """\
 Write a database's deals (or their timelines, or its leads) to JSON lines files, one
 document a line, in ranges of ids of about equal size: partitions that workers of a
 cluster can read on their own (see docs/howto-cluster.md). Each file is written under
-a temporary name and renamed when complete.
+a temporary name and renamed when complete; files of an earlier export of the same
+kind beyond the new ones are removed, so the folder holds this export and no more.
+The database is opened read-only.
 
 example:
   salesflow export --db crm.sqlite --out parts --partitions 8

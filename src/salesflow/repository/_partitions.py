@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -28,6 +28,7 @@ from salesflow._model.events import DealEvent, LeadEvent
 from salesflow._model.lead import Lead
 from salesflow._queries import DealQuery, LeadQuery
 from salesflow.errors import SalesflowError, SerializationError, StorageError, ValidationError
+from salesflow.repository._records import checked_count
 from salesflow.repository._sql_records import SqlDeals, SqlLeads, SqlSession
 from salesflow.serialization import dumps, load
 
@@ -47,6 +48,11 @@ PartitionKind = Literal["deals", "histories", "leads"]
 KINDS: tuple[PartitionKind, ...] = ("deals", "histories", "leads")
 
 
+def _id_or_none(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(attribute.name, value, "must be an id (a string) or None")
+
+
 @frozen
 class StorePartition:
     """One range of ids of a store's deals or leads, read by whoever calls it.
@@ -60,25 +66,34 @@ class StorePartition:
 
     #: opens the store in the worker (``functools.partial`` of the store's class)
     open_store: Callable[[], _ReadableStore] = attrs.field(repr=False)
-    kind: PartitionKind
+    kind: PartitionKind = attrs.field()
     #: the range: ids past ``after`` and at most ``upto`` (``None``: unbounded)
-    after: str | None
-    upto: str | None
+    after: str | None = attrs.field(validator=_id_or_none)
+    upto: str | None = attrs.field(validator=_id_or_none)
     #: only what this query matches (``None``: everything, spam leads included); the
     #: statistics apply their own query again
-    query: DealQuery | LeadQuery | None
-    batch_size: int = 1000
+    query: DealQuery | LeadQuery | None = attrs.field()
+    batch_size: int = attrs.field(default=1000, validator=lambda _, a, v: checked_count(a.name, v))
 
-    def __call__(self) -> Iterator[Any]:
+    @kind.validator
+    def _check_kind(self, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value not in KINDS:
+            raise ValidationError("kind", value, f"use one of {', '.join(KINDS)}")
+
+    @query.validator
+    def _check_query(self, attribute: attrs.Attribute[Any], value: object) -> None:
+        wanted = LeadQuery if self.kind == "leads" else DealQuery
+        if value is not None and not isinstance(value, wanted):
+            raise ValidationError("query", value, f"must be a {wanted.__name__} or None")
+
+    def __call__(self) -> Generator[Any, None, None]:
         store = self.open_store()
         try:
             with store._reading() as session:
                 after, upto, query, size = self.after, self.upto, self.query, self.batch_size
-                if self.kind == "leads":
-                    assert not isinstance(query, DealQuery)
+                if isinstance(query, LeadQuery) or (query is None and self.kind == "leads"):
                     yield from SqlLeads(session).in_range(after, upto, query, size)
                 else:
-                    assert not isinstance(query, LeadQuery)
                     deals = SqlDeals(session)
                     read = deals.histories_in_range if self.kind == "histories" else deals.in_range
                     yield from read(after, upto, query or DealQuery(), size)
@@ -103,6 +118,8 @@ def write_json_lines(items: Iterable[Any], path: str | os.PathLike[str]) -> int:
     On any error nothing is left behind: not the file, not its temporary.
     """
     target = Path(_path("path", path))
+    if not target.name or target.is_dir():
+        raise ValidationError("path", str(path), "must name a file, not a folder")
     partial = target.with_name(target.name + ".partial")
     count = 0
     walk = iterable("items", items, "deals, leads or timelines")
@@ -130,7 +147,8 @@ def _reason(exc: OSError | ValueError) -> str:
 
 
 def _file_path(value: object) -> str:
-    return _path("path", value)
+    # absolute: a worker may run in another folder
+    return os.path.abspath(_path("path", value))
 
 
 def _path(name: str, value: object) -> str:
@@ -153,13 +171,14 @@ def _line(item: Any, index: int) -> str:
 class JsonLinesPartition:
     """A file of :func:`write_json_lines`, read line by line by whoever calls it (flat
     memory); each line gives back its deal, lead or timeline. A damaged line raises a
-    ``SerializationError`` naming the file and the line."""
+    ``SerializationError`` naming the file and the line. The path is kept absolute, so
+    a worker running in another folder finds the file."""
 
     path: str = attrs.field(converter=_file_path)
 
     def __call__(self) -> Iterator[Any]:
         try:
-            lines = open(self.path, encoding="utf-8")  # noqa: SIM115 - closed below
+            lines = open(self.path, "rb")  # noqa: SIM115 - closed below
         except (OSError, ValueError) as exc:  # ValueError: a NUL or a lone surrogate
             raise StorageError(f"cannot read {self.path!r}: {_reason(exc)}") from exc
         with lines:
@@ -167,16 +186,18 @@ class JsonLinesPartition:
                 if line.strip():
                     yield self._item(line, number)
 
-    def _item(self, line: str, number: int) -> Any:
+    def _item(self, line: bytes, number: int) -> Any:
         where = f"{self.path}:{number}"
         try:
-            document = json.loads(line)
+            document = json.loads(line.decode("utf-8"))
             if isinstance(document, list):
                 return [load(d) for d in document]
             return load(document)
         except SerializationError as exc:
             raise SerializationError(f"{where}.{exc.path}", exc.reason) from None
-        except json.JSONDecodeError as exc:
+        except UnicodeDecodeError as exc:
+            raise SerializationError(where, f"not UTF-8 text ({exc.reason})") from None
+        except ValueError as exc:  # not JSON, or a number too long to read
             raise SerializationError(where, f"not JSON ({exc})") from None
         except RecursionError:
             raise SerializationError(where, "nested too deeply to be a document") from None

@@ -59,7 +59,9 @@ class PostgresStore(SqlStore):
 
     One store object may be shared by every thread of a host: each unit of work borrows
     a connection from a pool (``psycopg_pool``) of up to *max_connections*, waiting up to
-    *timeout* seconds for one.
+    *timeout* seconds for one. With *read_only*, the store creates and migrates nothing
+    (a database at another schema version is refused) and PostgreSQL refuses every
+    write: what store partitions open in the workers.
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class PostgresStore(SqlStore):
         schema: str | None = None,
         timeout: float = 5.0,
         max_connections: int = 10,
+        read_only: bool = False,
     ) -> None:
         try:
             import psycopg
@@ -79,16 +82,22 @@ class PostgresStore(SqlStore):
             ) from missing
         if schema is not None and not _SCHEMA_NAME.match(schema):
             raise StorageError(f"invalid schema name {schema!r}")
+        if not isinstance(read_only, bool):
+            raise StorageError(f"read_only must be True or False, not {read_only!r}")
         if isinstance(max_connections, bool) or not isinstance(max_connections, int):
             raise StorageError(f"max_connections must be an integer, not {max_connections!r}")
         settings = {"autocommit": True, "connect_timeout": max(1, int(timeout))}
-        try:
-            with psycopg.connect(dsn, **settings) as first:  # type: ignore[arg-type]
-                if schema is not None:
-                    first.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        except psycopg.Error as exc:
-            raise StorageError(f"cannot connect to PostgreSQL: {exc}") from exc
+        if not read_only:
+            try:
+                with psycopg.connect(dsn, **settings) as first:  # type: ignore[arg-type]
+                    if schema is not None:
+                        first.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            except psycopg.Error as exc:
+                raise StorageError(f"cannot connect to PostgreSQL: {exc}") from exc
         self.schema = schema
+        #: only reads: no schema is created or migrated (an older one is refused), and
+        #: every transaction is read-only (a read-only role or a standby will do)
+        self.read_only = read_only
         self._dsn = dsn
         self._timeout = timeout
 
@@ -96,6 +105,8 @@ class PostgresStore(SqlStore):
             if schema is not None:
                 connection.execute(f"SET search_path TO {schema}")
             connection.execute(f"SET lock_timeout = '{int(timeout * 1000)}ms'")
+            if read_only:
+                connection.execute("SET default_transaction_read_only = on")
 
         self._pool = psycopg_pool.ConnectionPool(
             dsn,
@@ -130,7 +141,12 @@ class PostgresStore(SqlStore):
     def _reopener(self) -> Callable[[], PostgresStore]:
         # the partition carries the DSN (and any password in it) to the workers
         return functools.partial(
-            PostgresStore, self._dsn, schema=self.schema, timeout=self._timeout, max_connections=1
+            PostgresStore,
+            self._dsn,
+            schema=self.schema,
+            timeout=self._timeout,
+            max_connections=1,
+            read_only=True,
         )
 
     def drop_schema(self) -> None:

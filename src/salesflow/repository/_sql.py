@@ -24,6 +24,9 @@ from salesflow.repository._sql_records import SqlCatalog, SqlDeals, SqlLeads, Sq
 
 __all__ = ["INDEXED", "Dialect", "Session", "SqlStore", "SqlUnitOfWork", "migrations"]
 
+#: the most partitions a store cuts itself into (far more than any cluster needs)
+MAX_PARTITIONS = 1_000_000
+
 INDEXED = ("process_id", "owner", "status", "segment", "created_at", "closed_at", "expected_close")
 
 
@@ -247,9 +250,10 @@ class SqlStore:
 
         The ranges are consecutive and open at both ends, so every id falls in exactly
         one, also ids stored after they were drawn. With *query* (a ``DealQuery``, or a
-        ``LeadQuery`` for leads) a partition yields only what it matches (pushed down to
-        SQL where it can be); without, everything (spam leads too: the statistics'
-        own query decides).
+        ``LeadQuery`` for leads) a partition yields only what it matches (a deal query's
+        indexed fields are pushed down to SQL; a lead query is checked in Python and its
+        order is not applied); without, everything (spam leads too: the statistics' own
+        query decides).
 
         Raises:
             ValidationError: *n*, *kind*, *query* or *batch_size* is wrong.
@@ -257,6 +261,8 @@ class SqlStore:
                 SQLite database).
         """
         count = checked_count("n", n)
+        if count > MAX_PARTITIONS:
+            raise ValidationError("n", n, f"must be at most {MAX_PARTITIONS:,}")
         if kind not in KINDS:
             raise ValidationError("kind", kind, f"use one of {', '.join(KINDS)}")
         if query is not None:

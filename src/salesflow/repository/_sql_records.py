@@ -428,8 +428,7 @@ class SqlDeals(SqlRecords[Deal, DealEvent]):
         self, query: DealQuery, batch_size: int, after: str | None = None, upto: str | None = None
     ) -> Iterator[Deal]:
         where, params = _where(query.for_storage())
-        table = f"deals WHERE {' AND '.join(where)}" if where else "deals"
-        for row_id, doc in _rows_by_id(self._s, table, params, after, upto, batch_size):
+        for row_id, doc in _rows_by_id(self._s, "deals", where, params, after, upto, batch_size):
             deal: Deal = _load(doc, "deals", row_id)
             if query.stored_match(deal):
                 yield deal
@@ -437,28 +436,28 @@ class SqlDeals(SqlRecords[Deal, DealEvent]):
 
 def _rows_by_id(
     session: SqlSession,
-    source: str,
+    table: str,
+    where: Sequence[str],
     params: Sequence[Any],
     after: str | None,
     upto: str | None,
     batch_size: int,
 ) -> Iterator[tuple[str, Any]]:
-    """``(id, document)`` of the rows of *source* (a table, with its ``WHERE``
-    conditions) whose id is past *after* and at most *upto* (``None``: no bound), in id
-    order, *batch_size* rows a query: each page starts past the last id of the one before
+    """``(id, document)`` of the rows of *table* that meet every condition of *where*
+    and whose id is past *after* and at most *upto* (``None``: no bound), in id order,
+    *batch_size* rows a query: each page starts past the last id of the one before
     (keyset paging), so memory stays flat however many rows there are."""
-    glue = " AND " if " WHERE " in source else " WHERE "
-    select = f"SELECT id, {session.dialect.doc_column()} FROM {source}"
+    select = f"SELECT id, {session.dialect.doc_column()} FROM {table} WHERE "
     last = after
     while True:
-        bounds, values = [], list(params)
+        conditions, values = list(where), list(params)
         if last is not None:
-            bounds.append("id > ?")
+            conditions.append("id > ?")
             values.append(last)
         if upto is not None:
-            bounds.append("id <= ?")
+            conditions.append("id <= ?")
             values.append(upto)
-        sql = select + (glue + " AND ".join(bounds) if bounds else "")
+        sql = select + (" AND ".join(conditions) or "1 = 1")
         rows = session._execute(f"{sql} ORDER BY id LIMIT {int(batch_size)}", values).fetchall()
         yield from rows
         if len(rows) < batch_size:
@@ -536,7 +535,7 @@ class SqlLeads(SqlRecords[Lead, LeadEvent]):
         """The leads whose id is past *after* and at most *upto* (``None``: no bound)
         and that *query* matches (``None``: all, spam included), in id order, read
         *batch_size* rows at a time (a store partition; no sorting by the query)."""
-        for row_id, doc in _rows_by_id(self._s, "leads", (), after, upto, batch_size):
+        for row_id, doc in _rows_by_id(self._s, "leads", (), (), after, upto, batch_size):
             lead: Lead = _load(doc, "leads", row_id)
             if query is None or query.matches(lead):
                 yield lead

@@ -45,7 +45,8 @@ class SqliteStore(SqlStore):
         super().__init__(Dialect())
 
     def _connect(self) -> sqlite3.Connection:
-        target = f"file:{Path(self.path).resolve()}?mode=ro" if self.read_only else self.path
+        # as a URI, percent-encoded: a '#', '?' or '%' in the path stays part of the name
+        target = Path(self.path).resolve().as_uri() + "?mode=ro" if self.read_only else self.path
         try:
             connection = sqlite3.connect(
                 target,

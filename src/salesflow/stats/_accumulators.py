@@ -475,10 +475,15 @@ class StatsAccumulator:
                 "other", other, "only accumulators with the same catalog and settings combine"
             )
         out = self._empty_like()
-        out.cells = dict(self.cells)
-        for key, cell in other.cells.items():
-            mine = out.cells.get(key)
-            out.cells[key] = cell if mine is None else mine.merged(cell)
+        mine, theirs = self.cells, other.cells
+        # every cell new: adding to the result never changes self or other
+        out.cells = {
+            key: cell.copy() if key not in theirs else cell.merged(theirs[key])
+            for key, cell in mine.items()
+        }
+        for key, cell in theirs.items():
+            if key not in mine:
+                out.cells[key] = cell.copy()
         return out
 
     def __eq__(self, other: object) -> bool:

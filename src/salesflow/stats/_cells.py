@@ -239,6 +239,10 @@ class Cell:
         """Value of the won deals, per currency."""
         return self.reached_value[self.n + 1]
 
+    def copy(self) -> Cell:
+        """A new cell holding the same sums (nothing shared with this one)."""
+        return self.merged(Cell(self.info))
+
     def merged(self, other: Cell) -> Cell:
         """A new cell holding both."""
         out = Cell(self.info)
