@@ -29,7 +29,7 @@ def retry(
     store: Store,
     work: Callable[[UnitOfWork], T],
     *,
-    attempts: int = 100,
+    attempts: int = 1000,
     budget: float = 60.0,
     first_delay: float = 0.002,
     max_delay: float = 0.25,
