@@ -12,7 +12,7 @@ IMPLEMENTED = (
     + ["H1"]
     + [f"S{i}" for i in range(1, 12)]
     + [f"L{i}" for i in range(1, 7)]
-    + ["D10", "D11", "D12", "H2", "H3"]
+    + ["D10", "D11", "D12", "H2", "H3", "S14"]
     + [f"R{i}" for i in range(1, 5)]
 )
 
