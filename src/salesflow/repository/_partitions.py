@@ -117,7 +117,7 @@ def write_json_lines(items: Iterable[Any], path: str | os.PathLike[str]) -> int:
 
     On any error nothing is left behind: not the file, not its temporary.
     """
-    target = Path(_path("path", path))
+    target = Path(_path(path))
     if not target.name or target.is_dir():
         raise ValidationError("path", str(path), "must name a file, not a folder")
     partial = target.with_name(target.name + ".partial")
@@ -148,15 +148,15 @@ def _reason(exc: OSError | ValueError) -> str:
 
 def _file_path(value: object) -> str:
     # absolute: a worker may run in another folder
-    return os.path.abspath(_path("path", value))
+    return os.path.abspath(_path(value))
 
 
-def _path(name: str, value: object) -> str:
+def _path(value: object) -> str:
     if isinstance(value, str | os.PathLike):
         text = os.fspath(value)
         if isinstance(text, str) and text:
             return text
-    raise ValidationError(name, value, "must be a file path")
+    raise ValidationError("path", value, "must be a file path")
 
 
 def _line(item: Any, index: int) -> str:
