@@ -7,10 +7,12 @@ iterable, and the stores push the same queries down to their indexes.
 
 from __future__ import annotations
 
+import difflib
 import enum
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
-from typing import Any
+from operator import attrgetter
+from typing import Any, TypeAlias
 
 import attrs
 from attrs import frozen
@@ -27,12 +29,21 @@ from salesflow._model.checks import (
 )
 from salesflow._model.deal import Deal, DealStatus
 from salesflow._model.frozenmap import FrozenMap
-from salesflow._model.lead import Lead, LeadStage, LeadStatus
+from salesflow._model.lead import Answer, Lead, LeadStage, LeadStatus
 from salesflow.errors import ValidationError
 
-__all__ = ["DealQuery", "GroupBy", "LeadQuery", "month_key", "quarter_key"]
-
-_LEAD_FIELDS = frozenset(f.name for f in attrs.fields(Lead)) | {"reached"}
+__all__ = [
+    "ANSWER_ORDER",
+    "LEAD_LIST_FIELDS",
+    "DealQuery",
+    "GroupBy",
+    "GroupKeyFunction",
+    "LeadQuery",
+    "TagGroup",
+    "month_key",
+    "quarter_key",
+    "tag_values",
+]
 
 
 def _enums(kind: Any, field: str, value: Any) -> frozenset[Any] | None:
@@ -86,23 +97,6 @@ def _text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None
         raise ValidationError(attribute.name, value, "must be a string or None")
 
 
-def _sort(value: Any) -> tuple[str, ...]:
-    keys = (value,) if isinstance(value, str) else tuple(iterable("sort_by", value, "field names"))
-    for key in keys:
-        if not isinstance(key, str) or key.lstrip("-") not in _LEAD_FIELDS:
-            raise ValidationError("sort_by", key, "must name a Lead field, '-' for descending")
-    return keys
-
-
-def _fields(value: Mapping[str, Any] | None) -> FrozenMap[str, Any]:
-    if value is not None and not isinstance(value, Mapping):
-        raise ValidationError("fields", value, "must map Lead fields to values")
-    for name in value or {}:
-        if name not in _LEAD_FIELDS:
-            raise ValidationError("fields", name, "is not a Lead field")
-    return FrozenMap(value or {})
-
-
 def _in_range(value: Any, lo: Any, hi: Any) -> bool:
     if lo is None and hi is None:
         return True
@@ -131,8 +125,70 @@ def _deal_statuses(
     return _enums(DealStatus, "statuses", value)
 
 
-def _group_by(value: GroupBy | str | None) -> GroupBy | None:
-    return None if value is None else to_enum(GroupBy, "group_by", value)
+def tag_values(tags: Iterable[str], prefix: str) -> tuple[str, ...]:
+    """The texts after ``prefix:`` of the tags that have it, sorted (empty ones left out).
+
+    ``tag_values({"team:Central", "manager:Dustin Brinkmann"}, "team") == ("Central",)``.
+    """
+    head = prefix + ":"
+    return tuple(sorted({t[len(head) :] for t in tags if t.startswith(head) and t != head}))
+
+
+def _tag_prefix(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(
+            "group_by", value, "a tag grouping needs a non-empty prefix, as in 'tag:team'"
+        )
+
+
+@frozen
+class TagGroup:
+    """Group deals by their ``PREFIX:text`` tags: the group key is the text (S4).
+
+    ``DealQuery(group_by="tag:team")`` makes ``TagGroup("team")``: a deal tagged
+    ``team:Central`` is in group ``"Central"``; a deal with several such tags is in each
+    of them (as a deal with several products is, by product); a deal with none is in
+    group ``None``. Tags are matched exactly (case and spaces count).
+    """
+
+    prefix: str = attrs.field(validator=_tag_prefix)
+
+    def keys(self, deal: Deal) -> tuple[str | None, ...]:
+        """The groups *deal* belongs to."""
+        return tag_values(deal.tags, self.prefix) or (None,)
+
+    def __str__(self) -> str:
+        return f"tag:{self.prefix}"
+
+
+#: A function giving a deal's one group key (``group_by=``). Queries sent to worker
+#: processes are pickled and must come back equal: use a module-level function, or an
+#: instance of a frozen (value-equal) class with ``__call__`` for a key with settings; not
+#: a lambda or nested function (they do not pickle), nor a ``functools.partial`` (it
+#: pickles, but comes back unequal, so the workers' parts would not combine).
+GroupKeyFunction: TypeAlias = Callable[[Deal], Hashable]
+
+_GROUP_BY_ACCEPTS = (
+    ", ".join(repr(g.value) for g in GroupBy)
+    + ", 'tag:PREFIX' (as in 'tag:team'), a TagGroup or a function Deal → group key"
+)
+
+
+def _group_by(value: Any) -> GroupBy | TagGroup | GroupKeyFunction | None:
+    if value is None or isinstance(value, GroupBy | TagGroup):
+        return value
+    if isinstance(value, str):
+        if value.startswith("tag:"):
+            return TagGroup(value.removeprefix("tag:"))
+        try:
+            return GroupBy(value)
+        except ValueError:
+            raise ValidationError(
+                "group_by", value, f"must be one of: {_GROUP_BY_ACCEPTS}"
+            ) from None
+    if callable(value) and not isinstance(value, type):
+        return value  # type: ignore[no-any-return]
+    raise ValidationError("group_by", value, f"must be one of: {_GROUP_BY_ACCEPTS}")
 
 
 def _team_of(value: Mapping[str, str] | None) -> FrozenMap[str, str]:
@@ -168,6 +224,19 @@ class DealQuery:
     Date ranges are half-open: ``from`` ≤ moment < ``to``. ``overdue`` needs ``now``.
     ``as_of`` asks for the statistics as they stood at that moment (S11). Inactive
     processes are included like any other (P2).
+
+    Teams (``teams=``, ``group_by="team"``) come from the deal's own ``team:NAME`` tags
+    (a deal matches ``teams`` when any of its team tags is among them); given
+    ``team_of`` (owner → team), from its owner's team instead.
+
+    ``group_by`` is a :class:`GroupBy` (or its value: ``"owner"``, ``"team"``,
+    ``"product"``, ``"segment"``, ``"month"``, ``"quarter"``), ``"tag:PREFIX"`` (a
+    :class:`TagGroup`: one group per text after ``PREFIX:`` in the deal's tags, e.g.
+    ``"tag:manager"``), or a function Deal → one hashable group key. Queries are pickled
+    to worker processes (:func:`salesflow.stats.accumulate_partitions`, Dask): there the
+    function must be a module-level one (or an instance of a frozen class with
+    ``__call__``), not a lambda, a nested function or a ``functools.partial``
+    (see :data:`GroupKeyFunction`).
     """
 
     processes: frozenset[str] | None = attrs.field(
@@ -197,8 +266,11 @@ class DealQuery:
     overdue: bool | None = attrs.field(default=None, validator=_flag)
     now: datetime | None = attrs.field(default=None, validator=instant_or_none)
     as_of: datetime | None = attrs.field(default=None, validator=instant_or_none)
-    group_by: GroupBy | None = attrs.field(default=None, converter=_group_by)
-    #: owner → team, for ``teams`` and ``group_by="team"``
+    group_by: GroupBy | TagGroup | GroupKeyFunction | None = attrs.field(
+        default=None, converter=_group_by
+    )
+    #: owner → team, for ``teams`` and ``group_by="team"`` (empty: the deals' ``team:``
+    #: tags)
     team_of: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_team_of)
     #: the zone of calendar questions (today, the month or quarter of creation); by
     #: default the zone of ``now`` (else ``as_of``), else UTC
@@ -213,8 +285,6 @@ class DealQuery:
         ):
             if lo is not None and hi is not None and hi <= lo:
                 raise ValidationError(name, hi, "must be after the start of the range")
-        if (self.teams is not None or self.group_by is GroupBy.TEAM) and not self.team_of:
-            raise ValidationError("team_of", {}, "filtering or grouping by team needs team_of")
 
     @property
     def moment(self) -> datetime | None:
@@ -261,7 +331,7 @@ class DealQuery:
             return False
         if self.owners is not None and deal.owner not in self.owners:
             return False
-        if self.teams is not None and self.team_of.get(deal.owner or "") not in self.teams:
+        if self.teams is not None and not self._in_teams(deal, self.teams):
             return False
         if self.products is not None and self.products.isdisjoint(deal.products):
             return False
@@ -289,14 +359,26 @@ class DealQuery:
                 return False
         return True
 
+    def _in_teams(self, deal: Deal, teams: frozenset[str]) -> bool:
+        if self.team_of:
+            return self.team_of.get(deal.owner or "") in teams
+        return not teams.isdisjoint(tag_values(deal.tags, "team"))
+
     def group_keys(self) -> Callable[[Deal], tuple[Hashable, ...]]:
-        """A function giving the groups a deal belongs to (several for several products)."""
+        """A function giving the groups a deal belongs to (several for several products
+        or several matching tags)."""
         by = self.group_by
         if by is None:
             return _no_group
+        if isinstance(by, TagGroup):
+            return _tag_keys(by)
+        if not isinstance(by, GroupBy):
+            return _one_key(by)
         if by is GroupBy.OWNER:
             return lambda d: (d.owner,)
         if by is GroupBy.TEAM:
+            if not self.team_of:
+                return _tag_keys(TagGroup("team"))
             team_of = self.team_of
             return lambda d: (team_of.get(d.owner or ""),)
         if by is GroupBy.PRODUCT:
@@ -335,7 +417,223 @@ def _no_group(deal: Deal) -> tuple[Hashable, ...]:
     return (None,)
 
 
+#: how many distinct tag sets one grouping remembers the groups of
+_TAG_MEMO_SIZE = 4096
+
+
+def _tag_keys(group: TagGroup) -> Callable[[Deal], tuple[Hashable, ...]]:
+    """:meth:`TagGroup.keys`, remembered per tag set: deals mostly share a few (a
+    team and a manager), and a frozenset keeps its hash, so a lookup is cheaper than
+    reading the tags again."""
+    memo: dict[frozenset[str], tuple[Hashable, ...]] = {}
+    prefix = group.prefix
+
+    def keys(deal: Deal) -> tuple[Hashable, ...]:
+        tags = deal.tags
+        found = memo.get(tags)
+        if found is None:
+            found = tag_values(tags, prefix) or (None,)
+            if len(memo) < _TAG_MEMO_SIZE:
+                memo[tags] = found
+        return found
+
+    return keys
+
+
+def _one_key(function: GroupKeyFunction) -> Callable[[Deal], tuple[Hashable, ...]]:
+    """The caller's key function, its answer checked to be hashable (a group key)."""
+
+    def keys(deal: Deal) -> tuple[Hashable, ...]:
+        key = function(deal)
+        try:
+            hash(key)
+        except TypeError:
+            raise ValidationError(
+                "group_by", key, "the key function must return a hashable group key"
+            ) from None
+        return (key,)
+
+    return keys
+
+
 # -- leads -----------------------------------------------------------------------------------
+
+#: How BANT answers sort, ascending: the most promising first (yes), then the open
+#: question (unknown: still worth a call), then the settled no. ``-bant.budget`` reverses it.
+ANSWER_ORDER: Mapping[Answer, int] = FrozenMap({Answer.YES: 0, Answer.UNKNOWN: 1, Answer.NO: 2})
+_STAGE_ORDER = FrozenMap({stage: i for i, stage in enumerate(LeadStage)})  # lifecycle order
+
+
+def _text_order(value: Any) -> str | None:
+    """Text sorts case-insensitively; empty text counts as missing."""
+    if value is None or not str(value).strip():
+        return None
+    return str(value).casefold()
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _status_order(value: LeadStatus) -> int:
+    return value.rank if value.rank >= 0 else 99  # resigned sorts after acquired
+
+
+def _stage_order(value: LeadStage | None) -> int | None:
+    return None if value is None else _STAGE_ORDER[value]
+
+
+def _money_order(value: Any) -> tuple[str, Any] | None:
+    """By currency, then amount: amounts in different currencies are never compared (S9)."""
+    return None if value is None else (value.currency, value.amount)
+
+
+def _answer_order(value: Answer) -> int:
+    return ANSWER_ORDER[value]
+
+
+def _qualified_order(value: bool) -> int:
+    return 0 if value else 1  # qualified first, like a yes
+
+
+def _anything(path: str, value: Any) -> Any:
+    return value
+
+
+def _enum_value(kind: Any, *, optional: bool = False) -> Callable[[str, Any], Any]:
+    def accept(path: str, value: Any) -> Any:
+        if value is None and optional:
+            return None
+        return to_enum(kind, f"fields.{path}", value)
+
+    return accept
+
+
+def _text_value(*, optional: bool) -> Callable[[str, Any], Any]:
+    def accept(path: str, value: Any) -> Any:
+        if not (isinstance(value, str) or (optional and value is None)):
+            wanted = "a string or None" if optional else "a string"
+            raise ValidationError(f"fields.{path}", value, f"must be {wanted}")
+        return value
+
+    return accept
+
+
+def _bool_value(path: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(f"fields.{path}", value, "must be True or False")
+    return value
+
+
+@frozen
+class _Column:
+    """A field of a lead list: how to read it, sort it and take a value to compare."""
+
+    read: Callable[[Lead], Any]
+    #: value → sort key (``None``: missing, listed last); ``None`` when it cannot be sorted
+    order: Callable[[Any], Any] | None
+    #: why it cannot be sorted
+    refusal: str = ""
+    #: a ``fields=`` value → the value to compare with (or a ValidationError)
+    accept: Callable[[str, Any], Any] = _anything
+
+
+def _column(
+    path: str,
+    order: Callable[[Any], Any] | None,
+    refusal: str = "",
+    accept: Callable[[str, Any], Any] = _anything,
+) -> tuple[str, _Column]:
+    return path, _Column(attrgetter(path), order, refusal, accept)
+
+
+_TEXT = _text_order
+_UNORDERED_SET = "a collection cannot be ordered"
+#: every field a lead list shows: the Lead's own (``reached`` included) and the parts of
+#: its contact and BANT answers as dotted paths
+_COLUMNS: Mapping[str, _Column] = FrozenMap(
+    [
+        _column("id", _TEXT),
+        _column("case_number", _TEXT),
+        _column("source", _TEXT),
+        _column(
+            "contact",
+            None,
+            "a whole Contact cannot be ordered: sort by contact.name, contact.phone "
+            "or contact.email",
+        ),
+        _column("contact.name", _TEXT, accept=_text_value(optional=False)),
+        _column("contact.phone", _TEXT, accept=_text_value(optional=True)),
+        _column("contact.email", _TEXT, accept=_text_value(optional=True)),
+        _column("created_at", _as_is),
+        _column("created_by", _TEXT),
+        _column("subject", _TEXT),
+        _column("company", _TEXT),
+        _column("owner", _TEXT),
+        _column("participants", None, _UNORDERED_SET),
+        _column("status", _status_order, accept=_enum_value(LeadStatus)),
+        _column("stage", _stage_order, accept=_enum_value(LeadStage, optional=True)),
+        _column("expected_close", _as_is),
+        _column("follow_up", _as_is),
+        _column("resignation_reason", _TEXT),
+        _column("spam", _as_is, accept=_bool_value),
+        _column(
+            "bant",
+            None,
+            "whole BANT answers cannot be ordered: sort by bant.budget, bant.authority, "
+            "bant.need, bant.timeline or bant.qualified",
+        ),
+        _column("bant.budget", _answer_order, accept=_enum_value(Answer)),
+        _column("bant.authority", _answer_order, accept=_enum_value(Answer)),
+        _column("bant.need", _answer_order, accept=_enum_value(Answer)),
+        _column("bant.timeline", _answer_order, accept=_enum_value(Answer)),
+        _column("bant.qualified", _qualified_order, accept=_bool_value),
+        _column("value", _money_order),
+        _column("history", None, _UNORDERED_SET),
+        _column("acquired_at", _as_is),
+        _column("deal_id", _TEXT),
+        _column("reminders", None, _UNORDERED_SET),
+        _column("version", _as_is),
+        _column("updated_at", _as_is),
+        _column("reached", _status_order, accept=_enum_value(LeadStatus)),
+    ]
+)
+
+#: the fields and dotted paths ``LeadQuery`` takes in ``fields`` and ``sort_by``
+LEAD_LIST_FIELDS: tuple[str, ...] = tuple(_COLUMNS)
+
+
+def _unknown(option: str, name: object) -> ValidationError:
+    """A field name nobody knows: the error names it, with the nearest known one (or all)."""
+    bare = name.removeprefix("-") if isinstance(name, str) else ""
+    close = difflib.get_close_matches(bare, _COLUMNS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; use one of: {', '.join(_COLUMNS)}"
+    return ValidationError(option, name, f"is not a Lead field{hint}")
+
+
+def _sort(value: Any) -> tuple[str, ...]:
+    keys = (value,) if isinstance(value, str) else tuple(iterable("sort_by", value, "field names"))
+    for key in keys:
+        if not isinstance(key, str):
+            raise ValidationError("sort_by", key, "must name a Lead field, '-' for descending")
+        column = _COLUMNS.get(key.removeprefix("-"))
+        if column is None:
+            raise _unknown("sort_by", key)
+        if column.order is None:
+            raise ValidationError("sort_by", key, column.refusal)
+    return keys
+
+
+def _fields(value: Mapping[str, Any] | None) -> FrozenMap[str, Any]:
+    if value is not None and not isinstance(value, Mapping):
+        raise ValidationError("fields", value, "must map Lead fields to values")
+    accepted: dict[str, Any] = {}
+    for name, wanted in (value or {}).items():
+        column = _COLUMNS.get(name) if isinstance(name, str) else None
+        if column is None:
+            raise _unknown("fields", name)
+        accepted[name] = column.accept(name, wanted)
+    return FrozenMap(accepted)
 
 
 @frozen
@@ -344,9 +642,24 @@ class LeadQuery:
 
     Sets match when the lead's value is among them; ranges are half-open
     (``from`` ≤ value < ``to``); ``text`` looks, case-insensitively, in the case number,
-    subject, company and contact; ``fields`` tests any other field for equality;
+    subject, company and contact; ``fields`` tests any field for equality;
     ``unassigned=True`` keeps leads nobody holds. ``sort_by`` names fields, ``-`` first
-    for descending (missing values last).
+    for descending; ties keep their order.
+
+    ``fields`` and ``sort_by`` take the Lead's fields (and ``reached``) and the dotted
+    paths ``contact.name``, ``contact.phone``, ``contact.email``, ``bant.budget``,
+    ``bant.authority``, ``bant.need``, ``bant.timeline`` and ``bant.qualified``
+    (:data:`LEAD_LIST_FIELDS`); a misspelt one is refused when the query is built.
+    In ``fields``, a status, stage or BANT answer may be given as its enum or its
+    string (``"yes"``).
+
+    Sorting: text case-insensitively (``"adam"`` before ``"Zoe"``); statuses and stages
+    in lifecycle order (resigned last); BANT answers yes < unknown < no, the most
+    promising first (:data:`ANSWER_ORDER`), and ``bant.qualified`` qualified first;
+    ``value`` by currency, then amount. Missing values (``None``, empty text) come last
+    in either direction. ``contact``, ``bant`` and the collections (``participants``,
+    ``history``, ``reminders``) cannot be ordered: sorting by them is refused when the
+    query is built.
     """
 
     statuses: frozenset[LeadStatus] | None = attrs.field(default=None, converter=_lead_statuses)
@@ -403,28 +716,21 @@ class LeadQuery:
             )
             if not any(needle in h.casefold() for h in haystack):
                 return False
-        return all(getattr(lead, name) == value for name, value in self.fields.items())
+        return all(_COLUMNS[name].read(lead) == value for name, value in self.fields.items())
 
     def apply(self, leads: Iterable[Lead]) -> list[Lead]:
         """The matching leads, sorted as asked (stable: ties keep their order)."""
         out = [lead for lead in each_of("leads", leads, Lead) if self.matches(lead)]
         for key in reversed(self.sort_by):
-            name = key.lstrip("-")
-            descending = key.startswith("-")
-            present = [x for x in out if _key(x, name) is not None]
-            missing = [x for x in out if _key(x, name) is None]
-            try:
-                present.sort(key=lambda x: _key(x, name), reverse=descending)
-            except TypeError:
-                raise ValidationError("sort_by", key, "its values cannot be ordered") from None
-            out = present + missing
+            column = _COLUMNS[key.removeprefix("-")]
+            read, order = column.read, column.order
+            assert order is not None  # refused when the query was built
+            keyed = [(order(read(lead)), lead) for lead in out]
+            present = [pair for pair in keyed if pair[0] is not None]
+            present.sort(key=_first, reverse=key.startswith("-"))
+            out = [lead for _, lead in present] + [lead for k, lead in keyed if k is None]
         return out
 
 
-def _key(lead: Lead, name: str) -> Any:
-    value = getattr(lead, name)
-    if isinstance(value, LeadStatus):
-        return value.rank if value.rank >= 0 else 99  # resigned sorts last
-    if hasattr(value, "value") and isinstance(value.value, str):
-        return value.value
-    return value
+def _first(pair: tuple[Any, Lead]) -> Any:
+    return pair[0]
