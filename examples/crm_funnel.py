@@ -30,7 +30,7 @@ from salesflow import (
     move_to_stage,
     win,
 )
-from salesflow.stats import closed_summary, funnels, report
+from salesflow.stats import closed_summary, forecast, funnels, report
 
 DATA = Path(__file__).resolve().parent / "data" / "crm-sales-opportunities"
 
@@ -95,11 +95,18 @@ def main(chart: Path) -> None:
     print()
     closed = closed_summary(deals, catalog).total
     print(f"win rate {float(closed.win_rate or 0):.1%}, won {closed.won_value}")
+    cycle = closed.cycle.mean_days or 0
+    print(f"closed deals take {float(cycle):.1f} days on average (won and lost)")
     by_agent = funnels(deals, catalog, DealQuery(group_by="owner"))
     best = max(by_agent.items(), key=lambda kv: kv[1]["crm"].won)
     print(f"most deals won: {best[0]} ({best[1]['crm'].won})")
-    fig = funnel.plot()
-    fig.savefig(chart, dpi=100)
+    print()
+    # how many deals, and how much, per year; the open deals without a date are the last row
+    print(forecast(deals, catalog, period="year"))
+    ax = funnel.plot()
+    figure = ax.get_figure(root=True)
+    assert figure is not None
+    figure.savefig(chart, dpi=100)
     print(f"chart written to {chart}")
 
 

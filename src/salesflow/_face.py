@@ -31,7 +31,7 @@ from salesflow._model.lead import (
     LeadStatus,
     LeadStatusEntry,
 )
-from salesflow._model.money import Money
+from salesflow._model.money import Money, minor_units
 from salesflow._model.people import Actor, AgentsSee, Role, Visibility
 from salesflow._model.positions import current_stage, reached_stage
 from salesflow._model.process import (
@@ -41,7 +41,7 @@ from salesflow._model.process import (
     Stage,
 )
 from salesflow._model.reminder import Colour, Reminder
-from salesflow._queries import DealQuery, GroupBy, LeadQuery
+from salesflow._queries import DealQuery, GroupBy, LeadQuery, TagGroup
 from salesflow._rules.deals import (
     complete_action,
     create_deal,
@@ -133,6 +133,7 @@ __all__ = [
     "StageProgress",
     "StatusMapping",
     "Suggestion",
+    "TagGroup",
     "Trigger",
     "Visibility",
     "Who",
@@ -159,6 +160,7 @@ __all__ = [
     "is_rotting",
     "lose",
     "mark_spam",
+    "minor_units",
     "move_lead",
     "move_to_stage",
     "owner_for",

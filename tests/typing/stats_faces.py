@@ -16,7 +16,7 @@ from typing import Any, assert_type
 
 import pandas
 import polars
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 
 from salesflow import (
     Actor,
@@ -215,5 +215,10 @@ def exports(result: Funnels, one: Funnel) -> None:
     assert_type(result.to_records(), list[dict[str, Any]])
     assert_type(result.to_polars(), polars.DataFrame)
     assert_type(result.to_pandas(), pandas.DataFrame)
-    assert_type(one.plot(), Figure)
+    assert_type(one.plot(), Axes)
+    assert_type(everything.to_records(), dict[str, list[dict[str, Any]]])
+    assert_type(everything.to_pandas(), dict[str, pandas.DataFrame])
+    assert_type(everything.to_polars(), dict[str, polars.DataFrame])
+    assert_type(forecast(deals, catalog, period="week").rows[0].expected_deals, Fraction)
+    assert_type(forecast(deals, catalog).rows[0].period, str | None)
     assert_type(Funnel.from_records(catalog.get(one.process_id), one.to_records()), Funnel)

@@ -19,7 +19,7 @@ PACKAGE = SRC / "salesflow"
 
 #: The layers, lowest first: a module may import its own layer's package or a lower layer.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("salesflow.errors",),
+    ("salesflow.errors", "salesflow._spreadsheet"),
     ("salesflow._model",),
     ("salesflow._rules", "salesflow.templates"),
     ("salesflow._queries", "salesflow.serialization"),

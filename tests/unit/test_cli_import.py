@@ -7,7 +7,7 @@ import json
 import shutil
 from collections import Counter, defaultdict
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -46,10 +46,17 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def report(
     capsys: pytest.CaptureFixture[str], db: Path, *extra: str
 ) -> dict[str, list[dict[str, object]]]:
+    """The JSON report, its numbers read as ``Decimal`` (digit for digit as written)."""
     code, out, err = run(capsys, "report", "--db", str(db), "--format", "json", *extra)
     assert code == 0, err
-    document: dict[str, list[dict[str, object]]] = json.loads(out)
+    document: dict[str, list[dict[str, object]]] = json.loads(out, parse_float=Decimal)
     return document
+
+
+def six_places(value: Fraction) -> Decimal:
+    """*value* as the JSON report writes a rate or a mean: 6 decimals, half up (docs/cli.md)."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
 
 def test_every_row_is_imported_and_warnings_are_counted(
@@ -72,7 +79,8 @@ def test_every_row_is_imported_and_warnings_are_counted(
 def test_the_report_agrees_with_plain_csv_arithmetic(
     imported: Path, capsys: pytest.CaptureFixture[str], rows: list[dict[str, str]]
 ) -> None:
-    """S1, S3: deals per stage, win rate, won revenue, mean and median cycle."""
+    """S1, S3: deals per stage, win rate, won revenue, mean and median cycle, read from the
+    JSON report as numbers (issue 15), and exact with ``--exact``."""
     document = report(capsys, imported, "--process", "crm")
     stage = Counter(r["deal_stage"] for r in rows)
     funnel = {r["stage"]: r["reached"] for r in document["funnels"]}
@@ -81,21 +89,31 @@ def test_the_report_agrees_with_plain_csv_arithmetic(
         "Engaging": stage["Engaging"] + stage["Won"] + stage["Lost"],
         "won": stage["Won"],
     }
-    total = next(r for r in document["closed"] if r["process"] == "all")
-    assert (total["won"], total["lost"]) == (stage["Won"], stage["Lost"])
-    assert Fraction(str(total["win_rate"])) == Fraction(stage["Won"], stage["Won"] + stage["Lost"])
+    total = next(r for r in document["closed"] if r["total"])
+    won, lost = stage["Won"], stage["Lost"]
+    assert (total["won"], total["lost"]) == (won, lost)
+    assert total["win_rate"] == Decimal("0.631501")  # 4238 / 6711, a JSON number
+    assert total["win_rate"] == six_places(Fraction(won, won + lost))
     revenue = sum(Decimal(r["close_value"]) for r in rows if r["deal_stage"] == "Won")
-    assert Decimal(str(total["won_value_USD"])) == revenue
-    days = sorted(
-        (date.fromisoformat(r["close_date"]) - date.fromisoformat(r["engage_date"])).days
-        for r in rows
-        if r["deal_stage"] == "Won"
-    )
-    assert Fraction(str(total["cycle_mean_days"])) == Fraction(sum(days), len(days))
-    n = len(days)
-    assert Fraction(str(total["cycle_median_days"])) == Fraction(
-        days[(n - 1) // 2] + days[n // 2], 2
-    )
+    assert total["won_value_USD"] == revenue == Decimal("10005534.00")  # cents, USD
+
+    def cycle(*outcomes: str) -> tuple[Fraction, Fraction]:
+        days = sorted(
+            (date.fromisoformat(r["close_date"]) - date.fromisoformat(r["engage_date"])).days
+            for r in rows
+            if r["deal_stage"] in outcomes
+        )
+        n = len(days)
+        return Fraction(sum(days), n), Fraction(days[(n - 1) // 2] + days[n // 2], 2)
+
+    # every closed deal (engaging → close), then the won and the lost alone
+    for prefix, outcomes in (("", ("Won", "Lost")), ("won_", ("Won",)), ("lost_", ("Lost",))):
+        mean, median = cycle(*outcomes)
+        assert total[f"{prefix}cycle_mean_days"] == six_places(mean), prefix
+        assert total[f"{prefix}cycle_median_days"] == six_places(median), prefix
+    exact = next(r for r in report(capsys, imported, "--exact")["closed"] if r["total"])
+    assert exact["win_rate"] == f"{won}/{won + lost}"
+    assert Fraction(str(exact["cycle_mean_days"])) == cycle("Won", "Lost")[0]
 
 
 def test_won_revenue_per_regional_office_and_per_product_agrees(
@@ -111,13 +129,9 @@ def test_won_revenue_per_regional_office_and_per_product_agrees(
             by_office[office[r["sales_agent"]]] += Decimal(r["close_value"])
             by_product[r["product"].replace("GTXPro", "GTX Pro")] += Decimal(r["close_value"])
     teams = report(capsys, imported, "--group-by", "team")["closed"]
-    assert {
-        r["group"]: Decimal(str(r["won_value_USD"])) for r in teams if r["process"] == "all"
-    } == by_office
+    assert {r["group"]: r["won_value_USD"] for r in teams if r["total"]} == by_office
     products = report(capsys, imported, "--group-by", "product")["closed"]
-    assert {
-        r["group"]: Decimal(str(r["won_value_USD"])) for r in products if r["process"] == "all"
-    } == by_product
+    assert {r["group"]: r["won_value_USD"] for r in products if r["total"]} == by_product
 
 
 def test_re_importing_changes_nothing_and_a_changed_row_updates_its_deal(

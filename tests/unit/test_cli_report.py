@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -42,17 +43,19 @@ def test_report_json_has_a_schema_version_and_every_part(
 ) -> None:
     code, out, _ = run(capsys, "report", "--db", str(db), "--format", "json")
     assert code == 0
-    document = json.loads(out)
-    assert document["schema_version"] == 1
+    document = json.loads(out, parse_float=Decimal)
+    assert document["schema_version"] == 2
     assert set(document) == {
-        "schema_version", "funnels", "open", "closed", "time_in_stage", "velocity", "forecast"
+        "schema_version", "exact", "now",
+        "funnels", "open", "closed", "time_in_stage", "velocity", "forecast",
     }  # fmt: skip
-    total = next(r for r in document["closed"] if r["process"] == "all")
+    total = next(r for r in document["closed"] if r["total"])
     assert (total["won"], total["lost"]) == (2, 0)
     first = document["funnels"][0]
     assert first == {
-        "process": "Default", "stage": "First contact", "reached": 3, "value_EUR": "21000",
-        "value_PLN": "80000.00", "from_previous": None, "from_first": 1, "drop_off": 2,
+        "process_id": "default", "process_name": "Default", "stage": "First contact",
+        "reached": 3, "value_EUR": Decimal("21000.00"), "value_PLN": Decimal("80000.00"),
+        "from_previous": None, "from_first": Decimal("1.000000"), "drop_off": 2,
     }  # fmt: skip
 
 
@@ -60,12 +63,12 @@ def test_report_filters_groups_and_writes_csv_html_and_a_chart(
     db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     code, out, _ = run(
-        capsys, "report", "--db", str(db), "--process", "seven-stage", "--format", "csv"
-    )
+        capsys, "report", "--db", str(db), "--process", "seven-stage", "--format", "csv",
+        "--table", "funnels",
+    )  # fmt: skip
     assert code == 0
-    rows = list(csv.DictReader(io.StringIO(out)))
-    funnel = [r for r in rows if r["section"] == "funnels"]
-    assert {r["process"] for r in funnel} == {"Seven-stage sales cycle"}
+    funnel = list(csv.DictReader(io.StringIO(out)))
+    assert {r["process_name"] for r in funnel} == {"Seven-stage sales cycle"}
     code, out, _ = run(capsys, "report", "--db", str(db), "--group-by", "owner", "--format", "json")
     owners = {r["group"] for r in json.loads(out)["funnels"]}
     assert owners == {"ann", "bob"}
@@ -91,6 +94,10 @@ def test_report_filters_groups_and_writes_csv_html_and_a_chart(
         (["report", "--db", "{db}", "--since", "yesterday"], "--since: not a date"),
         (["report", "--db", "{db}", "--group-by", "team"], "no team information"),
         (["report", "--db", "{db}", "--group-by", "owner", "--chart", "{png}"], "ungrouped"),
+        (
+            ["report", "--db", "{db}", "--format", "csv"],
+            "--format csv writes one table: add --table",
+        ),
         (["report", "--db", "{db}", "--chart", "{nowhere}"], "cannot write"),
         (["processes", "--db", "{db}", "--show", "nope"], "unknown process"),
         (["processes", "--db", "{empty}"], "holds no catalog"),

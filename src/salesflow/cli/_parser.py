@@ -6,6 +6,21 @@ import argparse
 
 from salesflow import __version__
 
+#: ``DealQuery.group_by``'s named groupings (besides ``tag:PREFIX``)
+GROUPINGS = ("owner", "team", "product", "segment", "month", "quarter")
+
+
+def _grouping(text: str) -> str:
+    if text in GROUPINGS or (text.startswith("tag:") and text[4:].strip()):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"invalid choice: {text!r} (use {', '.join(GROUPINGS)} or tag:PREFIX, e.g. tag:manager)"
+    )
+
+
+#: ``salesflow.stats.PARTS``, written out so that ``--help`` imports no statistics
+REPORT_PARTS = ("funnels", "open", "closed", "time_in_stage", "velocity", "forecast")
+
 __all__ = ["PRESET_NAMES", "build_parser"]
 
 #: the import presets' names, spelled here so that building the parser (``--help``)
@@ -32,7 +47,7 @@ stage, velocity and forecast, read from a SQLite database.
 
 example:
   salesflow report --db salesflow-demo.sqlite
-  salesflow report --db crm.sqlite --group-by owner --format csv
+  salesflow report --db crm.sqlite --group-by owner --format csv --table closed
   salesflow report --db crm.sqlite --process Default --since 2026-01-01 --chart funnel.png
 """
 
@@ -106,10 +121,23 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--until", help="created before this date (YYYY-MM-DD)")
     report.add_argument("--as-of", help="the report as it stood at this date")
     report.add_argument(
-        "--group-by", choices=["owner", "team", "product", "segment", "month", "quarter"]
+        "--group-by",
+        type=_grouping,
+        metavar="{" + ",".join(GROUPINGS) + ",tag:PREFIX}",
+        help="split every figure by this (tag:PREFIX: the text after PREFIX: in deal tags)",
     )
     report.add_argument(
         "--format", choices=["table", "json", "csv", "html"], default="table", help="output"
+    )
+    report.add_argument(
+        "--table",
+        choices=REPORT_PARTS,
+        help="only this part (csv writes one table, so it needs one)",
+    )
+    report.add_argument(
+        "--exact",
+        action="store_true",
+        help="json/csv: exact values (fractions as n/d, money as written) instead of numbers",
     )
     report.add_argument("--chart", help="also draw the funnel into this PNG file")
 

@@ -8,28 +8,27 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any, TextIO
 
 import attrs
 
 from salesflow import DealQuery
+from salesflow._spreadsheet import safe_cell
 from salesflow.cli._database import find_process, reading
 from salesflow.cli._errors import UserError
 from salesflow.interchange._mapping import parse_moment as export_moment
 from salesflow.stats import Funnels, Grouped, Report, report
+from salesflow.stats._render import Tabular, columns_of, exact_value, plain_value
+from salesflow.stats._report import PARTS
 
 __all__ = ["JSON_SCHEMA_VERSION", "PARTS", "parse_moment", "run_report"]
 
-#: The version of the JSON shape ``report --format json`` prints (docs/cli.md).
-JSON_SCHEMA_VERSION = 1
-#: The parts of a report, in the order the JSON and CSV outputs list them.
-PARTS = ("funnels", "open", "closed", "time_in_stage", "velocity", "forecast")
+#: The version of the JSON shape ``report --format json`` prints (docs/cli.md and
+#: ``report-schema.json`` next to this module).
+JSON_SCHEMA_VERSION = 2
 
 
 def parse_moment(text: str, flag: str) -> datetime:
@@ -40,29 +39,11 @@ def parse_moment(text: str, flag: str) -> datetime:
         raise UserError(f"{flag}: not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Fraction):
-        return str(value) if value.denominator != 1 else value.numerator
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-def _records(result: Any) -> list[dict[str, Any]]:
-    if result is None:
-        return []
-    return [{k: _plain(v) for k, v in r.items()} for r in result.to_records()]
-
-
-def _team_of(deals_tags: Iterator[tuple[str | None, frozenset[str]]]) -> dict[str, str]:
-    team_of: dict[str, str] = {}
-    for owner, tags in deals_tags:
-        for tag in tags:
-            if owner and tag.startswith("team:"):
-                team_of[owner] = tag.removeprefix("team:")
-    return team_of
+def _records(result: Tabular, exact: bool) -> list[dict[str, Any]]:
+    """The records as JSON and CSV write them: numbers rounded as documented, or exact."""
+    if exact:
+        return [{k: exact_value(v) for k, v in r.items()} for r in result.to_records()]
+    return [{k: plain_value(v, k, r) for k, v in r.items()} for r in result.to_records()]
 
 
 def run_report(args: argparse.Namespace, out: TextIO) -> int:
@@ -71,11 +52,10 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
         processes = None if args.process is None else find_process(catalog, args.process).id
         as_of = parse_moment(args.as_of, "--as-of") if args.as_of else None
         now = as_of or datetime.now(UTC)
-        team_of: dict[str, str] = {}
-        if args.team or args.group_by == "team":
-            team_of = _team_of((d.owner, d.tags) for d in uow.deals.find())
-            if not team_of:
-                raise UserError("no team information in this database (tags 'team:NAME')")
+        if (args.team or args.group_by == "team") and not any(
+            tag.startswith("team:") for d in uow.deals.find() for tag in d.tags
+        ):
+            raise UserError("no team information in this database (tags 'team:NAME')")
         query = DealQuery(
             processes=processes,
             owners=args.owner,
@@ -87,14 +67,13 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
             as_of=as_of,
             now=now,
             group_by=args.group_by,
-            team_of=team_of,
         )
         # as of a past moment, each deal is its timeline folded up to then (S11)
         deals = uow.deals.histories(query) if as_of is not None else uow.deals.find(query)
         result = report(deals, catalog, query)
     if processes is not None:
         result = _only(result, processes)
-    _print(result, args.format, out)
+    _print(result, args, now, out)
     if args.chart:
         _chart(result, processes, args.chart)
     return 0
@@ -111,29 +90,68 @@ def _only(result: Report, process_id: str) -> Report:
     return result
 
 
-def _print(result: Report, fmt: str, out: TextIO) -> None:
-    if fmt == "table":
-        print(result, file=out)
-    elif fmt == "html":
-        print(result._repr_html_(), file=out)
-    elif fmt == "json":
-        document: dict[str, Any] = {"schema_version": JSON_SCHEMA_VERSION}
-        document.update({part: _records(getattr(result, part)) for part in PARTS})
-        print(json.dumps(document, indent=2, default=str), file=out)
+def _print(result: Report, args: argparse.Namespace, now: datetime, out: TextIO) -> None:
+    tables = result.tables()
+    if args.table is not None:
+        tables = {args.table: tables[args.table]}
+    if args.format == "table":
+        print("\n\n".join(str(t) for t in tables.values()), file=out)
+    elif args.format == "html":
+        print("".join(t._repr_html_() for t in tables.values()), file=out)
+    elif args.format == "json":
+        out.write(_json_document(tables, args.exact, now))
     else:
-        rows = [
-            {"section": part, **record}
-            for part in PARTS
-            for record in _records(getattr(result, part))
-        ]
-        columns: list[str] = []
-        for row in rows:
-            columns += [c for c in row if c not in columns]
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        out.write(buffer.getvalue())
+        if args.table is None:
+            raise UserError(f"--format csv writes one table: add --table ({', '.join(PARTS)})")
+        _write_csv(_records(tables[args.table], args.exact), out)
+
+
+def _json_document(tables: dict[str, Tabular], exact: bool, now: datetime) -> str:
+    """Schema version 2 (docs/cli.md): numbers as JSON numbers, one record a line."""
+    head = {"schema_version": JSON_SCHEMA_VERSION, "exact": exact, "now": now.isoformat()}
+    lines = ["{"] + [f"  {json.dumps(k)}: {_json(v)}," for k, v in head.items()]
+    for i, (name, table) in enumerate(tables.items()):
+        records = _records(table, exact)
+        body = ",\n".join(f"    {_json(r)}" for r in records)
+        comma = "," if i < len(tables) - 1 else ""
+        lines.append(
+            f"  {json.dumps(name)}: [\n{body}\n  ]{comma}"
+            if body
+            else f"  {json.dumps(name)}: []{comma}"
+        )
+    if not tables:
+        lines[-1] = lines[-1].rstrip(",")
+    return "\n".join([*lines, "}"]) + "\n"
+
+
+def _json(value: Any) -> str:
+    """One value as JSON text; a ``Decimal`` is a JSON number written digit for digit."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))}: {_json(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _write_csv(records: list[dict[str, Any]], out: TextIO) -> None:
+    """One table: a header, then a row per record; text that would start a spreadsheet
+    formula is neutralised (``_spreadsheet``)."""
+
+    def cell(value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, Decimal):
+            return format(value, "f")
+        if isinstance(value, str):
+            return safe_cell(value)
+        return value
+
+    writer = csv.writer(out, lineterminator="\n")
+    columns = columns_of(records)
+    writer.writerow(columns)
+    writer.writerows([cell(r.get(c)) for c in columns] for r in records)
 
 
 def _chart(result: Report, process_id: str | None, path: str) -> None:
@@ -143,7 +161,8 @@ def _chart(result: Report, process_id: str | None, path: str) -> None:
     chosen = [f for f in funnels.values() if process_id in (None, f.process_id) and f.deals]
     if not chosen:
         raise UserError("--chart: no deals to draw")
-    figure = chosen[0].plot()
+    figure = chosen[0].plot().get_figure(root=True)
+    assert figure is not None  # plot() made it
     try:
         figure.savefig(path, dpi=100)
     except OSError as exc:

@@ -28,6 +28,7 @@ from salesflow._model.people import Actor, Role
 from salesflow._model.process import Catalog, Process
 from salesflow._rules.deals import create_deal, lose, move_to_stage, win
 from salesflow._rules.outcome import header
+from salesflow._spreadsheet import safe_cell
 from salesflow.errors import MappingError, NotFound, SalesflowError, ValidationError
 from salesflow.interchange._mapping import ImportMapping, Join, parse_moment
 from salesflow.repository import Store, UnitOfWork
@@ -319,4 +320,7 @@ def _write_rejects(path: Path, rows: list[dict[str, str]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
-        writer.writerows(rows)
+        # the row's own cells come from the file imported: neutralise formulas
+        writer.writerows(
+            {k: safe_cell(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows
+        )

@@ -3,13 +3,37 @@
 Each function is a thin wrapper: it builds an accumulator, adds the deals and returns
 the result. Use the accumulators directly to compute over parts of the data and combine
 them (S8), or :func:`accumulate_partitions` to have worker processes load and count
-their own parts::
+their own parts.
 
-    from salesflow import DealQuery
-    from salesflow.stats import funnels
+Examples:
+    >>> from datetime import UTC, datetime
+    >>> from salesflow import Actor, DealQuery, create_deal
+    >>> from salesflow.stats import FunnelAccumulator, funnels
+    >>> from salesflow.templates import sample_catalog
+    >>> catalog, at = sample_catalog(), datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    >>> deals = [
+    ...     create_deal(catalog, id=f"D-{n}", title="ACME", by=Actor(o), at=at, owner=o).state
+    ...     for n, o in enumerate(["ann", "ann", "bob"], start=1)
+    ... ]
+    >>> by_process = funnels(deals, catalog)  # Funnels: process id → Funnel
+    >>> by_process["default"].rows[0].reached
+    3
+    >>> by_owner = funnels(deals, catalog, DealQuery(group_by="owner"))  # Grouped
+    >>> sorted(by_owner), by_owner["ann"]["default"].rows[0].reached
+    (['ann', 'bob'], 2)
 
-    by_process = funnels(deals, catalog)                      # Funnels: process id → Funnel
-    by_owner = funnels(deals, catalog, DealQuery(group_by="owner"))
+    The same from two parts counted apart, then combined (S8):
+
+    >>> part_one, part_two = FunnelAccumulator(catalog), FunnelAccumulator(catalog)
+    >>> part_one.add_many(deals[:2])
+    >>> part_two.add_many(deals[2:])
+    >>> part_one.combine(part_two).result() == by_process
+    True
+
+    Results print as tables, figures formatted as a spreadsheet shows them:
+
+    >>> print(str(by_process["default"]).splitlines()[0])
+    Funnel: Default (3 deals)
 """
 
 from __future__ import annotations
@@ -35,7 +59,7 @@ from salesflow.stats._funnel import Funnel, FunnelRow, Funnels
 from salesflow.stats._leads import LeadAccumulator, LeadFunnelRow, LeadStats, lead_stats
 from salesflow.stats._money import Amounts, Rates
 from salesflow.stats._parallel import accumulate_partitions
-from salesflow.stats._report import Grouped, Report
+from salesflow.stats._report import PARTS, Grouped, Report
 from salesflow.stats._summaries import (
     ClosedFigures,
     ClosedSummary,
@@ -54,6 +78,7 @@ from salesflow.stats._targets import (
 from salesflow.stats._timing import StageTime, TimeInStage, Velocity, VelocityFigures
 
 __all__ = [
+    "PARTS",
     "Amounts",
     "ClosedAccumulator",
     "ClosedFigures",

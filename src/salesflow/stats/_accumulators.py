@@ -62,9 +62,25 @@ _OPEN, _WON, _LOST = DealStatus.OPEN, DealStatus.WON, DealStatus.LOST
 
 #: what an exhausted iterator gives (``None`` may be an item)
 _NOTHING: Any = object()
-#: the forecast's buckets of open deals that are not a period
-_UNSCHEDULED: Any = object()
+#: the forecast's buckets of open deals that are not a period (no expected close date is
+#: the period ``None``), and the mark of a deal that is not in the forecast
 _OVERDUE: Any = object()
+_SKIP: Any = object()
+
+
+def week_key(day: date) -> str:
+    """``2026-W05``: the ISO 8601 week (Monday to Sunday) and its year."""
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def year_key(day: date) -> str:
+    """``2026``."""
+    return f"{day.year:04d}"
+
+
+#: The forecast's periods and the key of the period a day falls in.
+PERIODS = {"week": week_key, "month": month_key, "quarter": quarter_key, "year": year_key}
 
 
 class StatsAccumulator:
@@ -73,7 +89,8 @@ class StatsAccumulator:
     *probability* weights open deals and the forecast: ``"stage"`` (each stage's
     default probability, 0 where it has none), ``"progress"`` (the deal's progress in
     its process) or a map from stage id to probability (stages missing from it use
-    their default). *period* is ``"month"`` or ``"quarter"`` for the forecast.
+    their default). *period* is ``"week"`` (ISO weeks), ``"month"``, ``"quarter"`` or
+    ``"year"`` for the forecast.
     """
 
     def __init__(
@@ -97,8 +114,8 @@ class StatsAccumulator:
                 probability,
                 "use 'stage', 'progress' or a map stage id → probability",
             )
-        if period not in ("month", "quarter"):
-            raise ValidationError("period", period, "use 'month' or 'quarter'")
+        if not isinstance(period, str) or period not in PERIODS:
+            raise ValidationError("period", period, "use 'week', 'month', 'quarter' or 'year'")
         self.catalog = catalog
         self.query = query if query is not None else DealQuery()
         self.parts = parts
@@ -286,10 +303,10 @@ class StatsAccumulator:
         if status is _OPEN:
             bucket: Any = None
             close = key.expected_close
-            if cur is None or not parts & Part.FORECAST:
-                pass
+            if not parts & Part.FORECAST:
+                bucket = _SKIP
             elif close is None:
-                bucket = _UNSCHEDULED
+                pass
             elif today is not None and close < today:
                 bucket = _OVERDUE
             else:
@@ -298,8 +315,8 @@ class StatsAccumulator:
                     bucket = periods[close] = self._period_of(close)
             kind: tuple[Any, ...] = (status, pid, cur, key.entered, key.last_entered, bucket)
         elif status is _WON:
-            month = key.closed_month if parts & Part.FORECAST else None
-            kind = (status, pid, cur, month)
+            day = key.closed_day if parts & Part.FORECAST else None
+            kind = (status, pid, cur, day)
         else:
             kind = (status, pid, cur, key.entered, key.lost_reason)
         slot = classes.get(kind)
@@ -308,7 +325,7 @@ class StatsAccumulator:
         return slot
 
     def _period_of(self, day: date) -> str:
-        return month_key(day) if self.period == "month" else quarter_key(day)
+        return PERIODS[self.period](day)
 
     def _spread(self, classes: dict[tuple[Any, ...], list[Any]]) -> None:
         """Add the classes of :meth:`_add_plain` to the (ungrouped) cells."""
@@ -320,14 +337,16 @@ class StatsAccumulator:
             cell = self._cell(None, pid)
             if status is _WON:
                 cell.reached[cell.n + 1] += n
+                period = self._period_of(rest[0]) if want_forecast else None
+                if period is not None:
+                    by_period = cell.won_by_period_n
+                    by_period[period] = by_period.get(period, 0) + n
                 if cur is None:
                     continue
                 _add(cell.reached_value[cell.n + 1], cur, amount)
                 if want_closed:
                     cell.won_n[cur] = cell.won_n.get(cur, 0) + n
-                if want_forecast:
-                    year, month = rest[0]
-                    period = self._period_of(date(year, month, 1))
+                if period is not None:
                     _add(cell.won_by_period.setdefault(period, {}), cur, amount)
                 continue
             r = cell.info.reached1(rest[0])
@@ -346,19 +365,18 @@ class StatsAccumulator:
                 continue
             c = cell.pos1.get(rest[1], 0)
             cell.open_stage[c] += n
+            bucket = rest[2]
+            if bucket is _OVERDUE:
+                cell.overdue += n
+            elif bucket is not _SKIP:
+                cell.forecast_n[(bucket, c)] = cell.forecast_n.get((bucket, c), 0) + n
             if cur is None:
                 continue
             cell.open_n[cur] = cell.open_n.get(cur, 0) + n
             _add(cell.open_stage_value[c], cur, amount)
-            bucket = rest[2]
-            if bucket is None:
-                continue
-            if bucket is _UNSCHEDULED:
-                _add(cell.unscheduled_value, cur, amount)
-            elif bucket is _OVERDUE:
-                cell.overdue += n
+            if bucket is _OVERDUE:
                 _add(cell.overdue_value, cur, amount)
-            else:
+            elif bucket is not _SKIP:
                 _add(cell.forecast.setdefault((bucket, c), {}), cur, amount)
 
     def _add_general(self, deals: Iterable[History]) -> None:
@@ -377,7 +395,7 @@ class StatsAccumulator:
         want_closed = bool(parts & (Part.CLOSED | Part.FORECAST))
         want_time = bool(parts & Part.TIME_IN_STAGE)
         by_progress = self.probability == "progress"
-        period_of = month_key if self.period == "month" else quarter_key
+        period_of = PERIODS[self.period]
         none_key = (None,)
 
         for item in deals:
@@ -412,30 +430,40 @@ class StatsAccumulator:
                     entries = deal.stage_entries.get(pid, ())
                     c = info.pos.get(entries[-1].stage_id, -1) + 1 if entries else 0
                     cell.open_stage[c] += 1
+                    done = 0
+                    if by_progress:
+                        weights = info.weights
+                        done = sum(weights.get(a, 0) for a in deal.completions.get(pid, ()))
+                    overdue = False
+                    bucket: tuple[str | None, int] | None = None
+                    if want_forecast:
+                        close = deal.expected_close
+                        if close is not None and today is not None and close < today:
+                            overdue = True
+                            cell.overdue += 1
+                        else:
+                            bucket = (None if close is None else period_of(close), c)
+                            cell.forecast_n[bucket] = cell.forecast_n.get(bucket, 0) + 1
+                            if by_progress:
+                                cell.forecast_done[bucket] = (
+                                    cell.forecast_done.get(bucket, 0) + done
+                                )
                     if value is None:
                         continue
                     cell.open_n[cur] = cell.open_n.get(cur, 0) + 1
                     sums = cell.open_stage_value[c]
                     sums[cur] = sums.get(cur, ZERO) + amount
-                    weighted = ZERO
+                    weighted = amount * done
                     if by_progress:
-                        weights = info.weights
-                        done = sum(weights.get(a, 0) for a in deal.completions.get(pid, ()))
-                        weighted = amount * done
                         cell.open_progress[cur] = cell.open_progress.get(cur, ZERO) + weighted
-                    if want_forecast:
-                        close = deal.expected_close
-                        if close is None:
-                            sums = cell.unscheduled_value
-                        elif today is not None and close < today:
-                            cell.overdue += 1
-                            sums = cell.overdue_value
-                        else:
-                            period = period_of(close)
-                            if by_progress:
-                                sums = cell.forecast_progress.setdefault((period, c), {})
-                                sums[cur] = sums.get(cur, ZERO) + weighted
-                            sums = cell.forecast.setdefault((period, c), {})
+                    if overdue:
+                        sums = cell.overdue_value
+                        sums[cur] = sums.get(cur, ZERO) + amount
+                    elif bucket is not None:
+                        if by_progress:
+                            sums = cell.forecast_progress.setdefault(bucket, {})
+                            sums[cur] = sums.get(cur, ZERO) + weighted
+                        sums = cell.forecast.setdefault(bucket, {})
                         sums[cur] = sums.get(cur, ZERO) + amount
                 elif status is _WON:
                     if want_closed:
@@ -444,9 +472,13 @@ class StatsAccumulator:
                         closed = deal.closed_at
                         assert closed is not None
                         cell.won_cycle.add(closed - deal.created_at)
-                        if value is not None and want_forecast:
-                            sums = cell.won_by_period.setdefault(period_of(closed), {})
-                            sums[cur] = sums.get(cur, ZERO) + amount
+                        if want_forecast:
+                            period = period_of(closed.date())
+                            by_period = cell.won_by_period_n
+                            by_period[period] = by_period.get(period, 0) + 1
+                            if value is not None:
+                                sums = cell.won_by_period.setdefault(period, {})
+                                sums[cur] = sums.get(cur, ZERO) + amount
                 else:
                     cell.lost += 1
                     if want_closed:

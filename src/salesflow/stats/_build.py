@@ -127,6 +127,10 @@ def _weighted_open(probability: Probability, info: ProcessInfo, cell: Cell) -> A
     )
 
 
+def _names(present: Present) -> FrozenMap[str, str]:
+    return FrozenMap((info.process.id, info.process.name) for info, _ in present)
+
+
 def _open_of(present: Present, probability: Probability) -> OpenSummary:
     figures = FrozenMap(
         (
@@ -146,6 +150,7 @@ def _open_of(present: Present, probability: Probability) -> OpenSummary:
             _amounts(f.value for f in figures.values()),
             _amounts(f.weighted for f in figures.values()),
         ),
+        _names(present),
     )
 
 
@@ -166,12 +171,13 @@ def _closed_of(cells: Iterable[Cell]) -> ClosedFigures:
         lost_reasons=tuple(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
         won_cycle=Cycle.of(won_cycle),
         lost_cycle=Cycle.of(lost_cycle),
+        cycle=Cycle.of(won_cycle.merged(lost_cycle)),
     )
 
 
 def _closed_summary_of(present: Present) -> ClosedSummary:
     by_process = FrozenMap((info.process.id, _closed_of([cell])) for info, cell in present)
-    return ClosedSummary(by_process, _closed_of(cell for _, cell in present))
+    return ClosedSummary(by_process, _closed_of(cell for _, cell in present), _names(present))
 
 
 # -- time in stage and velocity (S5) ----------------------------------------------------------
@@ -194,7 +200,8 @@ def _time_of(present: Present) -> TimeInStage:
                 ),
             )
             for info, cell in present
-        )
+        ),
+        _names(present),
     )
 
 
@@ -232,6 +239,7 @@ def _velocity_summary_of(present: Present) -> Velocity:
             for info, cell in present
         ),
         _velocity_of([cell for _, cell in present], closed.total),
+        _names(present),
     )
 
 
@@ -239,32 +247,52 @@ def _velocity_summary_of(present: Present) -> Velocity:
 
 
 def _forecast_of(present: Present, probability: Probability) -> Forecast:
-    value: dict[tuple[str, ForecastCategory], list[Amounts]] = {}
-    expected: dict[tuple[str, ForecastCategory], list[Amounts]] = {}
+    value: dict[tuple[str | None, ForecastCategory], list[Amounts]] = {}
+    expected: dict[tuple[str | None, ForecastCategory], list[Amounts]] = {}
+    deals: dict[tuple[str | None, ForecastCategory], int] = {}
+    expected_deals: dict[tuple[str | None, ForecastCategory], Fraction] = {}
+
+    def count(key: tuple[str | None, ForecastCategory], n: int, likely: Fraction) -> None:
+        deals[key] = deals.get(key, 0) + n
+        expected_deals[key] = expected_deals.get(key, Fraction(0)) + likely
+
     for info, cell in present:
         stages = info.process.stages
         probs = _stage_probabilities(probability, info.process)
         share = Fraction(1, info.total_weight) if info.total_weight else Fraction(0)
-        weighted = cell.forecast_progress if probability == "progress" else None
-        for (period, c), sums in cell.forecast.items():
+        by_progress = probability == "progress"
+        for (period, c), n in cell.forecast_n.items():
             stage = stages[c - 1] if c else None
             category = (stage.forecast_category if stage else None) or ForecastCategory.PIPELINE
-            key = (str(period), category)
-            value.setdefault(key, []).append(Amounts(sums))
-            if weighted is None:
-                prob = probs[c - 1] if c else Fraction(0)
-                expected.setdefault(key, []).append(Amounts(sums).scaled(prob))
+            key = (period, category)
+            sums = Amounts(cell.forecast.get((period, c), {}))
+            value.setdefault(key, []).append(sums)
+            if by_progress:
+                done = cell.forecast_done.get((period, c), 0)
+                weighted = Amounts(cell.forecast_progress.get((period, c), {}))
+                expected.setdefault(key, []).append(weighted.scaled(share))
+                count(key, n, done * share)
             else:
-                done = Amounts(weighted.get((period, c), {}))
-                expected.setdefault(key, []).append(done.scaled(share))
-        for period, sums in cell.won_by_period.items():
-            key = (str(period), ForecastCategory.CLOSED_WON)
-            value.setdefault(key, []).append(Amounts(sums))
-            expected.setdefault(key, []).append(Amounts(sums))
+                prob = probs[c - 1] if c else Fraction(0)
+                expected.setdefault(key, []).append(sums.scaled(prob))
+                count(key, n, n * prob)
+        for period, n in cell.won_by_period_n.items():
+            key = (period, ForecastCategory.CLOSED_WON)
+            sums = Amounts(cell.won_by_period.get(period, {}))
+            value.setdefault(key, []).append(sums)
+            expected.setdefault(key, []).append(sums)
+            count(key, n, Fraction(n))
     order = list(ForecastCategory)
-    keys = sorted(set(value) | set(expected), key=lambda k: (k[0], order.index(k[1])))
+    keys = sorted(deals, key=lambda k: (k[0] is None, k[0] or "", order.index(k[1])))
     rows = tuple(
-        ForecastRow(p, cat, _amounts(value.get((p, cat), [])), _amounts(expected.get((p, cat), [])))
+        ForecastRow(
+            period=p,
+            category=cat,
+            deals=deals[(p, cat)],
+            expected_deals=expected_deals[(p, cat)],
+            value=_amounts(value[(p, cat)]),
+            expected=_amounts(expected[(p, cat)]),
+        )
         for p, cat in keys
     )
     totals = FrozenMap(
@@ -277,5 +305,5 @@ def _forecast_of(present: Present, probability: Probability) -> Forecast:
         totals=totals,
         overdue_count=sum(c.overdue for _, c in present),
         overdue_value=_amounts(c.overdue_value for _, c in present),
-        unscheduled_value=_amounts(c.unscheduled_value for _, c in present),
+        unscheduled_value=_amounts(r.value for r in rows if r.period is None),
     )

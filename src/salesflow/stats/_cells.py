@@ -173,6 +173,8 @@ class Cell:
     #: sums that make the state; ``info``, ``n`` and ``pos1`` are lookups, not state
     STATE = (
         "forecast",
+        "forecast_done",
+        "forecast_n",
         "forecast_progress",
         "lost",
         "lost_cycle",
@@ -187,8 +189,8 @@ class Cell:
         "reached",
         "reached_value",
         "stage_time",
-        "unscheduled_value",
         "won_by_period",
+        "won_by_period_n",
         "won_cycle",
         "won_n",
     )
@@ -217,12 +219,18 @@ class Cell:
         self.lost_cycle = Hist()
         # index 0: spells in stages since removed from the process; stage p: index p + 1
         self.stage_time = [Hist() for _ in range(n + 1)]
-        self.forecast: dict[tuple[str, int], dict[str, Decimal]] = {}
-        self.forecast_progress: dict[tuple[str, int], dict[str, Decimal]] = {}
+        # the forecast of open deals by (period, stage index): the period is ``None`` for
+        # deals without an expected close date; values per currency, deals counted
+        # whether their value is known or not, and (weighting by progress) the sums of
+        # value × completed weight and of completed weight
+        self.forecast: dict[tuple[str | None, int], dict[str, Decimal]] = {}
+        self.forecast_n: dict[tuple[str | None, int], int] = {}
+        self.forecast_progress: dict[tuple[str | None, int], dict[str, Decimal]] = {}
+        self.forecast_done: dict[tuple[str | None, int], int] = {}
         self.overdue = 0
         self.overdue_value: dict[str, Decimal] = {}
-        self.unscheduled_value: dict[str, Decimal] = {}
         self.won_by_period: dict[str, dict[str, Decimal]] = {}
+        self.won_by_period_n: dict[str, int] = {}
 
     @property
     def open(self) -> int:
@@ -267,11 +275,13 @@ class Cell:
             a.merged(b) for a, b in zip(self.stage_time, other.stage_time, strict=True)
         ]
         out.forecast = _merge_nested(self.forecast, other.forecast)
+        out.forecast_n = _merge_counts(self.forecast_n, other.forecast_n)
         out.forecast_progress = _merge_nested(self.forecast_progress, other.forecast_progress)
+        out.forecast_done = _merge_counts(self.forecast_done, other.forecast_done)
         out.overdue = self.overdue + other.overdue
         out.overdue_value = _merge_sums(self.overdue_value, other.overdue_value)
-        out.unscheduled_value = _merge_sums(self.unscheduled_value, other.unscheduled_value)
         out.won_by_period = _merge_nested(self.won_by_period, other.won_by_period)
+        out.won_by_period_n = _merge_counts(self.won_by_period_n, other.won_by_period_n)
         return out
 
     def state(self) -> tuple[Any, ...]:

@@ -1,7 +1,8 @@
-"""The forecast (S6): expected revenue by expected close period and forecast category."""
+"""The forecast (S6): expected revenue and deals by expected close period and category."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from attrs import frozen
@@ -17,17 +18,33 @@ __all__ = ["Forecast", "ForecastRow"]
 
 @frozen
 class ForecastRow:
-    """Expected revenue of one period and forecast category."""
+    """The open deals expected to close in one period (or won in it), in one category.
 
-    period: str
+    ``period`` is ``None`` for open deals without an expected close date. ``deals``
+    counts them (with or without a known value); ``expected_deals`` is their
+    probability-weighted count, exact ("how many will we sell"); ``value`` and
+    ``expected`` are the value and the probability-weighted value per currency ("how
+    much"). Won deals (category ``closed_won``) count in the period of their win, with
+    probability 1.
+    """
+
+    period: str | None
     category: ForecastCategory
+    deals: int
+    expected_deals: Fraction
     value: Amounts
     expected: Amounts
 
 
-@frozen
+@frozen(repr=False)
 class Forecast(Tabular):
-    """Expected revenue by expected close period and category; overdue deals apart."""
+    """Expected revenue and deals by expected close period and category.
+
+    Open deals past their expected close date (with the report's ``now``) are apart:
+    ``overdue_count`` and ``overdue_value``. Open deals without an expected close date
+    are the rows of period ``None`` (their value in total: ``unscheduled_value``);
+    ``totals`` are the expected values per category over every row.
+    """
 
     rows: tuple[ForecastRow, ...]
     totals: FrozenMap[ForecastCategory, Amounts]
@@ -39,11 +56,13 @@ class Forecast(Tabular):
         return f"Forecast (overdue apart: {self.overdue_count} deals, {self.overdue_value})"
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One record per period and category."""
+        """One record per period and category (period ``None``: no expected date)."""
         return [
             {
                 "period": r.period,
                 "category": r.category.value,
+                "deals": r.deals,
+                "expected_deals": r.expected_deals,
                 **money_columns("value", r.value),
                 **money_columns("expected", r.expected),
             }

@@ -18,7 +18,6 @@ from salesflow.stats._render import Tabular, needs
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = ["Funnel", "FunnelRow", "Funnels", "funnel"]
 
@@ -37,7 +36,7 @@ class FunnelRow:
     drop_off: int
 
 
-@frozen
+@frozen(repr=False)
 class Funnel(Tabular):
     """The funnel of one process: reached counts never increase from stage to stage."""
 
@@ -86,36 +85,33 @@ class Funnel(Tabular):
         )
         return out
 
-    def plot(self, ax: Axes | None = None) -> Figure:
+    def plot(self, ax: Axes | None = None) -> Axes:
         """Draw the funnel as centred horizontal bars (needs the ``plot`` extra).
 
-        On *ax* when given (an ``Axes`` of a ``Figure``), else on a new figure; returns
-        the figure.
+        On *ax* when given (its figure's layout is left as the caller set it), else on a
+        new figure laid out to fit. Returns the ``Axes``, as pandas' ``plot`` does, so a
+        notebook shows the chart once; ``ax.figure.savefig(...)`` writes it.
         """
         with needs("plot", "matplotlib", "plot"):
             import matplotlib.pyplot as plt
-            from matplotlib.figure import Figure
         labels = [r.stage_name for r in self.rows] + ["Won"]
         counts = [r.reached for r in self.rows] + [self.won]
+        own = ax is None
         if ax is None:
-            fig, ax = plt.subplots(figsize=(7, 0.6 * len(labels) + 1.2))
-        else:
-            parent = ax.figure
-            if not isinstance(parent, Figure):  # a SubFigure cannot lay itself out
-                raise TypeError("plot() draws on an Axes of a Figure, not of a SubFigure")
-            fig = parent
+            _, ax = plt.subplots(figsize=(7, 0.6 * len(labels) + 1.2))
         top = max(counts, default=0) or 1
         positions = list(range(len(labels)))[::-1]
         ax.barh(positions, counts, left=[(top - c) / 2 for c in counts], color="#3b7dd8")
         for y, c in zip(positions, counts, strict=True):
-            ax.text(top / 2, y, str(c), ha="center", va="center", color="white")
+            ax.text(top / 2, y, f"{c:,}", ha="center", va="center", color="white")
         ax.set_yticks(positions, labels)
         ax.set_xticks([])
         ax.set_title(self._title())
         for side in ("top", "right", "bottom"):
             ax.spines[side].set_visible(False)
-        fig.tight_layout()
-        return fig
+        if own:
+            ax.figure.tight_layout()  # type: ignore[union-attr]
+        return ax
 
     @classmethod
     def from_records(
@@ -184,6 +180,10 @@ class Funnels(FrozenMap[str, Funnel], Tabular):
 
     __slots__ = ()
 
+    # ahead of FrozenMap's in the MRO (IPython's display walks it in order)
+    __repr__ = Tabular.__repr__
+    _repr_pretty_ = Tabular._repr_pretty_
+
     def _repr_html_(self) -> str:
         return "".join(f._repr_html_() for f in self.values())
 
@@ -192,7 +192,11 @@ class Funnels(FrozenMap[str, Funnel], Tabular):
 
     def to_records(self) -> list[dict[str, Any]]:
         """Every funnel's records, with the process named."""
-        return [{"process": f.process_name, **r} for f in self.values() for r in f.to_records()]
+        return [
+            {"process_id": f.process_id, "process_name": f.process_name, **r}
+            for f in self.values()
+            for r in f.to_records()
+        ]
 
     def _title(self) -> str:
         return "Funnels"

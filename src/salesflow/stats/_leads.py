@@ -127,7 +127,7 @@ class LeadFunnelRow:
     from_first: Fraction | None
 
 
-@frozen
+@frozen(repr=False)
 class LeadStats(Tabular):
     """The lead funnel (pending ≥ in acquisition ≥ offered ≥ acquired) and friends (L6).
 

@@ -17,6 +17,7 @@ from attrs import frozen
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.money import ISO_4217
 from salesflow.errors import MissingRate, ValidationError
+from salesflow.stats._render import money_text
 
 __all__ = ["Amounts", "Number", "Rates"]
 
@@ -64,14 +65,7 @@ class Amounts(FrozenMap[str, Number]):
     def __str__(self) -> str:
         if not self:
             return "-"
-        return " + ".join(f"{_fmt(a)} {c}" for c, a in self.items())
-
-
-def _fmt(amount: Number) -> str:
-    if isinstance(amount, Fraction):
-        amount = Decimal(amount.numerator) / Decimal(amount.denominator)
-        return f"{amount:,.2f}"
-    return f"{amount:,}"
+        return " + ".join(f"{money_text(a, c)} {c}" for c, a in self.items())
 
 
 def _rates(value: Mapping[str, Any]) -> FrozenMap[str, Decimal]:

@@ -1,37 +1,137 @@
-"""How results show themselves: text tables, HTML, records and DataFrames (S10).
+"""How results show themselves: text tables, HTML, records, numbers and DataFrames (S10).
 
-Records keep exact values (``Decimal`` money, ``Fraction`` rates and days); DataFrames
-get floats for fractions, since that is what analysis libraries compute with. pandas and
-polars are optional extras, imported only inside the functions that need them.
+Records keep exact values (``Decimal`` money, ``Fraction`` rates and days). Everything
+else is derived from them by the column's kind, which its name says (one vocabulary
+across every table, documented in docs/statistics.md):
+
+- money: ``<prefix>_<ISO 4217 code>`` (``value_EUR``), or ``quota``, ``won_value`` and
+  ``projected`` in the currency of the record's ``currency`` column;
+- rates (shares): ``win_rate``, ``from_previous``, ``from_first``, ``close_rate``,
+  ``attainment``, ``conversion_rate``;
+- days: a name ending in ``_days``;
+- every other ``Fraction`` is a plain number (a mean, a volume per week).
+
+Display (text tables, HTML, Jupyter) rounds half up as a spreadsheet does: money to its
+currency's minor units with thousands separators, rates as percentages with one
+decimal, days with one decimal, other numbers with at most two. :func:`plain_value`
+gives the numbers that JSON and CSV write: money to its minor units, every fraction to
+:data:`PLACES` decimal places, as ``Decimal`` (so no binary rounding on the way).
+DataFrames get floats, since that is what analysis libraries compute with, and nullable
+integer columns where a count may be missing. pandas and polars are optional extras,
+imported only inside the functions that need them.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from salesflow._model.money import ISO_4217, minor_units
+
 if TYPE_CHECKING:
     import pandas
     import polars
 
-__all__ = ["Tabular", "cell_text", "needs"]
+__all__ = [
+    "PLACES",
+    "Tabular",
+    "cell_text",
+    "exact_value",
+    "money_text",
+    "needs",
+    "plain_value",
+    "rounded",
+]
+
+#: Decimal places of rates, days and other fractions in JSON and CSV numbers.
+PLACES = 6
+
+#: Columns holding a share in [0, 1], shown as a percentage.
+RATES = frozenset(
+    {"win_rate", "from_previous", "from_first", "close_rate", "attainment", "conversion_rate"}
+)
+#: Money columns whose currency is the record's ``currency`` column (quota tracking).
+MONEY_IN_CURRENCY = frozenset({"quota", "won_value", "projected"})
+#: The flag of a total row: kept in records and frames, shown as a rule in tables.
+TOTAL = "total"
+
+_CURRENCY_SUFFIX = re.compile(r"_([A-Z]{3})$")
 
 
-def cell_text(value: Any) -> str:
-    """How one value prints in a table."""
+def rounded(value: Fraction | Decimal | int, places: int) -> Decimal:
+    """*value* rounded half away from zero to *places* decimals, exactly (no float)."""
+    exact = Fraction(value)
+    scaled = abs(exact) * 10**places
+    whole = int(scaled + Fraction(1, 2))  # floor of a positive number
+    if exact < 0:
+        whole = -whole
+    return Decimal(whole).scaleb(-places)
+
+
+def currency_of(column: str, record: Mapping[str, Any]) -> str | None:
+    """The currency of a money column (``None``: not money)."""
+    match = _CURRENCY_SUFFIX.search(column)
+    if match and match.group(1) in ISO_4217:
+        return match.group(1)
+    if column in MONEY_IN_CURRENCY:
+        currency = record.get("currency")
+        return currency if isinstance(currency, str) and currency in ISO_4217 else None
+    return None
+
+
+def money_text(amount: Fraction | Decimal | int, currency: str) -> str:
+    """``21,000.00`` for EUR, ``21,000`` for JPY: the currency's minor units, separators."""
+    places = minor_units(currency)
+    return f"{rounded(amount, places):,.{places}f}"
+
+
+def _number_text(value: Fraction | Decimal, places: int) -> str:
+    text = f"{rounded(value, places):,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def cell_text(value: Any, column: str = "", record: Mapping[str, Any] | None = None) -> str:
+    """How one value of *column* prints in a table (see the module's rules)."""
     if value is None:
-        return "-"
-    if isinstance(value, Fraction):
-        if value.denominator == 1:
-            return str(value.numerator)
-        return f"{float(value):.4g}"
-    if isinstance(value, Decimal):
-        return f"{value:,}"
+        return "no date" if column == "period" else "-"  # the forecast's undated rows
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Fraction | Decimal | int):
+        currency = currency_of(column, record or {})
+        if currency is not None:
+            return money_text(value, currency)
+        if column in RATES:
+            return f"{rounded(Fraction(value) * 100, 1):.1f}%"
+        if isinstance(value, int):
+            return f"{value:,}"
+        if column.endswith("_days"):
+            return f"{rounded(value, 1):,.1f}"
+        return _number_text(value, 2)
     return str(value)
+
+
+def plain_value(value: Any, column: str, record: Mapping[str, Any]) -> Any:
+    """The number JSON and CSV write for *value*: money to its currency's minor units,
+    other fractions to :data:`PLACES` decimals (``Decimal``); whole counts stay ``int``."""
+    if isinstance(value, bool) or not isinstance(value, Fraction | Decimal):
+        return value
+    currency = currency_of(column, record)
+    return rounded(value, minor_units(currency) if currency else PLACES)
+
+
+def exact_value(value: Any) -> Any:
+    """The exact form: fractions as ``"n/d"`` (whole ones as ``int``), money as its
+    ``Decimal`` text."""
+    if isinstance(value, Fraction):
+        return str(value) if value.denominator != 1 else value.numerator
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
 
 
 @contextmanager
@@ -44,16 +144,34 @@ def needs(call: str, module: str, extra: str) -> Iterator[None]:
         raise ImportError(hint) from missing
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Fraction):
-        return float(value)
-    if isinstance(value, Decimal):
+def _float(value: Any) -> Any:
+    if isinstance(value, Fraction | Decimal):
         return float(value)
     return value
 
 
+def _numeric(values: Sequence[Any]) -> bool:
+    """Whether a column holds numbers (and blanks) only: it is right-aligned."""
+    present = [v for v in values if v is not None]
+    return bool(present) and all(
+        isinstance(v, Fraction | Decimal | int) and not isinstance(v, bool) for v in present
+    )
+
+
+def columns_of(records: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Every key of the records, in order of first appearance."""
+    columns: dict[str, None] = {}
+    for record in records:
+        columns.update(dict.fromkeys(record))
+    return list(columns)
+
+
 class Tabular:
-    """Mixin: anything with ``to_records()`` prints, shows in Jupyter and exports."""
+    """Mixin: anything with ``to_records()`` prints, shows in Jupyter and exports.
+
+    ``repr()`` is one short line; ``str()``, IPython's text display and ``_repr_html_``
+    are the table, formatted as described in the module.
+    """
 
     __slots__ = ()
 
@@ -64,39 +182,57 @@ class Tabular:
     def _title(self) -> str:
         return type(self).__name__
 
-    def _columns(self, records: Sequence[dict[str, Any]]) -> list[str]:
-        columns: list[str] = []
-        for record in records:
-            for key in record:
-                if key not in columns:
-                    columns.append(key)
-        return columns
+    def _table(self) -> tuple[list[str], list[bool], list[tuple[bool, list[str]]]]:
+        """The shown columns, whether each is numeric (right-aligned), and per record
+        whether it is a total row and its cells."""
+        records = self.to_records()
+        columns = [c for c in columns_of(records) if c != TOTAL]
+        numeric = [_numeric([r.get(c) for r in records]) for c in columns]
+        rows = [(bool(r.get(TOTAL)), [cell_text(r.get(c), c, r) for c in columns]) for r in records]
+        return columns, numeric, rows
+
+    def __repr__(self) -> str:
+        records = self.to_records()
+        return f"<{type(self).__name__}: {self._title()}; {len(records)} rows>"
 
     def __str__(self) -> str:
-        records = self.to_records()
-        columns = self._columns(records)
-        rows = [[cell_text(r.get(c)) for c in columns] for r in records]
-        widths = [max([len(c), *(len(row[i]) for row in rows)]) for i, c in enumerate(columns)]
+        columns, numeric, rows = self._table()
+        widths = [
+            max([len(c), *(len(cells[i]) for _, cells in rows)]) for i, c in enumerate(columns)
+        ]
 
         def line(cells: Sequence[str]) -> str:
             return "  ".join(
-                cell.ljust(w) if i == 0 else cell.rjust(w)
-                for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
+                cell.rjust(w) if right else cell.ljust(w)
+                for cell, w, right in zip(cells, widths, numeric, strict=True)
             ).rstrip()
 
-        out = [self._title(), line(columns), line(["-" * w for w in widths])]
-        out += [line(row) for row in rows]
+        rule = line(["-" * w for w in widths])
+        out = [self._title(), line(columns), rule]
+        for is_total, cells in rows:
+            if is_total:
+                out.append(rule)
+            out.append(line(cells))
         return "\n".join(out)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's text display: the table."""
+        printer.text(str(self))
+
     def _repr_html_(self) -> str:
-        records = self.to_records()
-        columns = self._columns(records)
+        """Jupyter's display: the table as HTML, numbers right-aligned, totals apart."""
+        columns, numeric, rows = self._table()
         head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
         body = "".join(
-            "<tr>"
-            + "".join(f"<td>{html.escape(cell_text(r.get(c)))}</td>" for c in columns)
+            ('<tr class="total">' if is_total else "<tr>")
+            + "".join(
+                f'<td style="text-align:right">{html.escape(cell)}</td>'
+                if right
+                else f"<td>{html.escape(cell)}</td>"
+                for cell, right in zip(cells, numeric, strict=True)
+            )
             + "</tr>"
-            for r in records
+            for is_total, cells in rows
         )
         return (
             f"<table><caption>{html.escape(self._title())}</caption>"
@@ -104,11 +240,25 @@ class Tabular:
         )
 
     def to_pandas(self) -> pandas.DataFrame:
-        """A pandas DataFrame of the records (needs the ``pandas`` extra)."""
+        """A pandas DataFrame of the records (needs the ``pandas`` extra).
+
+        Money, rates and days are floats; a count column with a missing value is a
+        nullable ``Int64`` column, a flag column with one ``boolean``.
+        """
         with needs("to_pandas", "pandas", "pandas"):
             import pandas as pd
         records, columns = self._frame_rows()
-        return pd.DataFrame.from_records(records, columns=columns)
+        frame = pd.DataFrame.from_records(records, columns=columns)
+        for column in columns:
+            values = [r.get(column) for r in records]
+            present = [v for v in values if v is not None]
+            if len(present) == len(values) or not present:
+                continue
+            if all(isinstance(v, bool) for v in present):
+                frame[column] = pd.array(values, dtype="boolean")
+            elif all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+                frame[column] = pd.array(values, dtype="Int64")
+        return frame
 
     def to_polars(self) -> polars.DataFrame:
         """A polars DataFrame of the records (needs the ``polars`` extra)."""
@@ -120,5 +270,5 @@ class Tabular:
         )
 
     def _frame_rows(self) -> tuple[list[dict[str, Any]], list[str]]:
-        records = [{k: _plain(v) for k, v in r.items()} for r in self.to_records()]
-        return records, self._columns(records)
+        records = [{k: _float(v) for k, v in r.items()} for r in self.to_records()]
+        return records, columns_of(records)

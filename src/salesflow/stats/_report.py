@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 from attrs import frozen
@@ -15,7 +15,14 @@ from salesflow.stats._render import Tabular
 from salesflow.stats._summaries import ClosedSummary, OpenSummary
 from salesflow.stats._timing import TimeInStage, Velocity
 
-__all__ = ["Grouped", "Report"]
+if TYPE_CHECKING:
+    import pandas
+    import polars
+
+__all__ = ["PARTS", "Grouped", "Report"]
+
+#: The parts of a report, in the order every output lists them.
+PARTS = ("funnels", "open", "closed", "time_in_stage", "velocity", "forecast")
 
 T = TypeVar("T", bound=Tabular)
 
@@ -24,6 +31,10 @@ class Grouped(FrozenMap[Hashable, T], Tabular, Generic[T]):
     """Results per group key (owner, team, product, segment, month or quarter)."""
 
     __slots__ = ()
+
+    # ahead of FrozenMap's in the MRO (IPython's display walks it in order)
+    __repr__ = Tabular.__repr__
+    _repr_pretty_ = Tabular._repr_pretty_
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Grouped, (dict(self),))
@@ -40,12 +51,13 @@ class Grouped(FrozenMap[Hashable, T], Tabular, Generic[T]):
         return "Grouped"
 
 
-@frozen
+@frozen(repr=False)
 class Report:
     """Every requested statistic; a part not computed is ``None``.
 
     Each part is a plain result, or a :class:`Grouped` of them when the query groups
-    (empty when no deal matched).
+    (empty when no deal matched). ``to_records``, ``to_pandas`` and ``to_polars`` give
+    one table per computed part, by its name (:data:`PARTS` order).
     """
 
     funnels: Funnels | Grouped[Funnels] | None = None
@@ -59,8 +71,33 @@ class Report:
         parts = (getattr(self, f.name) for f in attrs.fields(Report))
         return [p for p in parts if p]
 
+    def tables(self) -> dict[str, Tabular]:
+        """The computed parts by name (``funnels``, ``open``, …), in :data:`PARTS` order."""
+        parts = ((name, getattr(self, name)) for name in PARTS)
+        return {name: part for name, part in parts if part is not None}
+
+    def to_records(self) -> dict[str, list[dict[str, Any]]]:
+        """Each computed part's records, by part name."""
+        return {name: part.to_records() for name, part in self.tables().items()}
+
+    def to_pandas(self) -> dict[str, pandas.DataFrame]:
+        """Each computed part as a pandas DataFrame, by part name (``pandas`` extra)."""
+        return {name: part.to_pandas() for name, part in self.tables().items()}
+
+    def to_polars(self) -> dict[str, polars.DataFrame]:
+        """Each computed part as a polars DataFrame, by part name (``polars`` extra)."""
+        return {name: part.to_polars() for name, part in self.tables().items()}
+
+    def __repr__(self) -> str:
+        return f"<Report: {', '.join(self.tables()) or 'nothing computed'}>"
+
     def __str__(self) -> str:
         return "\n\n".join(str(p) for p in self._parts())
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's text display: every table."""
+        printer.text(str(self))
+
     def _repr_html_(self) -> str:
+        """Jupyter's display: every table."""
         return "".join(p._repr_html_() for p in self._parts())

@@ -15,7 +15,7 @@ from salesflow.stats._render import Tabular
 __all__ = ["ClosedFigures", "ClosedSummary", "Cycle", "OpenFigures", "OpenSummary"]
 
 
-@frozen
+@frozen(repr=False)
 class OpenFigures(Tabular):
     """Open deals: how many, their value, and their probability-weighted value."""
 
@@ -34,7 +34,7 @@ class OpenFigures(Tabular):
         ]
 
 
-@frozen
+@frozen(repr=False)
 class OpenSummary(PerProcess[OpenFigures]):
     """Open deals per process (independent funnels, seed 000) and over all processes."""
 
@@ -56,9 +56,13 @@ class Cycle:
         return cls(hist.n, hist.mean_days(), hist.median_days())
 
 
-@frozen
+@frozen(repr=False)
 class ClosedFigures(Tabular):
-    """Won and lost deals, win rate = won / (won + lost), reasons ranked, cycle lengths."""
+    """Won and lost deals, win rate = won / (won + lost), reasons ranked, cycle lengths.
+
+    ``cycle`` is the cycle of every closed deal (won and lost together), ``won_cycle``
+    and ``lost_cycle`` of each kind alone (S3).
+    """
 
     won: int
     lost: int
@@ -67,6 +71,7 @@ class ClosedFigures(Tabular):
     lost_reasons: tuple[tuple[str, int], ...]
     won_cycle: Cycle
     lost_cycle: Cycle
+    cycle: Cycle
 
     @property
     def win_rate(self) -> Fraction | None:
@@ -82,14 +87,18 @@ class ClosedFigures(Tabular):
                 "win_rate": self.win_rate,
                 **money_columns("won_value", self.won_value),
                 **money_columns("lost_value", self.lost_value),
-                "cycle_mean_days": self.won_cycle.mean_days,
-                "cycle_median_days": self.won_cycle.median_days,
+                "cycle_mean_days": self.cycle.mean_days,
+                "cycle_median_days": self.cycle.median_days,
+                "won_cycle_mean_days": self.won_cycle.mean_days,
+                "won_cycle_median_days": self.won_cycle.median_days,
+                "lost_cycle_mean_days": self.lost_cycle.mean_days,
+                "lost_cycle_median_days": self.lost_cycle.median_days,
                 "top_lost_reason": self.lost_reasons[0][0] if self.lost_reasons else None,
             }
         ]
 
 
-@frozen
+@frozen(repr=False)
 class ClosedSummary(PerProcess[ClosedFigures]):
     """Closed deals per process and in total."""
 

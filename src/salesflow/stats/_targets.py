@@ -43,7 +43,7 @@ def close_rate(won: int, attempts: int) -> Fraction:
     return Fraction(won, attempts)
 
 
-@frozen
+@frozen(repr=False)
 class VolumePlan(Tabular):
     """Top-of-funnel volume a goal needs at a close rate, in total, per month and per week."""
 
@@ -122,7 +122,7 @@ class QuotaRow:
         return self.projected >= self.quota.amount
 
 
-@frozen
+@frozen(repr=False)
 class QuotaReport(Tabular):
     """Quota tracking per owner with a run-rate projection (S7)."""
 
@@ -143,7 +143,7 @@ class QuotaReport(Tabular):
                 "owner": r.owner,
                 "currency": r.quota.currency,
                 "quota": r.quota.amount,
-                "won": r.won,
+                "won_value": r.won,
                 "deals": r.deals,
                 "attainment": r.attainment,
                 "projected": r.projected,

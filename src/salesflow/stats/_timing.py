@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+import attrs
 from attrs import frozen
 
 from salesflow._model.frozenmap import FrozenMap
@@ -26,17 +27,20 @@ class StageTime:
     median_days: Fraction | None
 
 
-@frozen
+@frozen(repr=False)
 class TimeInStage(Tabular):
     """Time in each stage of each process, from the recorded stage entries."""
 
     by_process: FrozenMap[str, tuple[StageTime, ...]]
+    #: process id → name (an id stands for itself when missing)
+    process_names: FrozenMap[str, str] = attrs.field(factory=FrozenMap)
 
     def to_records(self) -> list[dict[str, Any]]:
         """One record per stage."""
         return [
             {
-                "process": pid,
+                "process_id": pid,
+                "process_name": self.process_names.get(pid, pid),
                 "stage": s.stage_name,
                 "spells": s.spells,
                 "mean_days": s.mean_days,
@@ -50,7 +54,7 @@ class TimeInStage(Tabular):
         return "Time in stage (days)"
 
 
-@frozen
+@frozen(repr=False)
 class VelocityFigures(Tabular):
     """Sales velocity per currency: open × win rate × average won value / cycle days."""
 
@@ -71,7 +75,7 @@ class VelocityFigures(Tabular):
         ]
 
 
-@frozen
+@frozen(repr=False)
 class Velocity(PerProcess[VelocityFigures]):
     """Sales velocity per process and over all processes."""
 
