@@ -6,6 +6,21 @@ Start with :func:`salesflow.templates.sample_catalog` and :func:`create_deal`.
 The public names (:mod:`salesflow._face`) load the first time one of them is used
 (PEP 562), so that ``import salesflow`` and ``salesflow --help`` stay quick; type checkers
 see ordinary imports.
+
+Examples:
+    A deal in the sample catalog's default process, and one action done:
+
+    >>> from datetime import UTC, datetime
+    >>> from salesflow import Actor, complete_action, create_deal, progress
+    >>> from salesflow.templates import sample_catalog
+    >>> catalog, ann = sample_catalog(), Actor("ann")
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    >>> deal = create_deal(catalog, id="D-1", title="ACME", by=ann, at=at).state
+    >>> deal.process_id, deal.status.value
+    ('default', 'open')
+    >>> deal = complete_action(deal, catalog, "needs", by=ann, at=at).state
+    >>> print(progress(deal, catalog.get(deal.process_id)))
+    13.3%
 """
 
 from __future__ import annotations
@@ -17,6 +32,7 @@ from salesflow import errors as _errors
 from salesflow.errors import *  # noqa: F403  (every error, see __all__)
 
 __version__ = "0.1.0"
+"""The version of the installed salesflow."""
 
 if TYPE_CHECKING:
     from salesflow import _face

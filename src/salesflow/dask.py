@@ -80,8 +80,8 @@ __all__ = [
     "velocity",
 ]
 
-#: partitions that workers load themselves, or a bag of deals, timelines or leads
 Source = db.Bag | Sequence[Callable[[], Iterable[Any]]]
+"""Partitions that workers load themselves, or a bag of deals, timelines or leads."""
 
 
 A = TypeVar("A", bound=Accumulator)

@@ -32,6 +32,15 @@ The tree::
         ├── StageGated, NotEligible       mandatory actions are missing
         ├── LifecycleError                the lead lifecycle forbids the move
         └── AlreadyClaimed, AlreadyConverted
+
+Examples:
+    >>> from salesflow import NotFound
+    >>> from salesflow.templates import sample_catalog
+    >>> try:
+    ...     sample_catalog().get("nope")
+    ... except LookupError as error:  # or NotFound, or SalesflowError
+    ...     print(type(error).__name__, isinstance(error, NotFound))
+    UnknownProcess True
 """
 
 from __future__ import annotations

@@ -13,6 +13,24 @@ a host: the converter is configured once when the module loads; after that cattr
 fills its caches of generated hooks, where two threads at worst build the same hook
 twice (the stores' tests write and read documents from 8 threads at once). A converter
 of your own from :func:`make_converter` is the same once you stop registering hooks.
+
+Examples:
+    >>> from datetime import UTC, datetime
+    >>> from salesflow import Actor, Money, create_deal
+    >>> from salesflow.serialization import SCHEMA_VERSIONS, dump, dumps, loads
+    >>> from salesflow.templates import sample_catalog
+    >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    >>> value = Money.of("12000.50", "EUR")
+    >>> deal = create_deal(
+    ...     sample_catalog(), id="D-1", title="ACME", by=Actor("ann"), at=at, value=value
+    ... ).state
+    >>> document = dump(deal)
+    >>> document["type"], document["schema_version"] == SCHEMA_VERSIONS["deal"]
+    ('deal', True)
+    >>> document["data"]["value"], document["data"]["created_at"]
+    ({'amount': '12000.50', 'currency': 'EUR'}, '2026-03-02T09:00:00+00:00')
+    >>> loads(dumps(deal)) == deal
+    True
 """
 
 from __future__ import annotations
@@ -58,7 +76,6 @@ __all__ = [
 ]
 
 
-#: The document types and their current schema versions.
 SCHEMA_VERSIONS: dict[str, int] = {
     "deal": 3,
     "lead": 2,
@@ -67,6 +84,7 @@ SCHEMA_VERSIONS: dict[str, int] = {
     "event": 2,
     "lead_event": 2,
 }
+"""The document types and their current schema versions."""
 _TYPES: dict[str, Any] = {
     "deal": Deal,
     "lead": Lead,
@@ -75,8 +93,8 @@ _TYPES: dict[str, Any] = {
 }
 
 
-#: What has documents: narrow a loaded one with ``isinstance``.
 Document = Deal | Lead | Process | Catalog | Event
+"""What has documents: narrow a loaded one with ``isinstance``."""
 
 
 def _union(types: tuple[type[Event], ...]) -> Any:

@@ -3,6 +3,14 @@
 Each function returns a fresh :class:`~salesflow.Process`; take one as it is or edit it
 (``process.add_action(...)``, ``process.update_action(...)``, …). Ids are stable, so
 code and stored deals can refer to them.
+
+Examples:
+    >>> from salesflow.templates import default_process, sample_catalog
+    >>> [stage.id for stage in default_process().stages]
+    ['first-contact', 'offer', 'closing']
+    >>> catalog = sample_catalog()
+    >>> list(catalog.processes), catalog.default_id
+    (['default', 'seven-stage', 'negotiation', 'shop-order'], 'default')
 """
 
 from __future__ import annotations

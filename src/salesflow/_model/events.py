@@ -336,7 +336,6 @@ class LeadReminderDone(LeadEvent):
 
 # -- the registry -----------------------------------------------------------------------------
 
-#: Every concrete deal event class, in the order a timeline usually shows them.
 DEAL_EVENT_TYPES: tuple[type[DealEvent], ...] = (
     DealCreated,
     DealImported,
@@ -354,8 +353,8 @@ DEAL_EVENT_TYPES: tuple[type[DealEvent], ...] = (
     NotificationRequested,
     TaskRequested,
 )
+"""Every concrete deal event class, in the order a timeline usually shows them."""
 
-#: Every concrete lead event class.
 LEAD_EVENT_TYPES: tuple[type[LeadEvent], ...] = (
     LeadCreated,
     LeadAssigned,
@@ -367,8 +366,9 @@ LEAD_EVENT_TYPES: tuple[type[LeadEvent], ...] = (
     LeadReminderAdded,
     LeadReminderDone,
 )
+"""Every concrete lead event class."""
 
-#: Every concrete event class by its name (the ``type`` tag of its documents).
 EVENT_TYPES: FrozenMap[str, type[Event]] = FrozenMap(
     (cls.__name__, cls) for cls in (*DEAL_EVENT_TYPES, *LEAD_EVENT_TYPES)
 )
+"""Every concrete event class by its name (the ``type`` tag of its documents)."""

@@ -17,6 +17,18 @@ class FrozenMap(dict[K, V]):
     It is a ``dict`` underneath, so reading is as fast as a plain dict (lookups happen
     in hot statistics loops); every mutating method raises ``TypeError``. Updates return
     new maps (:meth:`set`, :meth:`delete`); the original never changes.
+
+    Examples:
+        >>> from salesflow import FrozenMap
+        >>> prices = FrozenMap({"gtx": 10})
+        >>> prices.set("rtx", 20), prices
+        (FrozenMap({'gtx': 10, 'rtx': 20}), FrozenMap({'gtx': 10}))
+        >>> prices["gtx"] = 0
+        Traceback (most recent call last):
+        ...
+        TypeError: FrozenMap is immutable; use .set() or .delete() for a changed copy
+        >>> {prices: "a key"}[FrozenMap([("gtx", 10)])]  # equal maps hash alike
+        'a key'
     """
 
     __slots__ = ("_hash",)

@@ -206,8 +206,8 @@ def fold(events: Iterable[Event]) -> Deal | Lead:
 #: what an exhausted iterator gives (``None`` may be an item)
 _NOTHING: Any = object()
 
-#: What a deal's past can be known from: its timeline, or only its snapshot.
 History = Deal | Sequence[DealEvent]
+"""What a deal's past can be known from: its timeline, or only its snapshot."""
 
 
 @overload

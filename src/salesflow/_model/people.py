@@ -46,10 +46,10 @@ class Actor:
 class AgentsSee(enum.Enum):
     """What an agent sees of one kind of work (managers and admins see everything)."""
 
-    #: what they own or take part in (seed 003, for leads)
     OWN = "own"
-    #: that, and anything unassigned until someone claims it (seed 004, for deals/orders)
+    """What they own or take part in (seed 003, for leads)."""
     OWN_AND_UNASSIGNED = "own_and_unassigned"
+    """That, and anything unassigned until someone claims it (seed 004, for deals/orders)."""
 
 
 def _sees(value: AgentsSee | str) -> AgentsSee:

@@ -19,7 +19,27 @@ T = TypeVar("T")
 
 @frozen
 class Outcome(Generic[T]):
-    """A rule's answer: the new deal or lead and what happened (empty when nothing changed)."""
+    """A rule's answer: the new deal or lead and what happened (empty when nothing changed).
+
+    Examples:
+        >>> from datetime import UTC, datetime
+        >>> from salesflow import Actor, complete_action, create_deal
+        >>> from salesflow.templates import sample_catalog
+        >>> catalog, ann = sample_catalog(), Actor("ann")
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        >>> created = create_deal(catalog, id="D-1", title="ACME", by=ann, at=at)
+        >>> [type(event).__name__ for event in created.events]
+        ['DealCreated', 'StageEntered']
+        >>> done = complete_action(created.state, catalog, "needs", by=ann, at=at)
+        >>> done.changed, done.state.version
+        (True, 2)
+
+        Doing it again changes nothing, and says so:
+
+        >>> again = complete_action(done.state, catalog, "needs", by=ann, at=at)
+        >>> again.changed, again.events, again.state == done.state
+        (False, (), True)
+    """
 
     state: T
     events: tuple[Event, ...] = ()

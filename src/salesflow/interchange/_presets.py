@@ -61,5 +61,5 @@ def _crm_preset() -> ImportMapping:
     )
 
 
-#: Ready-made mappings, by name.
 PRESETS: dict[str, Callable[[], ImportMapping]] = {"crm-sales-opportunities": _crm_preset}
+"""Ready-made mappings, by name: call one for its :class:`ImportMapping`."""

@@ -62,7 +62,24 @@ class _State:
 
 
 class MemoryStore:
-    """Everything in this process's memory; nothing survives it."""
+    """Everything in this process's memory; nothing survives it.
+
+    Examples:
+        >>> from datetime import UTC, datetime
+        >>> from salesflow import Actor, create_deal
+        >>> from salesflow.repository import MemoryStore
+        >>> from salesflow.templates import sample_catalog
+        >>> store, catalog = MemoryStore(), sample_catalog()
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        >>> created = create_deal(catalog, id="D-1", title="ACME", by=Actor("ann"), at=at)
+        >>> with store.unit_of_work() as uow:  # commits when the block ends
+        ...     uow.catalog.save(catalog, expected_version=0)  # the new version
+        ...     uow.deals.add(created.state, created.events)
+        1
+        >>> with store.unit_of_work() as uow:
+        ...     uow.deals.get("D-1") == created.state, len(uow.deals.timeline("D-1"))
+        (True, 2)
+    """
 
     def __init__(self) -> None:
         self._state = _State()

@@ -42,9 +42,9 @@ class _ReadableStore(Protocol):
 
 __all__ = ["JsonLinesPartition", "PartitionKind", "StorePartition", "write_json_lines"]
 
-#: what a store partition yields: deals, deals as timelines (for statistics as of a past
-#: moment, S11), or leads
 PartitionKind = Literal["deals", "histories", "leads"]
+"""What a store partition yields: deals, deals as timelines (for statistics as of a past
+moment, S11), or leads."""
 KINDS: tuple[PartitionKind, ...] = ("deals", "histories", "leads")
 
 
@@ -62,18 +62,44 @@ class StorePartition:
     consistent snapshot of the range), *batch_size* rows a query, yields each item and
     closes the store. Build them with ``store.partitions(n)``: the ranges are
     consecutive and cover every id, including ids stored after they were drawn.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from datetime import UTC, datetime
+        >>> from salesflow import Actor, create_deal
+        >>> from salesflow.repository import SqliteStore
+        >>> from salesflow.templates import sample_catalog
+        >>> catalog, ann = sample_catalog(), Actor("ann")
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> store = SqliteStore(os.path.join(folder.name, "crm.sqlite"))
+        >>> with store.unit_of_work() as uow:
+        ...     _ = uow.catalog.save(catalog, expected_version=0)
+        ...     for n in range(1, 5):
+        ...         created = create_deal(catalog, id=f"D-{n}", title="ACME", by=ann, at=at)
+        ...         uow.deals.add(created.state, created.events)
+        >>> parts = store.partitions(2)  # small and picklable: send them to workers
+        >>> [(part.after, part.upto) for part in parts]
+        [(None, 'D-2'), ('D-2', None)]
+        >>> [[deal.id for deal in part()] for part in parts]  # each opens the file anew
+        [['D-1', 'D-2'], ['D-3', 'D-4']]
+        >>> store.close()
+        >>> folder.cleanup()
     """
 
-    #: opens the store in the worker (``functools.partial`` of the store's class)
     open_store: Callable[[], _ReadableStore] = attrs.field(repr=False)
+    """Opens the store in the worker (``functools.partial`` of the store's class)."""
     kind: PartitionKind = attrs.field()
-    #: the range: ids past ``after`` and at most ``upto`` (``None``: unbounded)
+    """What the partition yields: ``"deals"``, ``"histories"`` or ``"leads"``."""
     after: str | None = attrs.field(validator=_id_or_none)
+    """The range starts past this id (``None``: unbounded)."""
     upto: str | None = attrs.field(validator=_id_or_none)
-    #: only what this query matches (``None``: everything, spam leads included); the
-    #: statistics apply their own query again
+    """The range ends at this id, included (``None``: unbounded)."""
     query: DealQuery | LeadQuery | None = attrs.field()
+    """Only what this query matches (``None``: everything, spam leads included); the
+    statistics apply their own query again."""
     batch_size: int = attrs.field(default=1000, validator=lambda _, a, v: checked_count(a.name, v))
+    """How many rows one query reads."""
 
     @kind.validator
     def _check_kind(self, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -172,7 +198,31 @@ class JsonLinesPartition:
     """A file of :func:`write_json_lines`, read line by line by whoever calls it (flat
     memory); each line gives back its deal, lead or timeline. A damaged line raises a
     ``SerializationError`` naming the file and the line. The path is kept absolute, so
-    a worker running in another folder finds the file."""
+    a worker running in another folder finds the file.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from datetime import UTC, datetime
+        >>> from salesflow import Actor, create_deal
+        >>> from salesflow.repository import JsonLinesPartition, write_json_lines
+        >>> from salesflow.templates import sample_catalog
+        >>> catalog, ann = sample_catalog(), Actor("ann")
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        >>> created = [
+        ...     create_deal(catalog, id=f"D-{n}", title="ACME", by=ann, at=at) for n in (1, 2)
+        ... ]
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     deals = os.path.join(folder, "deals-0.jsonl")
+        ...     timelines = os.path.join(folder, "timelines-0.jsonl")
+        ...     write_json_lines([outcome.state for outcome in created], deals)
+        ...     write_json_lines([list(outcome.events) for outcome in created], timelines)
+        ...     [deal.id for deal in JsonLinesPartition(deals)()]
+        ...     [len(events) for events in JsonLinesPartition(timelines)()]
+        2
+        2
+        ['D-1', 'D-2']
+        [2, 2]
+    """
 
     path: str = attrs.field(converter=_file_path)
 

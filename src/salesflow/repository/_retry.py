@@ -47,6 +47,25 @@ def retry(
     ``ConcurrencyError`` is raised after *attempts* conflicts, or when waiting again would
     pass *budget* seconds since the first try. *sleep*, *clock* and *jitter* are for
     tests.
+
+    Examples:
+        >>> from datetime import UTC, datetime
+        >>> from salesflow import Actor, create_deal, update_deal
+        >>> from salesflow.repository import MemoryStore, retry
+        >>> from salesflow.templates import sample_catalog
+        >>> store, catalog, ann = MemoryStore(), sample_catalog(), Actor("ann")
+        >>> at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        >>> created = create_deal(catalog, id="D-1", title="ACME", by=ann, at=at)
+        >>> with store.unit_of_work() as uow:
+        ...     _ = uow.catalog.save(catalog, expected_version=0)
+        ...     uow.deals.add(created.state, created.events)
+        >>> def rename(uow):
+        ...     deal = uow.deals.get("D-1")  # read inside the unit of work
+        ...     changed = update_deal(deal, catalog, by=ann, at=at, title="ACME rollout")
+        ...     uow.deals.save(changed.state, expected_version=deal.version, events=changed.events)
+        ...     return changed.state.title
+        >>> retry(store, rename)
+        Retried(value='ACME rollout', conflicts=0)
     """
     if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
         raise ValidationError("attempts", attempts, "must be an integer ≥ 1")

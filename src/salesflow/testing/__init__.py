@@ -1,14 +1,6 @@
 """Hypothesis strategies for salesflow objects, for this project's tests and yours.
 
-Requires the ``test`` extra (Hypothesis). Typical use::
-
-    from hypothesis import given
-    from salesflow.testing import scenarios
-
-    @given(scenarios())
-    def test_my_rule(scenario):
-        deal, events = scenario.run()
-        ...
+Requires the ``test`` extra (Hypothesis); typical use is below.
 
 The repository contract suite (:class:`RepositoryContract`) and the stateful
 store test (:func:`store_machine`) check any store, salesflow's or yours.
@@ -19,6 +11,20 @@ catalog, a freshly created deal and a sequence of operations to apply to it: eve
 rule, and edits of the catalog's stages and actions in between);
 :func:`wall_clock_moments` gives moments in zones with DST, ``fold=1`` and gap times
 included.
+
+Examples:
+    A property of your own, checked on random scenarios (a catalog, a new deal and
+    operations applied to it; refused ones change nothing):
+
+    >>> from hypothesis import given, settings
+    >>> from salesflow import fold
+    >>> from salesflow.testing import scenarios
+    >>> @settings(max_examples=10, deadline=None, database=None)
+    ... @given(scenarios())
+    ... def test_the_events_rebuild_the_deal(scenario):
+    ...     deal, events, catalog = scenario.run()
+    ...     assert fold(events) == deal
+    >>> test_the_events_rebuild_the_deal()
 """
 
 from salesflow.testing._contract import RepositoryContract

@@ -1,15 +1,8 @@
 """The repository contract suite, for every store — salesflow's and yours (R1–R3).
 
 Subclass :class:`RepositoryContract` in a test module and give it a ``store`` fixture
-that returns a fresh, empty store; pytest then runs every contract test against it::
-
-    import pytest
-    from salesflow.testing import RepositoryContract
-
-    class TestMyStore(RepositoryContract):
-        @pytest.fixture
-        def store(self):
-            return MyStore(...)
+that returns a fresh, empty store; pytest then runs every contract test against it (its
+docstring shows how).
 
 :func:`store_machine` builds the stateful test: random adds, fresh and stale saves,
 rolled-back units of work and finds, compared with a plain dict after every step.
@@ -54,7 +47,27 @@ def new_deal(catalog: Catalog, deal_id: str, **kwargs: Any) -> tuple[Deal, list[
 
 
 class RepositoryContract:
-    """Every test a store must pass; subclass it and provide a ``store`` fixture."""
+    """Every test a store must pass; subclass it and provide a ``store`` fixture.
+
+    Examples:
+        In a test module, a ``store`` fixture that returns a fresh, empty store:
+
+        >>> import pytest
+        >>> from salesflow.repository import MemoryStore
+        >>> from salesflow.testing import RepositoryContract
+        >>> class TestMyStore(RepositoryContract):
+        ...     @pytest.fixture
+        ...     def store(self):
+        ...         return MemoryStore()  # yours
+
+        pytest then runs every contract test against it. Each is a plain method, so one
+        also runs by hand:
+
+        >>> from salesflow.templates import sample_catalog
+        >>> TestMyStore().test_the_catalog_is_versioned_and_a_stale_save_changes_nothing(
+        ...     MemoryStore(), sample_catalog()
+        ... )
+    """
 
     @pytest.fixture
     def catalog(self) -> Catalog:

@@ -79,6 +79,8 @@ LEAD_STEPS = (
     "claim",
     "assign",
 )
+"""The names of the lead lifecycle steps :func:`run_lead_step` applies."""
+
 #: Steps that change a lead's data, not its lifecycle (also run by :func:`run_lead_step`).
 LEAD_CHANGES = ("update", "remind", "remind_done")
 

@@ -23,7 +23,24 @@ __all__ = ["store_machine"]
 
 
 def store_machine(make_store: Callable[[], Store]) -> type[RuleBasedStateMachine]:
-    """A state machine comparing a store with a plain dict after every step (R1–R3)."""
+    """A state machine comparing a store with a plain dict after every step (R1–R3).
+
+    *make_store* returns a fresh, empty store each time it is called.
+
+    Examples:
+        >>> from salesflow.repository import MemoryStore
+        >>> from salesflow.testing import store_machine
+        >>> TestMemoryStore = store_machine(MemoryStore).TestCase  # pytest collects it
+
+        Or run it by hand, here briefly:
+
+        >>> from hypothesis import settings
+        >>> from hypothesis.stateful import run_state_machine_as_test
+        >>> run_state_machine_as_test(
+        ...     store_machine(MemoryStore),
+        ...     settings=settings(max_examples=5, deadline=None, database=None),
+        ... )
+    """
 
     class StoreMachine(RuleBasedStateMachine):
         store: Store

@@ -82,8 +82,8 @@ __all__ = [
     "wall_clock_moments",
 ]
 
-#: The small pool of person ids strategies draw from, so rules about people collide.
 PEOPLE = ("ann", "bob", "cy", "mia", "root")
+"""The small pool of person ids strategies draw from, so rules about people collide."""
 
 _EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 _ids = st.text(alphabet="abcdefghij", min_size=1, max_size=3)
@@ -452,6 +452,7 @@ Operation = (
     | EditProcess
     | EditStages
 )
+"""Any operation of a :class:`Scenario`: a deal rule, or an edit of the catalog."""
 
 # Built once: new values for every field update_deal changes (D1).
 _UPDATES = st.one_of(
