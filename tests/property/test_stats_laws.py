@@ -12,8 +12,9 @@ from functools import reduce
 from hypothesis import given
 from hypothesis import strategies as st
 
-from salesflow import Catalog, Deal, DealQuery, DealStatus, reached_stage
+from salesflow import Catalog, Deal, DealQuery, DealStatus, ForecastCategory, reached_stage
 from salesflow.stats import (
+    Amounts,
     Funnel,
     Part,
     StatsAccumulator,
@@ -98,6 +99,45 @@ def test_rates_and_weighted_values_stay_within_their_bounds(data: Data) -> None:
                 assert 0 <= expected <= row.value[currency]
 
 
+@given(catalog_and_deals(), st.sampled_from(["stage", "progress"]), st.data())
+def test_every_open_deal_is_in_one_forecast_row_or_overdue_whatever_the_period(
+    data: Data, probability: str, draw: st.DataObject
+) -> None:
+    """S6: each period (week, month, quarter, year) splits the same deals: the open ones
+    are each in one row or overdue, the won ones in one ``closed_won`` row; at most every
+    counted deal is expected to close; per category the counts and values are the same
+    whichever the period."""
+    catalog, deals = data
+    days = sorted({d.expected_close for d in deals if d.expected_close is not None})
+    now = draw.draw(
+        st.none()
+        if not days
+        else st.none() | st.sampled_from(days).map(lambda d: datetime.combine(d, time(), UTC))
+    )
+    open_deals = sum(1 for d in deals if d.status is DealStatus.OPEN)
+    won_deals = sum(1 for d in deals if d.status is DealStatus.WON)
+    per_category = []
+    for period in ("week", "month", "quarter", "year"):
+        f = forecast(deals, catalog, now=now, probability=probability, period=period)
+        won = [r for r in f.rows if r.category is ForecastCategory.CLOSED_WON]
+        assert sum(r.deals for r in won) == won_deals
+        assert sum(r.deals for r in f.rows) - sum(r.deals for r in won) + f.overdue_count == (
+            open_deals
+        )
+        for row in f.rows:
+            assert 0 <= row.expected_deals <= row.deals
+        per_category.append(
+            {
+                category: (
+                    sum(r.deals for r in f.rows if r.category is category),
+                    Amounts.sum(r.value for r in f.rows if r.category is category),
+                )
+                for category in ForecastCategory
+            }
+        )
+    assert all(split == per_category[0] for split in per_category)
+
+
 @given(catalog_and_deals())
 def test_a_view_as_of_after_every_event_is_the_view_of_today(data: Data) -> None:
     """S11."""
@@ -151,7 +191,7 @@ _PART_SETS = [
 @given(
     catalog_and_deals(),
     st.sampled_from(_PART_SETS),
-    st.sampled_from(["month", "quarter"]),
+    st.sampled_from(["week", "month", "quarter", "year"]),
     st.booleans(),
     st.data(),
 )
@@ -159,7 +199,7 @@ def test_the_fast_path_leaves_the_same_sums_as_the_general_one(
     data: Data, parts: Part, period: str, mapped: bool, draw: st.DataObject
 ) -> None:
     """S8: the tuned loops for the common case agree with the loop that does everything,
-    for every combination of parts, both periods, with and without a moment (overdue
+    for every combination of parts, every period, with and without a moment (overdue
     forecasts) and with stage probabilities given as a map."""
     catalog, deals = data
     funnel_only = StatsAccumulator(catalog, parts=Part.FUNNEL)

@@ -116,6 +116,28 @@ def test_the_report_agrees_with_plain_csv_arithmetic(
     assert Fraction(str(exact["cycle_mean_days"])) == cycle("Won", "Lost")[0]
 
 
+def test_the_forecast_says_how_many_and_how_much_per_year(
+    imported: Path, capsys: pytest.CaptureFixture[str], rows: list[dict[str, str]]
+) -> None:
+    """S6, seed 002: won deals per year of their win; the open deals, which have no expected
+    close date in this data set, are the undated row, valued at their product's list price
+    (the preset's fallback, products.csv)."""
+    with (DATA / "products.csv").open(newline="", encoding="utf-8") as f:
+        price = {r["product"]: Decimal(r["sales_price"]) for r in csv.DictReader(f)}
+    forecast = report(capsys, imported, "--period", "year", "--table", "forecast")["forecast"]
+    won_per_year = Counter(r["close_date"][:4] for r in rows if r["deal_stage"] == "Won")
+    assert {r["period"]: r["deals"] for r in forecast if r["category"] == "closed_won"} == dict(
+        won_per_year
+    )
+    still_open = [r for r in rows if r["deal_stage"] in ("Prospecting", "Engaging")]
+    (undated,) = [r for r in forecast if r["period"] is None]
+    assert undated["deals"] == len(still_open) == 2089
+    assert undated["value_USD"] == sum(
+        price[r["product"].replace("GTXPro", "GTX Pro")] for r in still_open
+    )
+    assert undated["value_USD"] == Decimal("4966215.00")
+
+
 def test_won_revenue_per_regional_office_and_per_product_agrees(
     imported: Path, capsys: pytest.CaptureFixture[str], rows: list[dict[str, str]]
 ) -> None:

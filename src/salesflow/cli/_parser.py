@@ -130,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["table", "json", "csv", "html"], default="table", help="output"
     )
     report.add_argument(
+        "--period",
+        choices=["week", "month", "quarter", "year"],
+        default="month",
+        help="the forecast's periods (default: month; weeks are ISO weeks)",
+    )
+    report.add_argument(
         "--table",
         choices=REPORT_PARTS,
         help="only this part (csv writes one table, so it needs one)",

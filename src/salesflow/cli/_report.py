@@ -70,7 +70,7 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
         )
         # as of a past moment, each deal is its timeline folded up to then (S11)
         deals = uow.deals.histories(query) if as_of is not None else uow.deals.find(query)
-        result = report(deals, catalog, query)
+        result = report(deals, catalog, query, period=args.period)
     if processes is not None:
         result = _only(result, processes)
     _print(result, args, now, out)

@@ -267,7 +267,11 @@ def forecast(
     probability: Probability = "stage",
     period: str = "month",
 ) -> Forecast | Grouped[Forecast]:
-    """Expected revenue by expected close month or quarter and category (S6).
+    """Deals and revenue, expected and in full, by expected close period and category (S6).
+
+    *period* is ``"week"`` (ISO weeks), ``"month"``, ``"quarter"`` or ``"year"``; each row
+    counts its deals and their probability-weighted number next to the values, and open
+    deals without an expected close date are the rows of period ``None``.
 
     With *now* (or the query's ``now`` / ``as_of``), open deals past their expected close
     date are reported apart as overdue.

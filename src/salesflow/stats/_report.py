@@ -28,7 +28,8 @@ T = TypeVar("T", bound=Tabular)
 
 
 class Grouped(FrozenMap[Hashable, T], Tabular, Generic[T]):
-    """Results per group key (owner, team, product, segment, month or quarter)."""
+    """Results per group key (owner, team, product, segment, month, quarter, a tag's
+    text or a key function's value)."""
 
     __slots__ = ()
 
