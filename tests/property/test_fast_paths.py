@@ -134,10 +134,10 @@ def _same_deal(a: Deal, b: Deal) -> None:
         kb.entered,
         kb.last_entered,
     )
-    assert (ka.currency, ka.expected_close, ka.closed_day, ka.lost_reason) == (
+    assert (ka.currency, ka.expected_close, ka.closed_month, ka.lost_reason) == (
         kb.currency,
         kb.expected_close,
-        kb.closed_day,
+        kb.closed_month,
         kb.lost_reason,
     )
 

@@ -236,8 +236,8 @@ class StatsKey:
     currency: str | None
     #: open deals: the expected close date
     expected_close: date | None
-    #: won deals: the day (UTC) of the win
-    closed_day: date | None
+    #: won deals: the year and month (UTC) of the win
+    closed_month: tuple[int, int] | None
     lost_reason: str | None
 
 
@@ -255,7 +255,7 @@ def _key_of(deal: Deal) -> StatsKey:
         deal.last_entered,
         None if value is None else value.currency,
         deal.expected_close if status is DealStatus.OPEN else None,
-        closed.date() if status is DealStatus.WON and closed else None,
+        (closed.year, closed.month) if status is DealStatus.WON and closed else None,
         deal.lost_reason,
     )
 

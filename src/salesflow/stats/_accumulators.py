@@ -162,7 +162,7 @@ class StatsAccumulator:
         try:
             if plain and self.parts == Part.FUNNEL:
                 self._add_funnel_only(cast("Iterable[Deal]", deals))
-            elif plain and self.probability != "progress":
+            elif plain and self.probability != "progress" and not self._weekly_forecast:
                 self._add_plain(cast("Iterable[Deal]", deals))
             else:
                 self._add_general(deals)
@@ -170,6 +170,12 @@ class StatsAccumulator:
             raise ValidationError(
                 "deals", type(exc).__name__, f"must hold only Deals or their timelines ({exc})"
             ) from exc
+
+    @property
+    def _weekly_forecast(self) -> bool:
+        """Whether the forecast is by week: the tuned loop sorts won deals by the month of
+        their win (a week is not a part of a month), so weeks take the general loop."""
+        return self.period == "week" and bool(self.parts & Part.FORECAST)
 
     def _cell(self, key: Hashable, pid: str) -> Cell:
         info = self.infos.get(pid)
@@ -315,8 +321,8 @@ class StatsAccumulator:
                     bucket = periods[close] = self._period_of(close)
             kind: tuple[Any, ...] = (status, pid, cur, key.entered, key.last_entered, bucket)
         elif status is _WON:
-            day = key.closed_day if parts & Part.FORECAST else None
-            kind = (status, pid, cur, day)
+            month = key.closed_month if parts & Part.FORECAST else None
+            kind = (status, pid, cur, month)
         else:
             kind = (status, pid, cur, key.entered, key.lost_reason)
         slot = classes.get(kind)
@@ -337,7 +343,10 @@ class StatsAccumulator:
             cell = self._cell(None, pid)
             if status is _WON:
                 cell.reached[cell.n + 1] += n
-                period = self._period_of(rest[0]) if want_forecast else None
+                period = None
+                if want_forecast:
+                    year, month = rest[0]
+                    period = self._period_of(date(year, month, 1))
                 if period is not None:
                     by_period = cell.won_by_period_n
                     by_period[period] = by_period.get(period, 0) + n
