@@ -47,7 +47,7 @@ DATA = Path(__file__).resolve().parents[1] / "examples" / "data" / "crm-sales-op
 def import_and_report(csv_path: Path, folder: Path) -> tuple[float, float, list[Deal]]:
     store = SqliteStore(folder / "crm.sqlite")
     start = time.perf_counter()
-    summary = import_csv(csv_path, store, PRESETS["crm-sales-opportunities"](), progress=False)
+    summary = import_csv(csv_path, store, PRESETS["crm-sales-opportunities"]())
     imported = time.perf_counter() - start
     assert summary.added == summary.rows - len(summary.rejected)
     start = time.perf_counter()
@@ -128,7 +128,7 @@ def synthetic_run(rows: int, folder: Path, *, traced: bool) -> float:
     if traced:
         tracemalloc.start()
     start = time.perf_counter()
-    import_csv(path, store, PRESETS["crm-sales-opportunities"](), progress=False)
+    import_csv(path, store, PRESETS["crm-sales-opportunities"]())
     elapsed = time.perf_counter() - start
     store.close()
     if traced:

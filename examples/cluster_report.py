@@ -28,12 +28,7 @@ DATA = Path(__file__).resolve().parent / "data" / "crm-sales-opportunities"
 def main() -> None:
     folder = Path(tempfile.mkdtemp())
     with SqliteStore(folder / "crm.sqlite") as store:
-        import_csv(
-            DATA / "sales_pipeline.csv",
-            store,
-            PRESETS["crm-sales-opportunities"](),
-            progress=False,
-        )
+        import_csv(DATA / "sales_pipeline.csv", store, PRESETS["crm-sales-opportunities"]())
         with store.unit_of_work() as uow:
             catalog = uow.catalog.get()
             timelines = list(uow.deals.histories())  # only to check the result below

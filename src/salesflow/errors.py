@@ -18,6 +18,7 @@ The tree::
     │   ├── SerializationError            a document cannot be read; names the field path
     │   ├── HistoryMismatch               a store is given a state its events do not make
     │   └── MappingError                  an import mapping is malformed; names the key
+    │       └── ImportFileError           an export cannot be read as asked; names the file
     ├── NotFound (LookupError)            something named by id does not exist
     │   ├── UnknownProcess, UnknownStage, UnknownAction
     │   ├── UnknownReminder, UnknownExternalStatus
@@ -58,6 +59,7 @@ __all__ = [
     "DealNotClosed",
     "HistoryMismatch",
     "HistoryNeeded",
+    "ImportFileError",
     "InactiveProcess",
     "InvalidMapping",
     "LifecycleError",
@@ -168,6 +170,17 @@ class HistoryMismatch(ValidationError):
 
 class MappingError(ValidationError):
     """An import mapping is malformed; the message names the key."""
+
+
+class ImportFileError(MappingError):
+    """A file to import cannot be read as asked (encoding, delimiter, header, size): the
+    message names the file and what is wrong; nothing was stored."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.field = "file"
+        self.value = path
+        self.problem = problem
+        Exception.__init__(self, f"{path}: {problem}")
 
 
 class NotFound(SalesflowError, LookupError):

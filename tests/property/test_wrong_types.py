@@ -264,7 +264,7 @@ CALLS: dict[str, Call] = {
     "import_csv": (
         interchange.import_csv,
         (SMALL_CSV, MemoryStore(), interchange.load_mapping(MAPPING_FILE)),
-        {"dry_run": True, "progress": False},
+        {"dry_run": True},
     ),
     "load_mapping": (interchange.load_mapping, (MAPPING_FILE,), {}),
     "load": (load, (dump(DEAL),), {}),

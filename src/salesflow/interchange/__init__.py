@@ -5,8 +5,16 @@ through the rules, rejects come back with their reasons, and a failure half-way 
 the store as it was.
 """
 
-from salesflow.interchange._importer import ImportSummary, import_csv
+from salesflow.interchange._importer import ImportProgress, ImportSummary, import_csv
 from salesflow.interchange._mapping import ImportMapping, Join, load_mapping
 from salesflow.interchange._presets import PRESETS
 
-__all__ = ["PRESETS", "ImportMapping", "ImportSummary", "Join", "import_csv", "load_mapping"]
+__all__ = [
+    "PRESETS",
+    "ImportMapping",
+    "ImportProgress",
+    "ImportSummary",
+    "Join",
+    "import_csv",
+    "load_mapping",
+]

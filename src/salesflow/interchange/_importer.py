@@ -1,19 +1,21 @@
-"""Import deals from a CRM export (CSV) with a mapping (C1).
+"""Import deals from a CRM export (CSV) with a mapping (C1, C4).
 
 :func:`import_csv` streams the file and stores every usable row through the rules in one
 unit of work; every other row is rejected with its row number and the reason, and comes
-back in the :class:`ImportSummary`. Re-importing the same file changes nothing; a changed
-row replaces the stored deal with a ``DealImported`` snapshot in its timeline. The
-mapping that says what each column means is in :mod:`salesflow.interchange._mapping`.
+back in the :class:`ImportSummary`. Re-importing the same file changes nothing (not even
+the catalog's version); a changed row replaces the stored deal with a ``DealImported``
+snapshot in its timeline; an id repeated in the file: the later row wins, with a
+warning. The mapping that says what each column means is in
+:mod:`salesflow.interchange._mapping`; how a file is read (encoding, delimiter, decimal
+mark, field sizes) in :mod:`salesflow.interchange._reading`.
 """
 
 from __future__ import annotations
 
 import csv
-import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import attrs
@@ -29,11 +31,18 @@ from salesflow._model.process import Catalog, Process
 from salesflow._rules.deals import create_deal, lose, move_to_stage, win
 from salesflow._rules.outcome import header
 from salesflow._spreadsheet import safe_cell
-from salesflow.errors import MappingError, NotFound, SalesflowError, ValidationError
+from salesflow.errors import (
+    ImportFileError,
+    MappingError,
+    NotFound,
+    SalesflowError,
+    ValidationError,
+)
 from salesflow.interchange._mapping import ImportMapping, Join, parse_moment
+from salesflow.interchange._reading import MAX_FIELD, normalise_amount, open_table
 from salesflow.repository import Store, UnitOfWork
 
-__all__ = ["IMPORTER", "ImportSummary", "import_csv"]
+__all__ = ["IMPORTER", "ImportProgress", "ImportSummary", "import_csv"]
 
 #: Who every imported event is by.
 IMPORTER = Actor("salesflow-import", Role.ADMIN)
@@ -51,17 +60,40 @@ class ImportSummary:
     warnings: FrozenMap[str, int]
     dry_run: bool
 
-    def __str__(self) -> str:
+    def totals_text(self) -> str:
+        """The counts, then the first 20 rejected rows with their reasons."""
         lines = [
             f"{self.rows} rows: {self.added} added, {self.updated} updated, "
             f"{self.unchanged} unchanged, {len(self.rejected)} rejected"
             + (" (dry run: nothing stored)" if self.dry_run else "")
         ]
-        lines += [f"  warning: {kind} × {n}" for kind, n in sorted(self.warnings.items())]
         lines += [f"  row {row}: {reason}" for row, reason in self.rejected[:20]]
         if len(self.rejected) > 20:
             lines.append(f"  … and {len(self.rejected) - 20} more rejected rows")
         return "\n".join(lines)
+
+    def warnings_text(self) -> str:
+        """One line per kind of warning with its count ("" when there is none)."""
+        return "\n".join(f"warning: {kind} × {n}" for kind, n in sorted(self.warnings.items()))
+
+    def __str__(self) -> str:
+        totals, *rejected = self.totals_text().split("\n")
+        warnings = ["  " + w for w in self.warnings_text().split("\n") if w]
+        return "\n".join([totals, *warnings, *rejected])
+
+
+@frozen
+class ImportProgress:
+    """How far an import is: rows read, and bytes of the file read out of its size."""
+
+    rows: int
+    bytes_read: int
+    total_bytes: int
+
+    @property
+    def fraction(self) -> float:
+        """The share of the file read, in [0, 1]."""
+        return min(1.0, self.bytes_read / self.total_bytes) if self.total_bytes else 1.0
 
 
 class _Rejected(Exception):
@@ -73,15 +105,17 @@ class _DryRun(Exception):
 
 
 def _companions(
-    mapping: ImportMapping, folder: Path
+    mapping: ImportMapping, folder: Path, encoding: str | None
 ) -> list[tuple[Join, dict[str, dict[str, str]]]]:
+    """Each join's companion file, by its key column; read as the export is (its own
+    delimiter, found from its header)."""
     out = []
     for join in mapping.joins:
         path = folder / join.file
         if not path.is_file():
             raise MappingError(f"joins.{join.file}", str(path), "companion file not found")
-        with path.open(newline="", encoding="utf-8") as f:
-            out.append((join, {row[join.on]: row for row in csv.DictReader(f)}))
+        table = open_table(path, needed=(join.on, *join.fields.values()), encoding=encoding)
+        out.append((join, {row.get(join.on, ""): row for _, row in table.rows}))
     return out
 
 
@@ -91,6 +125,7 @@ def _build(
     catalog: Catalog,
     companions: list[tuple[Join, dict[str, dict[str, str]]]],
     warn: Callable[[str], None],
+    decimal: str,
 ) -> tuple[Deal, list[Event]]:
     seen: set[str] = set()
 
@@ -111,6 +146,13 @@ def _build(
             return alias[value]
         return value
 
+    for name, cell in row.items():
+        if name == "":
+            raise _Rejected(f"more cells than the header has columns ({cell[:40]!r}…)")
+        if cell is not None and len(cell) > MAX_FIELD:
+            raise _Rejected(
+                f"column {name!r} holds {len(cell):,} characters (at most {MAX_FIELD:,})"
+            )
     deal_id = col(mapping.id)
     if not deal_id:
         raise _Rejected("no id")
@@ -123,9 +165,13 @@ def _build(
         if not text:
             return None
         try:
-            return parse_moment(text, mapping.date_format)
+            moment = parse_moment(text, mapping.date_format)
         except (ValueError, OverflowError):
             raise _Rejected(f"bad date {text!r} in {column!r}") from None
+        try:
+            return moment.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise _Rejected(f"date {text!r} in {column!r} is out of range") from None
 
     created = when(mapping.created)
     if created is None:
@@ -158,9 +204,9 @@ def _build(
     value: Money | None = None
     try:
         if raw_value:
-            value = Money.of(raw_value, mapping.currency)
+            value = Money.of(normalise_amount(raw_value, decimal), mapping.currency)
         elif fallback_value is not None:
-            value = Money.of(fallback_value, mapping.currency)
+            value = Money.of(normalise_amount(fallback_value, decimal), mapping.currency)
             note("value from list price")
     except ValidationError as exc:
         raise _Rejected(f"bad value: {exc}") from None
@@ -184,8 +230,10 @@ def _build(
     kind, _, stage_id = meaning.partition(":")
     for stage, column in mapping.entered.items():
         entered = when(column)
+        if entered is not None and entered < created:
+            raise _Rejected(f"{column!r} ({entered:%Y-%m-%d}) is before the creation date")
         if entered is not None and mapping.process.stage_position(stage) > 0:
-            moved = move_to_stage(deal, catalog, stage, by=IMPORTER, at=max(entered, created))
+            moved = move_to_stage(deal, catalog, stage, by=IMPORTER, at=entered)
             deal, events = moved.state, [*events, *moved.events]
     if kind == "open" and stage_id != (deal.entries()[-1].stage_id if deal.entries() else None):
         moved = move_to_stage(deal, catalog, stage_id, by=IMPORTER, at=deal.updated_at)
@@ -194,7 +242,12 @@ def _build(
         closed = when(mapping.closed)
         if closed is None:
             raise _Rejected(f"a {kind} deal needs a date in {mapping.closed!r}")
-        closed = max(closed, created)
+        if closed < deal.updated_at:
+            before = "creation" if deal.updated_at == created else "last stage entry"
+            raise _Rejected(
+                f"closing date {closed:%Y-%m-%d} in {mapping.closed!r} is before"
+                f" the {before} date {deal.updated_at:%Y-%m-%d}"
+            )
         ended = (
             win(deal, catalog, by=IMPORTER, at=closed)
             if kind == "won"
@@ -205,24 +258,23 @@ def _build(
 
 
 def _with_process(uow: UnitOfWork, process: Process) -> Catalog:
-    """The stored catalog (a new one if there is none) with *process* as the mapping has it."""
+    """The stored catalog (a new one if there is none) with *process* as the mapping has
+    it; saved only when that changes it, so a re-import leaves its version alone."""
     try:
-        catalog = uow.catalog.get()
+        stored: Catalog | None = uow.catalog.get()
         version = uow.catalog.version
     except NotFound:
-        catalog, version = Catalog.new(process), 0
-    if process.id not in catalog:
-        catalog = catalog.add(process)
-    elif catalog.get(process.id) != process:
-        catalog = catalog.replace(process)
-    if version == 0 or uow.catalog.version == version:
-        uow.catalog.save(catalog, expected_version=version)
+        stored, version = None, 0
+    if stored is None:
+        catalog = Catalog.new(process)
+    elif process.id not in stored:
+        catalog = stored.add(process)
+    elif stored.get(process.id) != process:
+        catalog = stored.replace(process)
+    else:
+        return stored
+    uow.catalog.save(catalog, expected_version=version)
     return catalog
-
-
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8") as f:
-        yield from enumerate(csv.DictReader(f), start=2)
 
 
 def import_csv(
@@ -232,9 +284,20 @@ def import_csv(
     *,
     dry_run: bool = False,
     rejects: str | Path | None = None,
-    progress: bool | None = None,
+    progress: Callable[[ImportProgress], object] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> ImportSummary:
-    """Import every usable row of *path* into *store* in one unit of work."""
+    """Import every usable row of *path* into *store* in one unit of work.
+
+    *encoding* defaults to UTF-8 with or without a byte order mark; *delimiter* to the
+    one of ``,`` ``;`` tab ``|`` whose header holds the mapping's columns; *decimal* to
+    ``,`` for semicolon files, else ``.`` (see :mod:`salesflow.interchange._reading`).
+    *progress* is called with an :class:`ImportProgress` every 1,000 rows and at the
+    end. *rejects* is written (formula cells neutralised) before the import commits.
+    A file that cannot be read as asked raises ``MappingError`` and stores nothing.
+    """
     for name, value in (("path", path), ("rejects", rejects)):
         if not isinstance(value, str | Path) and not (name == "rejects" and value is None):
             raise ValidationError(name, value, "must be a file path")
@@ -242,44 +305,55 @@ def import_csv(
         raise ValidationError("store", store, "must be a store (with unit_of_work())")
     check_type("mapping", mapping, ImportMapping)
     check_type("dry_run", dry_run, bool)
-    if progress is not None:
-        check_type("progress", progress, bool)
+    if progress is not None and not callable(progress):
+        raise ValidationError("progress", progress, "must be a function of ImportProgress")
     path = Path(path)
     if not path.is_file():
-        raise MappingError("file", str(path), "no such CSV file")
-    companions = _companions(mapping, path.parent)
+        raise ImportFileError(str(path), "no such CSV file")
+    companions = _companions(mapping, path.parent, encoding)
+    needed = tuple(c for c in (mapping.id, mapping.status) if c)
+    table = open_table(path, needed=needed, encoding=encoding, delimiter=delimiter, decimal=decimal)
     warnings: Counter[str] = Counter()
     rejected: list[tuple[int, str]] = []
     rejected_rows: list[dict[str, str]] = []
     counts = Counter[str]()
-    show = sys.stderr.isatty() if progress is None else progress
     rows = 0
+
+    def warn(warning: str) -> None:
+        warnings.update([warning.split(" (")[0]])
+
+    def tell() -> None:
+        if progress is not None:
+            progress(ImportProgress(rows, table.position(), table.size))
+
     try:
         with store.unit_of_work() as uow:
             catalog = _with_process(uow, mapping.process)
-            batch: list[tuple[Deal, list[Event]]] = []
-            for number, row in _rows(path):
+            batch: dict[str, tuple[Deal, list[Event]]] = {}  # by id, in file order
+            seen: dict[str, int] = {}  # id → the row that last had it
+            for number, row in table.rows:
                 rows += 1
                 try:
-                    deal, events = _build(
-                        row,
-                        mapping,
-                        catalog,
-                        companions,
-                        lambda w: warnings.update([w.split(" (")[0]]),
-                    )
+                    deal, events = _build(row, mapping, catalog, companions, warn, table.decimal)
                 except (_Rejected, SalesflowError) as reason:
                     rejected.append((number, str(reason)))
                     rejected_rows.append({"row": str(number), "reason": str(reason), **row})
                     continue
+                earlier = seen.get(deal.id)
+                seen[deal.id] = number
+                if earlier is not None:
+                    warn(f"id repeated in the file, the later row wins (row {number})")
+                    if deal.id in batch:  # not stored yet: the later row replaces it
+                        batch[deal.id] = (deal, events)
+                        continue
                 try:
                     stored = uow.deals.get(deal.id)
                 except NotFound:
-                    batch.append((deal, events))
+                    batch[deal.id] = (deal, events)
                     counts["added"] += 1
                     if len(batch) >= 1000:
-                        uow.deals.add_many(batch)
-                        batch = []
+                        uow.deals.add_many(list(batch.values()))
+                        batch = {}
                 else:
                     if attrs.evolve(stored, version=deal.version) == deal:
                         counts["unchanged"] += 1
@@ -290,18 +364,17 @@ def import_csv(
                         event = DealImported(**header(stored, IMPORTER, at), deal=replaced)
                         uow.deals.save(replaced, expected_version=stored.version, events=[event])
                         counts["updated"] += 1
-                if show and rows % 1000 == 0:
-                    print(f"\rimported {rows} rows…", end="", file=sys.stderr, flush=True)
+                if rows % 1000 == 0:
+                    tell()
             if batch:
-                uow.deals.add_many(batch)
+                uow.deals.add_many(list(batch.values()))
+            if rejects is not None:
+                _write_rejects(Path(rejects), rejected_rows)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
-    if show:
-        print(f"\rimported {rows} rows.   ", file=sys.stderr)
-    if rejects is not None:
-        _write_rejects(Path(rejects), rejected_rows)
+    tell()
     return ImportSummary(
         rows=rows,
         added=counts["added"],
@@ -317,7 +390,11 @@ def _write_rejects(path: Path, rows: list[dict[str, str]]) -> None:
     columns: list[str] = ["row", "reason"]
     for row in rows:
         columns += [c for c in row if c not in columns]
-    with path.open("w", newline="", encoding="utf-8") as f:
+    try:
+        f = path.open("w", newline="", encoding="utf-8")
+    except OSError as exc:
+        raise ImportFileError(str(path), f"cannot be written ({exc.strerror})") from None
+    with f:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
         # the row's own cells come from the file imported: neutralise formulas
