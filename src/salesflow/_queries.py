@@ -139,6 +139,10 @@ def _tag_prefix(instance: Any, attribute: attrs.Attribute[Any], value: object) -
         raise ValidationError(
             "group_by", value, "a tag grouping needs a non-empty prefix, as in 'tag:team'"
         )
+    if value != value.strip() or ":" in value:
+        raise ValidationError(
+            "group_by", value, "a tag prefix has no spaces around it and no ':', as in 'tag:team'"
+        )
 
 
 @frozen

@@ -54,8 +54,14 @@ def company() -> list[Any]:
 
 
 def rows_of(result: Any) -> dict[tuple[str | None, ForecastCategory], tuple[Any, ...]]:
+    """Each row by (period, or "overdue" for the overdue rows, category)."""
     return {
-        (r.period, r.category): (r.deals, r.expected_deals, dict(r.value), dict(r.expected))
+        ("overdue" if r.overdue else r.period, r.category): (
+            r.deals,
+            r.expected_deals,
+            dict(r.value),
+            dict(r.expected),
+        )
         for r in result.rows
     }
 
@@ -93,13 +99,31 @@ def test_the_forecast_by_year_and_by_month_and_quarter(company: list[Any]) -> No
     assert by_quarter[("2026-Q1", PIPELINE)][0] == 2
 
 
-def test_overdue_deals_are_counted_with_or_without_a_value(company: list[Any]) -> None:
-    """On 2026-03-02 w1, w2, w3 and w6 are past their dates: 4 deals, 400 EUR (w3 has none)."""
+def test_overdue_deals_are_rows_of_their_own_with_or_without_a_value(
+    company: list[Any],
+) -> None:
+    """On 2026-03-02 w1, w2, w3 and w6 are past their dates: 4 deals, 400 EUR (w3 has
+    none). They are rows flagged overdue, per category, after the periods and before
+    the undated: best case w1 (1/2 of 200), pipeline w2, w3, w6 (1/10 each; 100 + 100)."""
     from datetime import UTC, datetime
 
     f = forecast(company, CATALOG, now=datetime(2026, 3, 2, tzinfo=UTC))
     assert (f.overdue_count, dict(f.overdue_value)) == (4, {"EUR": Decimal(400)})
-    assert set(rows_of(f)) == {("2026-01", WON), (None, BEST)}
+    eur = "EUR"
+    assert rows_of(f) == {
+        ("2026-01", WON): (1, 1, {eur: 300}, {eur: 300}),
+        ("overdue", PIPELINE): (3, Fraction(3, 10), {eur: 200}, {eur: 20}),
+        ("overdue", BEST): (1, Fraction(1, 2), {eur: 200}, {eur: 100}),
+        (None, BEST): (1, Fraction(1, 2), {eur: 100}, {eur: 50}),
+    }
+    assert [(r.period, r.overdue) for r in f.rows] == [
+        ("2026-01", False), (None, True), (None, True), (None, False),
+    ]  # fmt: skip
+    assert f.totals[BEST] == {eur: 50}  # the overdue ones are not in the totals
+    records = f.to_records()
+    assert [r["overdue"] for r in records] == [False, True, True, False]
+    shown = [line.split()[0] for line in str(f).splitlines()[3:]]
+    assert shown == ["2026-01", "overdue", "overdue", "no"]  # "no date"
 
 
 def test_the_forecast_weighted_by_progress_counts_expected_deals_by_progress(
@@ -206,7 +230,7 @@ def test_repr_is_one_short_line_and_the_text_display_is_the_table() -> None:
     deals = [make(f"d{i}", products=(f"p{i % 40}",)) for i in range(200)]
     grouped = funnels(deals, CATALOG, DealQuery(group_by="product"))
     # 40 products × (Pipe's 3 stages and won + Spare's won row)
-    assert repr(grouped) == "<Grouped: Grouped; 200 rows>"
+    assert repr(grouped) == "<Grouped: Funnels, per group; 200 rows>"
     whole = report(deals, CATALOG)
     assert repr(whole) == "<Report: funnels, open, closed, time_in_stage, velocity, forecast>"
 

@@ -293,6 +293,8 @@ def test_a_key_function_that_gives_no_group_key_is_named() -> None:
         "",
         "tag:",
         "tag:  ",
+        "tag:team ",  # a space would match no tag: refused, not every deal in None
+        "tag:team:lead",
         "Tag:team",
         b"tag:team",
         object(),

@@ -9,7 +9,10 @@ Left out on purpose:
 
 * withdrawn codes (List Three), e.g. ANG (→ XCG, 2025), BGN (→ EUR, 2026), CUC (→ CUP),
   HRK (→ EUR, 2023), SLL (→ SLE), ZWL (→ ZWG, 2024), VEF, MRO, STD, BYR, LTL, LVL, EEK:
-  ``Money`` refuses them like any other unknown code;
+  ``Money.of`` refuses them, so no new amount is in one. Amounts stored before a
+  withdrawal still load: ``Money(...)`` (what documents are read into) accepts the codes
+  of :data:`WITHDRAWN` with their minor units, so a Bulgarian company's deals of 2025 in
+  BGN stay readable and reportable;
 * the List One codes whose minor unit is "N.A." -- precious metals (XAU, XAG, XPT, XPD),
   units of account (XDR, XSU, XUA), bond-market units (XBA, XBB, XBC, XBD), the testing
   code XTS and "no currency" XXX. Deal values in a sales CRM are never in them, and
@@ -31,7 +34,7 @@ from attrs import frozen
 from salesflow._model.frozenmap import FrozenMap
 from salesflow.errors import CurrencyMismatch, ValidationError
 
-__all__ = ["ISO_4217", "MINOR_UNITS", "Money", "minor_units"]
+__all__ = ["ISO_4217", "MINOR_UNITS", "WITHDRAWN", "Money", "minor_units"]
 
 # ISO 4217 List One, published 2026-01-01 (through Amendment 180): code → minor unit.
 # Only codes with a numeric minor unit; the "N.A." codes (XAU XAG XPT XPD XDR XSU XUA
@@ -72,15 +75,25 @@ if len(MINOR_UNITS) != len(_TABLE):  # pragma: no cover - guards edits of the ta
 #: Active ISO 4217 alphabetic codes that carry a minor unit (the keys of MINOR_UNITS).
 ISO_4217: frozenset[str] = frozenset(MINOR_UNITS)
 
+#: Codes withdrawn from ISO 4217 since 2008, with their minor units: stored amounts in
+#: them still load (see the module docstring); ``Money.of`` refuses them.
+WITHDRAWN: Mapping[str, int] = FrozenMap(
+    {
+        "ANG": 2, "BGN": 2, "BYR": 0, "CUC": 2, "EEK": 2, "GHC": 2, "HRK": 2, "LTL": 2,
+        "LVL": 2, "MRO": 2, "SLL": 2, "STD": 2, "VEF": 2, "ZMK": 2, "ZWL": 2,
+    }
+)  # fmt: skip
+_KNOWN: Mapping[str, int] = FrozenMap({**WITHDRAWN, **MINOR_UNITS})
+
 
 def minor_units(currency: str) -> int:
     """The number of decimal digits of *currency*'s minor unit: ``minor_units("KWD") == 3``.
 
     Raises :class:`~salesflow.errors.ValidationError` (field ``currency``) for a code that
-    is not an active ISO 4217 currency.
+    is neither an active ISO 4217 currency nor one of :data:`WITHDRAWN`.
     """
     try:
-        return MINOR_UNITS[currency]
+        return _KNOWN[currency]
     except (KeyError, TypeError):
         raise ValidationError(
             "currency", currency, "must be an ISO 4217 code such as 'EUR'"
@@ -112,7 +125,7 @@ def _check_amount(instance: Any, attribute: attrs.Attribute[Any], value: Decimal
 
 
 def _check_currency(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or value not in ISO_4217:
+    if not isinstance(value, str) or value not in _KNOWN:
         raise ValidationError("currency", value, "must be an ISO 4217 code such as 'EUR'")
 
 
@@ -125,8 +138,13 @@ class Money:
 
     @classmethod
     def of(cls, amount: Decimal | int | str, currency: str) -> Money:
-        """Build money from loose input: ``Money.of("12.50", "pln")``."""
+        """Build money from loose input: ``Money.of("12.50", "pln")``; a code withdrawn
+        from ISO 4217 is refused (new amounts are in current currencies)."""
         code = currency.strip().upper() if isinstance(currency, str) else currency
+        if isinstance(code, str) and code in WITHDRAWN:
+            raise ValidationError(
+                "currency", currency, "was withdrawn from ISO 4217; use its successor"
+            )
         return cls(amount, code)
 
     @classmethod

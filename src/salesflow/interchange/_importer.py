@@ -395,9 +395,9 @@ def _write_rejects(path: Path, rows: list[dict[str, str]]) -> None:
     except OSError as exc:
         raise ImportFileError(str(path), f"cannot be written ({exc.strerror})") from None
     with f:
+        # the header and the row's cells come from the file imported: neutralise formulas
+        csv.writer(f).writerow([safe_cell(c) for c in columns])
         writer = csv.DictWriter(f, fieldnames=columns)
-        writer.writeheader()
-        # the row's own cells come from the file imported: neutralise formulas
         writer.writerows(
             {k: safe_cell(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows
         )

@@ -32,6 +32,7 @@ from salesflow._queries import DealQuery, month_key, quarter_key
 from salesflow.errors import UnknownProcess, ValidationError
 from salesflow.stats._build import build_report
 from salesflow.stats._cells import (
+    OVERDUE,
     SECONDS_PER_DAY,
     ZERO,
     Cell,
@@ -62,9 +63,8 @@ _OPEN, _WON, _LOST = DealStatus.OPEN, DealStatus.WON, DealStatus.LOST
 
 #: what an exhausted iterator gives (``None`` may be an item)
 _NOTHING: Any = object()
-#: the forecast's buckets of open deals that are not a period (no expected close date is
-#: the period ``None``), and the mark of a deal that is not in the forecast
-_OVERDUE: Any = object()
+#: the mark of a deal that is not in the forecast (the forecast's buckets of open deals
+#: are their periods, ``None`` without an expected close date, and ``OVERDUE``)
 _SKIP: Any = object()
 
 
@@ -217,6 +217,7 @@ class StatsAccumulator:
         """:meth:`_count_plain` into an empty accumulator, combined into this one only
         when every deal was counted: the sums of values are spread only at the end, so a
         failure part way through leaves this accumulator as it was, not half-counted."""
+        assert not self._weekly_forecast  # weeks are not parts of a month: add_many knows
         part = self._empty_like()
         part._count_plain(deals)
         self.cells = self.combine(part).cells
@@ -314,7 +315,7 @@ class StatsAccumulator:
             elif close is None:
                 pass
             elif today is not None and close < today:
-                bucket = _OVERDUE
+                bucket = OVERDUE
             else:
                 bucket = periods.get(close)
                 if bucket is None:
@@ -375,17 +376,13 @@ class StatsAccumulator:
             c = cell.pos1.get(rest[1], 0)
             cell.open_stage[c] += n
             bucket = rest[2]
-            if bucket is _OVERDUE:
-                cell.overdue += n
-            elif bucket is not _SKIP:
+            if bucket is not _SKIP:
                 cell.forecast_n[(bucket, c)] = cell.forecast_n.get((bucket, c), 0) + n
             if cur is None:
                 continue
             cell.open_n[cur] = cell.open_n.get(cur, 0) + n
             _add(cell.open_stage_value[c], cur, amount)
-            if bucket is _OVERDUE:
-                _add(cell.overdue_value, cur, amount)
-            elif bucket is not _SKIP:
+            if bucket is not _SKIP:
                 _add(cell.forecast.setdefault((bucket, c), {}), cur, amount)
 
     def _add_general(self, deals: Iterable[History]) -> None:
@@ -443,20 +440,18 @@ class StatsAccumulator:
                     if by_progress:
                         weights = info.weights
                         done = sum(weights.get(a, 0) for a in deal.completions.get(pid, ()))
-                    overdue = False
                     bucket: tuple[str | None, int] | None = None
                     if want_forecast:
                         close = deal.expected_close
-                        if close is not None and today is not None and close < today:
-                            overdue = True
-                            cell.overdue += 1
+                        if close is None:
+                            bucket = (None, c)
+                        elif today is not None and close < today:
+                            bucket = (OVERDUE, c)
                         else:
-                            bucket = (None if close is None else period_of(close), c)
-                            cell.forecast_n[bucket] = cell.forecast_n.get(bucket, 0) + 1
-                            if by_progress:
-                                cell.forecast_done[bucket] = (
-                                    cell.forecast_done.get(bucket, 0) + done
-                                )
+                            bucket = (period_of(close), c)
+                        cell.forecast_n[bucket] = cell.forecast_n.get(bucket, 0) + 1
+                        if by_progress:
+                            cell.forecast_done[bucket] = cell.forecast_done.get(bucket, 0) + done
                     if value is None:
                         continue
                     cell.open_n[cur] = cell.open_n.get(cur, 0) + 1
@@ -465,10 +460,7 @@ class StatsAccumulator:
                     weighted = amount * done
                     if by_progress:
                         cell.open_progress[cur] = cell.open_progress.get(cur, ZERO) + weighted
-                    if overdue:
-                        sums = cell.overdue_value
-                        sums[cur] = sums.get(cur, ZERO) + amount
-                    elif bucket is not None:
+                    if bucket is not None:
                         if by_progress:
                             sums = cell.forecast_progress.setdefault(bucket, {})
                             sums[cur] = sums.get(cur, ZERO) + weighted

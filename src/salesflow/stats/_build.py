@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.process import ForecastCategory, Process
-from salesflow.stats._cells import Cell, Hist, Part, Probability, ProcessInfo
+from salesflow.stats._cells import OVERDUE, Cell, Hist, Part, Probability, ProcessInfo
 from salesflow.stats._forecast import Forecast, ForecastRow
 from salesflow.stats._funnel import Funnel, Funnels, funnel
 from salesflow.stats._money import Amounts, Number
@@ -247,63 +247,66 @@ def _velocity_summary_of(present: Present) -> Velocity:
 
 
 def _forecast_of(present: Present, probability: Probability) -> Forecast:
-    value: dict[tuple[str | None, ForecastCategory], list[Amounts]] = {}
-    expected: dict[tuple[str | None, ForecastCategory], list[Amounts]] = {}
-    deals: dict[tuple[str | None, ForecastCategory], int] = {}
-    expected_deals: dict[tuple[str | None, ForecastCategory], Fraction] = {}
+    Key = tuple[str | None, ForecastCategory]
+    value: dict[Key, list[Amounts]] = {}
+    expected: dict[Key, list[Amounts]] = {}
+    deals: dict[Key, int] = {}
+    expected_deals: dict[Key, Fraction] = {}
 
-    def count(key: tuple[str | None, ForecastCategory], n: int, likely: Fraction) -> None:
+    def count(key: Key, n: int, likely: Fraction, sums: Amounts, weighted: Amounts) -> None:
         deals[key] = deals.get(key, 0) + n
         expected_deals[key] = expected_deals.get(key, Fraction(0)) + likely
+        value.setdefault(key, []).append(sums)
+        expected.setdefault(key, []).append(weighted)
 
     for info, cell in present:
         stages = info.process.stages
         probs = _stage_probabilities(probability, info.process)
         share = Fraction(1, info.total_weight) if info.total_weight else Fraction(0)
-        by_progress = probability == "progress"
         for (period, c), n in cell.forecast_n.items():
             stage = stages[c - 1] if c else None
             category = (stage.forecast_category if stage else None) or ForecastCategory.PIPELINE
-            key = (period, category)
             sums = Amounts(cell.forecast.get((period, c), {}))
-            value.setdefault(key, []).append(sums)
-            if by_progress:
+            if probability == "progress":
                 done = cell.forecast_done.get((period, c), 0)
                 weighted = Amounts(cell.forecast_progress.get((period, c), {}))
-                expected.setdefault(key, []).append(weighted.scaled(share))
-                count(key, n, done * share)
+                count((period, category), n, done * share, sums, weighted.scaled(share))
             else:
                 prob = probs[c - 1] if c else Fraction(0)
-                expected.setdefault(key, []).append(sums.scaled(prob))
-                count(key, n, n * prob)
+                count((period, category), n, n * prob, sums, sums.scaled(prob))
         for period, n in cell.won_by_period_n.items():
-            key = (period, ForecastCategory.CLOSED_WON)
             sums = Amounts(cell.won_by_period.get(period, {}))
-            value.setdefault(key, []).append(sums)
-            expected.setdefault(key, []).append(sums)
-            count(key, n, Fraction(n))
+            count((period, ForecastCategory.CLOSED_WON), n, Fraction(n), sums, sums)
     order = list(ForecastCategory)
-    keys = sorted(deals, key=lambda k: (k[0] is None, k[0] or "", order.index(k[1])))
+
+    def place(key: Key) -> tuple[int, str, int]:
+        period, category = key
+        where = 2 if period is None else 1 if period == OVERDUE else 0
+        return (where, period or "", order.index(category))
+
     rows = tuple(
         ForecastRow(
-            period=p,
+            period=None if p == OVERDUE else p,
+            overdue=p == OVERDUE,
             category=cat,
             deals=deals[(p, cat)],
             expected_deals=expected_deals[(p, cat)],
             value=_amounts(value[(p, cat)]),
             expected=_amounts(expected[(p, cat)]),
         )
-        for p, cat in keys
+        for p, cat in sorted(deals, key=place)
     )
+    current = [r for r in rows if not r.overdue]
     totals = FrozenMap(
-        (cat, _amounts(r.expected for r in rows if r.category is cat))
+        (cat, _amounts(r.expected for r in current if r.category is cat))
         for cat in order
-        if any(r.category is cat for r in rows)
+        if any(r.category is cat for r in current)
     )
+    late = [r for r in rows if r.overdue]
     return Forecast(
         rows=rows,
         totals=totals,
-        overdue_count=sum(c.overdue for _, c in present),
-        overdue_value=_amounts(c.overdue_value for _, c in present),
-        unscheduled_value=_amounts(r.value for r in rows if r.period is None),
+        overdue_count=sum(r.deals for r in late),
+        overdue_value=_amounts(r.value for r in late),
+        unscheduled_value=_amounts(r.value for r in current if r.period is None),
     )

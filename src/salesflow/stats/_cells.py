@@ -22,6 +22,7 @@ from salesflow._model.positions import furthest_position
 from salesflow._model.process import Process
 
 __all__ = [
+    "OVERDUE",
     "SECONDS_PER_DAY",
     "ZERO",
     "Cell",
@@ -34,6 +35,9 @@ __all__ = [
 
 ZERO = Decimal(0)
 SECONDS_PER_DAY = 86_400
+#: the forecast's bucket of open deals past their expected close date (no period key
+#: starts with a letter)
+OVERDUE = "overdue"
 
 #: How open deals are weighted: ``"stage"``, ``"progress"`` or stage id → probability.
 Probability = str | Mapping[str, Fraction]
@@ -184,8 +188,6 @@ class Cell:
         "open_progress",
         "open_stage",
         "open_stage_value",
-        "overdue",
-        "overdue_value",
         "reached",
         "reached_value",
         "stage_time",
@@ -220,15 +222,14 @@ class Cell:
         # index 0: spells in stages since removed from the process; stage p: index p + 1
         self.stage_time = [Hist() for _ in range(n + 1)]
         # the forecast of open deals by (period, stage index): the period is ``None`` for
-        # deals without an expected close date; values per currency, deals counted
+        # deals without an expected close date, ``OVERDUE`` for deals past it (with the
+        # report's "now"); values per currency, deals counted
         # whether their value is known or not, and (weighting by progress) the sums of
         # value × completed weight and of completed weight
         self.forecast: dict[tuple[str | None, int], dict[str, Decimal]] = {}
         self.forecast_n: dict[tuple[str | None, int], int] = {}
         self.forecast_progress: dict[tuple[str | None, int], dict[str, Decimal]] = {}
         self.forecast_done: dict[tuple[str | None, int], int] = {}
-        self.overdue = 0
-        self.overdue_value: dict[str, Decimal] = {}
         self.won_by_period: dict[str, dict[str, Decimal]] = {}
         self.won_by_period_n: dict[str, int] = {}
 
@@ -278,8 +279,6 @@ class Cell:
         out.forecast_n = _merge_counts(self.forecast_n, other.forecast_n)
         out.forecast_progress = _merge_nested(self.forecast_progress, other.forecast_progress)
         out.forecast_done = _merge_counts(self.forecast_done, other.forecast_done)
-        out.overdue = self.overdue + other.overdue
-        out.overdue_value = _merge_sums(self.overdue_value, other.overdue_value)
         out.won_by_period = _merge_nested(self.won_by_period, other.won_by_period)
         out.won_by_period_n = _merge_counts(self.won_by_period_n, other.won_by_period_n)
         return out

@@ -20,7 +20,9 @@ __all__ = ["Forecast", "ForecastRow"]
 class ForecastRow:
     """The open deals expected to close in one period (or won in it), in one category.
 
-    ``period`` is ``None`` for open deals without an expected close date. ``deals``
+    ``period`` is ``None`` for open deals without an expected close date, and for the
+    open deals past it (with the report's ``now``), which are the rows with ``overdue``
+    true. ``deals``
     counts them (with or without a known value); ``expected_deals`` is their
     probability-weighted count, exact ("how many will we sell"); ``value`` and
     ``expected`` are the value and the probability-weighted value per currency ("how
@@ -34,16 +36,18 @@ class ForecastRow:
     expected_deals: Fraction
     value: Amounts
     expected: Amounts
+    overdue: bool = False
 
 
 @frozen(repr=False)
 class Forecast(Tabular):
     """Expected revenue and deals by expected close period and category.
 
-    Open deals past their expected close date (with the report's ``now``) are apart:
-    ``overdue_count`` and ``overdue_value``. Open deals without an expected close date
-    are the rows of period ``None`` (their value in total: ``unscheduled_value``);
-    ``totals`` are the expected values per category over every row.
+    Rows come in this order: the periods, then the open deals past their expected close
+    date with the report's ``now`` (``overdue`` true; in total ``overdue_count`` and
+    ``overdue_value``), then the open deals without an expected close date (period
+    ``None``; their value in total: ``unscheduled_value``). ``totals`` are the expected
+    values per category over every row but the overdue ones.
     """
 
     rows: tuple[ForecastRow, ...]
@@ -56,10 +60,11 @@ class Forecast(Tabular):
         return f"Forecast (overdue apart: {self.overdue_count} deals, {self.overdue_value})"
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One record per period and category (period ``None``: no expected date)."""
+        """One record per period and category, then the overdue and the undated ones."""
         return [
             {
                 "period": r.period,
+                "overdue": r.overdue,
                 "category": r.category.value,
                 "deals": r.deals,
                 "expected_deals": r.expected_deals,

@@ -15,7 +15,7 @@ import attrs
 from attrs import frozen
 
 from salesflow._model.frozenmap import FrozenMap
-from salesflow._model.money import ISO_4217
+from salesflow._model.money import ISO_4217, WITHDRAWN
 from salesflow.errors import MissingRate, ValidationError
 from salesflow.stats._render import money_text
 
@@ -71,7 +71,7 @@ class Amounts(FrozenMap[str, Number]):
 def _rates(value: Mapping[str, Any]) -> FrozenMap[str, Decimal]:
     out = {}
     for code, rate in value.items():
-        if code not in ISO_4217:
+        if code not in ISO_4217 and code not in WITHDRAWN:
             raise ValidationError("rates", code, "keys must be ISO 4217 codes")
         if isinstance(rate, float | bool) or not isinstance(rate, Decimal | int | str):
             raise ValidationError(f"rates[{code}]", rate, "give an exact Decimal, int or string")

@@ -31,7 +31,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from salesflow._model.money import ISO_4217, minor_units
+from salesflow._model.money import ISO_4217, WITHDRAWN, minor_units
 
 if TYPE_CHECKING:
     import pandas
@@ -59,6 +59,9 @@ RATES = frozenset(
 MONEY_IN_CURRENCY = frozenset({"quota", "won_value", "projected"})
 #: The flag of a total row: kept in records and frames, shown as a rule in tables.
 TOTAL = "total"
+#: Flags kept in records and frames but not shown as columns of text and HTML tables
+#: (a total row sits under a rule; an overdue forecast row says so in its period).
+HIDDEN = frozenset({TOTAL, "overdue"})
 
 _CURRENCY_SUFFIX = re.compile(r"_([A-Z]{3})$")
 
@@ -70,17 +73,18 @@ def rounded(value: Fraction | Decimal | int, places: int) -> Decimal:
     whole = int(scaled + Fraction(1, 2))  # floor of a positive number
     if exact < 0:
         whole = -whole
-    return Decimal(whole).scaleb(-places)
+    return Decimal(f"{whole}E-{places}")  # from text: exact, whatever the decimal context
 
 
 def currency_of(column: str, record: Mapping[str, Any]) -> str | None:
     """The currency of a money column (``None``: not money)."""
     match = _CURRENCY_SUFFIX.search(column)
-    if match and match.group(1) in ISO_4217:
+    if match and (match.group(1) in ISO_4217 or match.group(1) in WITHDRAWN):
         return match.group(1)
     if column in MONEY_IN_CURRENCY:
         currency = record.get("currency")
-        return currency if isinstance(currency, str) and currency in ISO_4217 else None
+        known = isinstance(currency, str) and (currency in ISO_4217 or currency in WITHDRAWN)
+        return currency if known else None
     return None
 
 
@@ -98,7 +102,9 @@ def _number_text(value: Fraction | Decimal, places: int) -> str:
 def cell_text(value: Any, column: str = "", record: Mapping[str, Any] | None = None) -> str:
     """How one value of *column* prints in a table (see the module's rules)."""
     if value is None:
-        return "no date" if column == "period" else "-"  # the forecast's undated rows
+        if column == "period":  # the forecast's rows without a period
+            return "overdue" if (record or {}).get("overdue") else "no date"
+        return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Fraction | Decimal | int):
@@ -124,14 +130,30 @@ def plain_value(value: Any, column: str, record: Mapping[str, Any]) -> Any:
     return rounded(value, minor_units(currency) if currency else PLACES)
 
 
-def exact_value(value: Any) -> Any:
-    """The exact form: fractions as ``"n/d"`` (whole ones as ``int``), money as its
-    ``Decimal`` text."""
-    if isinstance(value, Fraction):
-        return str(value) if value.denominator != 1 else value.numerator
+def exact_value(value: Any, column: str, record: Mapping[str, Any]) -> Any:
+    """The exact form, always text for a figure (counts stay whole numbers): money as its
+    decimal text (``"21000.00"``; ``"n/d"`` only when no decimal is exact), every other
+    fraction as ``"n/d"`` (``"1"`` when whole)."""
+    if isinstance(value, bool) or not isinstance(value, Fraction | Decimal):
+        return value
     if isinstance(value, Decimal):
         return format(value, "f")
-    return value
+    if currency_of(column, record) is not None:
+        return _decimal_text(value)
+    return str(value)
+
+
+def _decimal_text(value: Fraction) -> str:
+    """*value* in decimals when they end (the denominator has no prime but 2 and 5)."""
+    den, twos, fives = value.denominator, 0, 0
+    while den % 2 == 0:
+        den, twos = den // 2, twos + 1
+    while den % 5 == 0:
+        den, fives = den // 5, fives + 1
+    if den != 1:
+        return str(value)
+    places = max(twos, fives)
+    return format(Decimal(f"{value.numerator * 10**places // value.denominator}E-{places}"), "f")
 
 
 @contextmanager
@@ -186,7 +208,7 @@ class Tabular:
         """The shown columns, whether each is numeric (right-aligned), and per record
         whether it is a total row and its cells."""
         records = self.to_records()
-        columns = [c for c in columns_of(records) if c != TOTAL]
+        columns = [c for c in columns_of(records) if c not in HIDDEN]
         numeric = [_numeric([r.get(c) for r in records]) for c in columns]
         rows = [(bool(r.get(TOTAL)), [cell_text(r.get(c), c, r) for c in columns]) for r in records]
         return columns, numeric, rows
@@ -207,10 +229,12 @@ class Tabular:
                 for cell, w, right in zip(cells, widths, numeric, strict=True)
             ).rstrip()
 
+        if not rows:
+            return f"{self._title()}\n(nothing to show)"
         rule = line(["-" * w for w in widths])
         out = [self._title(), line(columns), rule]
-        for is_total, cells in rows:
-            if is_total:
+        for i, (is_total, cells) in enumerate(rows):
+            if is_total and i:
                 out.append(rule)
             out.append(line(cells))
         return "\n".join(out)

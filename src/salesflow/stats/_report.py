@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import attrs
 from attrs import frozen
 
 from salesflow._model.frozenmap import FrozenMap
@@ -49,7 +48,8 @@ class Grouped(FrozenMap[Hashable, T], Tabular, Generic[T]):
         ]
 
     def _title(self) -> str:
-        return "Grouped"
+        inner = next(iter(self.values()), None)
+        return "Grouped (no deal matched)" if inner is None else f"{inner._title()}, per group"
 
 
 @frozen(repr=False)
@@ -67,10 +67,6 @@ class Report:
     time_in_stage: TimeInStage | Grouped[TimeInStage] | None = None
     velocity: Velocity | Grouped[Velocity] | None = None
     forecast: Forecast | Grouped[Forecast] | None = None
-
-    def _parts(self) -> list[Tabular]:
-        parts = (getattr(self, f.name) for f in attrs.fields(Report))
-        return [p for p in parts if p]
 
     def tables(self) -> dict[str, Tabular]:
         """The computed parts by name (``funnels``, ``open``, …), in :data:`PARTS` order."""
@@ -93,7 +89,7 @@ class Report:
         return f"<Report: {', '.join(self.tables()) or 'nothing computed'}>"
 
     def __str__(self) -> str:
-        return "\n\n".join(str(p) for p in self._parts())
+        return "\n\n".join(str(p) for p in self.tables().values())
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """IPython's text display: every table."""
@@ -101,4 +97,4 @@ class Report:
 
     def _repr_html_(self) -> str:
         """Jupyter's display: every table."""
-        return "".join(p._repr_html_() for p in self._parts())
+        return "".join(p._repr_html_() for p in self.tables().values())
