@@ -10,11 +10,9 @@ validators of :class:`ImportMapping` and :class:`Join`: a mapping built in Pytho
 preset) meets the same checks as one read from a file. A file is structured by a cattrs
 converter of its own that refuses unknown keys; whatever is wrong becomes one
 :class:`~salesflow.errors.MappingError` whose message is one line, the key path in the
-file and the reason, with a close match when there is one::
-
-    mapping.stauts: unknown key (did you mean 'status'?)
-    mapping.currency: 'EURO' is not an ISO 4217 currency code (did you mean 'EUR'?)
-    mapping.process.stages[1].id: 'new' is the id of stages[0] too; stage ids must be unique
+file and the reason, with a close match when there is one, e.g. ``mapping.stauts:
+unknown key (did you mean 'status'?)`` or ``mapping.currency: 'EURO' is not an ISO 4217
+currency code (did you mean 'EUR'?)``.
 """
 
 from __future__ import annotations
