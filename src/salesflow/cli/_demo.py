@@ -65,8 +65,9 @@ SELECTION_RULES = (
 def run_demo(out: TextIO, db: str | Path | None = None, *, force: bool = False) -> None:
     """Walk the sample company through its scenarios, printing what happened.
 
-    With *db*, the company is stored in that SQLite file and the report is read back
-    from it. An existing file is replaced only if the demo wrote it, or with *force*.
+    With *db* (a SQLite file or a PostgreSQL URL), the company is stored there and the
+    report is read back from it. An existing database is replaced only if the demo wrote
+    it, or with *force* (see :mod:`salesflow.cli._demo_database`).
     """
     if db is not None:
         make_room(db, force=force)

@@ -1,21 +1,41 @@
-"""The demo's SQLite file: marked as the demo's, replaced only if the demo wrote it.
+"""The demo's database: marked as the demo's, replaced only if the demo wrote it.
 
 The demo stores its sample company there and reads it back for the report, so the
 numbers it prints come through the same store ``salesflow report`` reads.
+
+"Replacing its own database" means, for a SQLite file, deleting the file; for a
+PostgreSQL database, dropping salesflow's tables in it (in the schema the URL's
+``search_path`` names, ``public`` by default) and nothing else. Either is done only when
+the database carries the demo's mark, or with ``--force``; a PostgreSQL database whose
+schema holds no table at all is simply filled. Any other — a salesflow database the demo
+did not write, or tables of some other application — is refused without ``--force``;
+with it, only salesflow's own tables are dropped (another application's tables are never
+touched; one that has a table of the same name makes the demo fail, changing nothing).
 """
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 from salesflow import Catalog, Deal, SalesflowError, StorageError
+from salesflow.cli._database import is_url, open_store, postgres_connection, shown
+from salesflow.cli._errors import UserError
 from salesflow.cli._narrator import Narrator
-from salesflow.repository import SqliteStore
+from salesflow.repository import PostgresStore, SqliteStore
+from salesflow.repository._sql import Dialect, migrations
 
 __all__ = ["DEMO_MARK", "is_demo_database", "make_room", "store_company"]
 
 #: The mark a demo database carries, so that the demo replaces only its own files.
 DEMO_MARK = ("created_by", "salesflow demo")
+
+#: salesflow's own tables: the ones the schema's migrations create, and ``meta``
+STORE_TABLES = (
+    *re.findall(r"CREATE TABLE (\w+)", " ".join(s for step in migrations(Dialect()) for s in step)),
+    "meta",
+)
 
 
 def is_demo_database(path: Path) -> bool:
@@ -26,40 +46,93 @@ def is_demo_database(path: Path) -> bool:
         return False
     try:
         return store.get_meta(DEMO_MARK[0]) == DEMO_MARK[1]
+    except SalesflowError:
+        return False
     finally:
         store.close()
 
 
 def make_room(db: str | Path, *, force: bool) -> None:
-    """Remove an earlier demo database at *db*; refuse any other file unless *force*."""
+    """Clear an earlier demo database at *db*; refuse any other unless *force*."""
+    if is_url(str(db)):
+        _make_room_postgres(str(db), force=force)
+        return
+    if Path(db).is_dir():
+        raise UserError(f"{db} is a folder, not a database file")
+    folder = Path(db).resolve().parent
+    if not folder.is_dir():
+        raise UserError(f"cannot write {db}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"cannot write {db}: folder {folder}: permission denied")
     if not Path(db).exists():
         return
     if not force and not is_demo_database(Path(db)):
         raise StorageError(
             f"refusing to replace {db}: it is not a salesflow demo database (use --force)"
         )
+    if not force and not os.access(db, os.W_OK):
+        raise StorageError(f"refusing to replace {db}: it is read-only (use --force)")
     for leftover in (Path(db), Path(f"{db}-wal"), Path(f"{db}-shm")):
         leftover.unlink(missing_ok=True)
+
+
+def _is_demo_postgres(db: str) -> bool:
+    try:
+        store = PostgresStore(db, read_only=True)
+    except SalesflowError:  # e.g. another schema version: not ours to replace
+        return False
+    try:
+        return store.get_meta(DEMO_MARK[0]) == DEMO_MARK[1]
+    except SalesflowError:
+        return False
+    finally:
+        store.close()
+
+
+def _make_room_postgres(db: str, *, force: bool) -> None:
+    with postgres_connection(db) as connection:
+        tables = {
+            row[0]
+            for row in connection.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            ).fetchall()
+        }
+    if not tables:
+        return
+    ours = [t for t in STORE_TABLES if t in tables]
+    if not force and not ("meta" in tables and _is_demo_postgres(db)):
+        what = "salesflow data" if "meta" in tables else f"{len(tables)} other tables"
+        raise StorageError(
+            f"refusing to replace {shown(db)}: it holds {what}, not the salesflow demo's "
+            "(use --force, or an empty database)"
+        )
+    if ours:
+        with postgres_connection(db) as connection:
+            connection.execute(f"DROP TABLE IF EXISTS {', '.join(ours)}")
 
 
 def store_company(demo: Narrator, db: str | Path) -> tuple[Catalog, list[Deal]]:
     """Store the company in *db*, marked as the demo's; its catalog and deals read back."""
     say = demo.say
-    store = SqliteStore(db)
-    store.set_meta(*DEMO_MARK)
-    with store.unit_of_work() as uow:
-        uow.catalog.save(demo.catalog, expected_version=uow.catalog.version)
-        for deal_id, deal in demo.deals.items():
-            uow.deals.add(deal, demo.timelines[deal_id])
-        for lead_id, lead in demo.leads.items():
-            uow.leads.add(lead, demo.lead_timelines[lead_id])
-    say(f"Stored the sample company in {db} (SQLite); reading it back for the report.")
-    with store.unit_of_work() as uow:
-        catalog = uow.catalog.get()
-        deals = list(uow.deals.find())
-        stored_leads = list(uow.leads.find())
-        pending = uow.outbox.pending()
-    store.close()
+    store = open_store(str(db), read_only=False)
+    try:
+        store.set_meta(*DEMO_MARK)
+        with store.unit_of_work() as uow:
+            uow.catalog.save(demo.catalog, expected_version=uow.catalog.version)
+            for deal_id, deal in demo.deals.items():
+                uow.deals.add(deal, demo.timelines[deal_id])
+            for lead_id, lead in demo.leads.items():
+                uow.leads.add(lead, demo.lead_timelines[lead_id])
+        where = f"{shown(str(db))} ({'PostgreSQL' if is_url(str(db)) else 'SQLite'})"
+        say(f"Stored the sample company in {where}; reading it back for the report.")
+        with store.unit_of_work() as uow:
+            catalog = uow.catalog.get()
+            deals = list(uow.deals.find())
+            stored_leads = list(uow.leads.find())
+            pending = uow.outbox.pending()
+    finally:
+        store.close()
     kept = f"{len(deals)} deals, {len(stored_leads)} leads (spam left out)"
     say(f"  {kept}, {len(pending)} requests in the outbox")
     return catalog, deals

@@ -21,13 +21,13 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
     export of the same kind beyond them; print each file and its count."""
     if not 1 <= args.partitions <= MAX_PARTITIONS:
         raise UserError(f"--partitions must be from 1 to {MAX_PARTITIONS:,}, not {args.partitions}")
+    store = open_store(args.db, read_only=True)  # first: a missing database makes no folder
     folder = Path(args.out)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"--out {folder}: cannot make that folder ({exc.strerror})") from None
-    store = open_store(args.db, read_only=True)
-    try:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"--out {folder}: cannot make that folder ({exc.strerror})") from None
         partitions = store.partitions(args.partitions, kind=args.what)
         total = 0
         for i, load in enumerate(partitions):

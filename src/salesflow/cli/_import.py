@@ -1,28 +1,112 @@
-"""``salesflow import``: a CRM export into a SQLite database, through the rules (C1)."""
+"""``salesflow import``: a CRM export into a database (SQLite or PostgreSQL), through the
+rules (C1).
+
+The summary goes to stdout, the warnings to stderr, and a progress bar to stderr when it
+is a terminal (:mod:`salesflow.cli._progress`).
+"""
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
+import os
+import sys
 from pathlib import Path
 from typing import TextIO
 
+from salesflow.cli._database import is_url, open_store
 from salesflow.cli._errors import UserError
+from salesflow.cli._progress import ProgressBar
 from salesflow.interchange import PRESETS, import_csv, load_mapping
-from salesflow.repository import SqliteStore
 
-__all__ = ["run_import"]
+__all__ = ["checked_delimiter", "checked_encoding", "run_import"]
+
+#: what ``--delimiter`` also takes for a tab, which a shell makes hard to type
+TAB_NAMES = ("tab", "\\t")
+
+
+def checked_encoding(name: str | None) -> str | None:
+    """``--encoding``: a text codec Python knows (``None``: the importer's default)."""
+    if name is None:
+        return None
+    try:
+        codecs.lookup(name)
+        io.TextIOWrapper(io.BytesIO(), encoding=name)  # not base64, rot13: not text codecs
+    except LookupError:
+        raise UserError(
+            f"--encoding: {name!r} is not a text encoding Python knows (e.g. utf-8, cp1252)"
+        ) from None
+    return name
+
+
+def checked_delimiter(text: str | None) -> str | None:
+    """``--delimiter``: one character, or ``tab`` (``None``: detected by the importer)."""
+    if text is None:
+        return None
+    if text.lower() in TAB_NAMES:
+        return "\t"
+    if len(text) != 1 or text in '\r\n"':
+        raise UserError(
+            f"--delimiter: give one character other than a quote or a line break, "
+            f"e.g. ';' or tab (got {text!r})"
+        )
+    return text
+
+
+def _check_writable(flag: str, path: str) -> None:
+    """Refuse, before anything is imported, an output file that could not be written."""
+    target = Path(path)
+    folder = target.resolve().parent
+    if target.is_dir():
+        raise UserError(f"{flag} {path}: is a folder")
+    if not folder.is_dir():
+        raise UserError(f"{flag} {path}: folder {folder} does not exist")
+    writable = os.access(target, os.W_OK) if target.exists() else os.access(folder, os.W_OK)
+    if not writable:
+        raise UserError(f"{flag} {path}: permission denied")
 
 
 def run_import(args: argparse.Namespace, out: TextIO) -> int:
-    """Import the CSV the arguments name and print what happened; the exit code."""
+    """Import the CSV the arguments name and print what happened; the exit code.
+
+    Everything the user gave is checked before the database is opened. A SQLite file
+    the import creates is removed again when the import fails or is a dry run, so a
+    failure leaves no trace.
+    """
+    encoding = checked_encoding(args.encoding)
+    delimiter = checked_delimiter(args.delimiter)
+    source = Path(args.csv)
+    if not source.is_file():
+        raise UserError(f"{args.csv}: {'is a folder' if source.is_dir() else 'no such CSV file'}")
+    if args.rejects is not None:
+        _check_writable("--rejects", args.rejects)
     mapping = PRESETS[args.preset]() if args.preset else load_mapping(args.mapping)
-    folder = Path(args.db).resolve().parent
-    if not folder.is_dir():
-        raise UserError(f"cannot write {args.db}: folder {folder} does not exist")
-    store = SqliteStore(args.db)
+    new_file = None if is_url(args.db) or Path(args.db).exists() else Path(args.db)
+    store = open_store(args.db, read_only=False)
+    bar = ProgressBar(sys.stderr)
+    kept = False
     try:
-        summary = import_csv(args.csv, store, mapping, dry_run=args.dry_run, rejects=args.rejects)
+        summary = import_csv(
+            args.csv,
+            store,
+            mapping,
+            dry_run=args.dry_run,
+            rejects=args.rejects,
+            progress=bar,
+            encoding=encoding,
+            delimiter=delimiter,
+            decimal=args.decimal,
+        )
+        kept = not args.dry_run
     finally:
+        bar.finish()  # ends the bar's line, so that an error starts on a line of its own
         store.close()
-    print(summary, file=out)
+        if new_file is not None and not kept:
+            for made in (new_file, Path(f"{new_file}-wal"), Path(f"{new_file}-shm")):
+                made.unlink(missing_ok=True)
+    warnings = summary.warnings_text()
+    if warnings:
+        print(warnings, file=sys.stderr)
+    print(summary.totals_text(), file=out)
     return 1 if args.strict and summary.rejected else 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import NoReturn
 
 from salesflow import __version__
 
@@ -21,7 +22,10 @@ def _grouping(text: str) -> str:
 #: ``salesflow.stats.PARTS``, written out so that ``--help`` imports no statistics
 REPORT_PARTS = ("funnels", "open", "closed", "time_in_stage", "velocity", "forecast")
 
-__all__ = ["PRESET_NAMES", "build_parser"]
+__all__ = ["DB_HELP", "PRESET_NAMES", "build_parser"]
+
+#: what ``--db`` takes, in every command's help
+DB_HELP = "a SQLite file, or a PostgreSQL URL (postgresql://user@host/dbname)"
 
 #: the import presets' names, spelled here so that building the parser (``--help``)
 #: does not import the importer; a test checks them against ``interchange.PRESETS``
@@ -32,18 +36,22 @@ Build a sample company from the templates and walk it through real scenarios:
 process choice, switching and switching back, refused and allowed actions,
 eligibility with what is missing, an automatic win, a loss and a reopening.
 
-The sample company is stored in a SQLite file (salesflow-demo.sqlite by default,
-replaced on every run) and the report is read back from it.
+The sample company is stored in a database (a SQLite file, salesflow-demo.sqlite by
+default, or a PostgreSQL URL) and the report is read back from it. The demo replaces
+only a database it wrote itself (or, on PostgreSQL, an empty one); --force replaces
+another (on PostgreSQL: drops salesflow's tables, never any other).
 
 example:
   salesflow demo
   salesflow demo --db /tmp/company.sqlite
+  salesflow demo --db postgresql://postgres@localhost/salesdemo
 """
 
 
 _REPORT_HELP = """\
 Funnels per process, open and closed summaries, win rate, cycle length, time in
-stage, velocity and forecast, read from a SQLite database.
+stage, velocity and forecast, read from a database (a SQLite file or a PostgreSQL
+URL), which is opened read-only.
 
 example:
   salesflow report --db salesflow-demo.sqlite
@@ -55,11 +63,14 @@ _IMPORT_HELP = """\
 Load deals from a CRM export. Every row is imported, or rejected with its row number
 and the reason; warnings (missing account, alias applied, date fallback) are counted.
 Re-importing the same file changes nothing. The import is one unit of work: a failure
-leaves the database as it was.
+leaves the database as it was. The summary goes to stdout, warnings to stderr, and a
+progress bar to stderr when it is a terminal.
 
 example:
   salesflow import examples/data/crm-sales-opportunities/sales_pipeline.csv \\
       --db crm.sqlite --preset crm-sales-opportunities --rejects rejected.csv
+  salesflow import export.csv --db postgresql://localhost/crm --mapping mine.toml \\
+      --encoding cp1252 --delimiter ';' --decimal ,
 """
 
 _EXPORT_HELP = """\
@@ -86,7 +97,7 @@ example:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``salesflow`` and its commands."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="salesflow",
         description="The rules and the numbers behind sales processes.",
         epilog="example:\n  salesflow demo",
@@ -99,10 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--db",
         default="salesflow-demo.sqlite",
-        help="the SQLite file to write (default: salesflow-demo.sqlite)",
+        help=DB_HELP + " to write (default: salesflow-demo.sqlite)",
     )
     demo.add_argument(
-        "--force", action="store_true", help="replace --db even if the demo did not write it"
+        "--force",
+        action="store_true",
+        help="replace --db even if the demo did not write it (PostgreSQL: drop salesflow's tables)",
     )
 
     report = _command(
@@ -111,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         "funnels, summaries, velocity and forecast from a database",
         _REPORT_HELP,
     )
-    report.add_argument("--db", required=True, help="the SQLite database to read")
+    report.add_argument("--db", required=True, help=DB_HELP + ", opened read-only")
     report.add_argument("--process", help="one process, by id or name")
     report.add_argument("--owner", action="append", help="only these owners (repeatable)")
     report.add_argument("--team", action="append", help="only these teams (repeatable)")
@@ -151,18 +164,33 @@ def build_parser() -> argparse.ArgumentParser:
         commands, "import", "load deals from a CRM export (CSV) into a database", _IMPORT_HELP
     )
     importer.add_argument("csv", help="the CSV file to import")
-    importer.add_argument("--db", required=True, help="the SQLite database to write")
+    importer.add_argument("--db", required=True, help=DB_HELP + " to write (created if missing)")
     how = importer.add_mutually_exclusive_group(required=True)
     how.add_argument("--preset", choices=PRESET_NAMES, help="a ready-made mapping")
     how.add_argument("--mapping", help="a mapping file (TOML; see docs/cli.md)")
     importer.add_argument("--dry-run", action="store_true", help="check, store nothing")
     importer.add_argument("--rejects", help="write the rejected rows (and why) to this CSV")
     importer.add_argument("--strict", action="store_true", help="exit 1 if any row is rejected")
+    importer.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the file's encoding, e.g. cp1252 or latin-1 (default: UTF-8, with or without a BOM)",
+    )
+    importer.add_argument(
+        "--delimiter",
+        metavar="CHAR",
+        help="the column separator: one character, or 'tab' (default: detected)",
+    )
+    importer.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        help="the decimal mark of values: '.' or ',' for 1.000,50 (default: detected)",
+    )
 
     export = _command(
         commands, "export", "write deals or leads to JSON lines files, in partitions", _EXPORT_HELP
     )
-    export.add_argument("--db", required=True, help="the SQLite database to read")
+    export.add_argument("--db", required=True, help=DB_HELP + ", opened read-only")
     export.add_argument("--out", required=True, help="the folder to write (created if missing)")
     export.add_argument(
         "--partitions", type=int, default=1, help="how many files (default: 1)", metavar="N"
@@ -177,13 +205,24 @@ def build_parser() -> argparse.ArgumentParser:
     processes = _command(
         commands, "processes", "the catalog of processes, or one process in detail", _PROCESSES_HELP
     )
-    processes.add_argument("--db", required=True, help="the SQLite database to read")
+    processes.add_argument("--db", required=True, help=DB_HELP + ", opened read-only")
     processes.add_argument("--show", help="a process (id or name) to show with its actions")
     return parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose mistakes are one line on stderr and exit 2, like every
+    other failure of the command line (its commands' parsers are of this class too)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``salesflow: [command: ]message (see … --help)`` and exit 2."""
+        command = self.prog.removeprefix("salesflow").strip()
+        where = f"{command}: " if command else ""
+        self.exit(2, f"salesflow: {where}{message} (see {self.prog} --help)\n")
+
+
 def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    commands: argparse._SubParsersAction[_Parser],
     name: str,
     summary: str,
     description: str,

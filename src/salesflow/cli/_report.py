@@ -1,4 +1,4 @@
-"""``salesflow report``: funnels, summaries, velocity and forecast from a SQLite store (C1).
+"""``salesflow report``: funnels, summaries, velocity and forecast from a database (C1).
 
 This is the edge of the library: it opens files, reads the clock for "now" when no
 ``--as-of`` is given, and turns results into text, JSON, CSV, HTML or a chart.
@@ -42,16 +42,26 @@ def parse_moment(text: str, flag: str) -> datetime:
 def _records(result: Tabular, exact: bool) -> list[dict[str, Any]]:
     """The records as JSON and CSV write them: numbers rounded as documented, or exact."""
     if exact:
-        return [{k: exact_value(v) for k, v in r.items()} for r in result.to_records()]
+        return [{k: exact_value(v, k, r) for k, v in r.items()} for r in result.to_records()]
     return [{k: plain_value(v, k, r) for k, v in r.items()} for r in result.to_records()]
 
 
 def run_report(args: argparse.Namespace, out: TextIO) -> int:
-    """Print the report the arguments ask for; the exit code."""
+    """Print the report the arguments ask for; the exit code.
+
+    Everything that can be refused is checked before a line is printed: the arguments,
+    matplotlib for ``--chart``, the database; the chart is written before the report.
+    """
+    if args.format == "csv" and args.table is None:
+        raise UserError(f"--format csv writes one table: add --table ({', '.join(PARTS)})")
+    if args.chart:
+        _check_matplotlib()
+    as_of = parse_moment(args.as_of, "--as-of") if args.as_of else None
+    since = parse_moment(args.since, "--since") if args.since else None
+    until = parse_moment(args.until, "--until") if args.until else None
+    now = as_of or datetime.now(UTC)
     with reading(args.db) as (uow, catalog):
         processes = None if args.process is None else find_process(catalog, args.process).id
-        as_of = parse_moment(args.as_of, "--as-of") if args.as_of else None
-        now = as_of or datetime.now(UTC)
         if (args.team or args.group_by == "team") and not any(
             tag.startswith("team:") for d in uow.deals.find() for tag in d.tags
         ):
@@ -62,8 +72,8 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
             teams=args.team,
             products=args.product,
             segments=args.segment,
-            created_from=parse_moment(args.since, "--since") if args.since else None,
-            created_to=parse_moment(args.until, "--until") if args.until else None,
+            created_from=since,
+            created_to=until,
             as_of=as_of,
             now=now,
             group_by=args.group_by,
@@ -73,10 +83,18 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
         result = report(deals, catalog, query, period=args.period)
     if processes is not None:
         result = _only(result, processes)
-    _print(result, args, now, out)
     if args.chart:
         _chart(result, processes, args.chart)
+    _print(result, args, now, out)
     return 0
+
+
+def _check_matplotlib() -> None:
+    """``--chart`` needs the ``plot`` extra: said before anything is read or printed."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise UserError("--chart needs matplotlib: pip install 'salesflow[plot]'") from None
 
 
 def _only(result: Report, process_id: str) -> Report:
@@ -166,4 +184,10 @@ def _chart(result: Report, process_id: str | None, path: str) -> None:
     try:
         figure.savefig(path, dpi=100)
     except OSError as exc:
-        raise UserError(f"--chart: cannot write {path}: {exc.strerror}") from None
+        raise UserError(f"--chart: cannot write {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a format matplotlib does not write (funnel.xyz)
+        raise UserError(f"--chart {path}: {exc}") from None
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
