@@ -176,3 +176,33 @@ def test_import_rejects_neutralise_formulas_too(
     assert row["ref"] == '\'=cmd|" /C calc"!A0'
     assert row["who"] == "'+ann"
     assert row["state"] == "Sleeping"
+
+
+def test_an_empty_csv_table_still_has_its_header(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pd = pytest.importorskip("pandas")
+    out = run(
+        capsys, "report", "--db", str(db), "--format", "csv", "--table", "forecast",
+        "--since", "2030-01-01",
+    )  # fmt: skip
+    assert out == "period,overdue,category,deals,expected_deals\n"
+    assert pd.read_csv(io.StringIO(out)).empty  # a frame with columns, not an error
+
+
+def test_the_command_line_offers_what_the_library_has() -> None:
+    """The parser spells out choices so that --help loads no statistics; they stay equal."""
+    from salesflow._queries import GroupBy
+    from salesflow.cli._parser import GROUPINGS, REPORT_PARTS, build_parser
+    from salesflow.stats import PARTS
+    from salesflow.stats._accumulators import PERIODS
+
+    assert REPORT_PARTS == PARTS
+    assert set(GROUPINGS) == {g.value for g in GroupBy}
+    report_parser = next(
+        action.choices["report"]
+        for action in build_parser()._actions
+        if isinstance(action.choices, dict) and "report" in action.choices
+    )
+    periods = next(a.choices for a in report_parser._actions if a.dest == "period")
+    assert list(periods) == list(PERIODS)

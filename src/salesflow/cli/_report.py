@@ -19,6 +19,7 @@ from salesflow import DealQuery
 from salesflow._spreadsheet import safe_cell
 from salesflow.cli._database import find_process, reading
 from salesflow.cli._errors import UserError
+from salesflow.cli._schema import SCHEMA_VERSION, report_schema
 from salesflow.interchange._mapping import parse_moment as export_moment
 from salesflow.stats import Funnels, Grouped, Report, report
 from salesflow.stats._render import Tabular, columns_of, exact_value, plain_value
@@ -26,9 +27,9 @@ from salesflow.stats._report import PARTS
 
 __all__ = ["JSON_SCHEMA_VERSION", "PARTS", "parse_moment", "run_report"]
 
-#: The version of the JSON shape ``report --format json`` prints (docs/cli.md and
-#: ``report-schema.json`` next to this module).
-JSON_SCHEMA_VERSION = 2
+#: The version of the JSON shape ``report --format json`` prints: docs/cli.md, and its
+#: JSON Schema in ``_schema`` (published as docs/report-schema-v2.json).
+JSON_SCHEMA_VERSION = SCHEMA_VERSION
 
 
 def parse_moment(text: str, flag: str) -> datetime:
@@ -121,25 +122,18 @@ def _print(result: Report, args: argparse.Namespace, now: datetime, out: TextIO)
     else:
         if args.table is None:
             raise UserError(f"--format csv writes one table: add --table ({', '.join(PARTS)})")
-        _write_csv(_records(tables[args.table], args.exact), out)
+        _write_csv(args.table, _records(tables[args.table], args.exact), out)
 
 
 def _json_document(tables: dict[str, Tabular], exact: bool, now: datetime) -> str:
     """Schema version 2 (docs/cli.md): numbers as JSON numbers, one record a line."""
     head = {"schema_version": JSON_SCHEMA_VERSION, "exact": exact, "now": now.isoformat()}
-    lines = ["{"] + [f"  {json.dumps(k)}: {_json(v)}," for k, v in head.items()]
-    for i, (name, table) in enumerate(tables.items()):
-        records = _records(table, exact)
-        body = ",\n".join(f"    {_json(r)}" for r in records)
-        comma = "," if i < len(tables) - 1 else ""
-        lines.append(
-            f"  {json.dumps(name)}: [\n{body}\n  ]{comma}"
-            if body
-            else f"  {json.dumps(name)}: []{comma}"
-        )
-    if not tables:
-        lines[-1] = lines[-1].rstrip(",")
-    return "\n".join([*lines, "}"]) + "\n"
+    entries = [f"  {json.dumps(k)}: {_json(v)}" for k, v in head.items()]
+    for name, table in tables.items():
+        records = [f"    {_json(r)}" for r in _records(table, exact)]
+        body = "[\n" + ",\n".join(records) + "\n  ]" if records else "[]"
+        entries.append(f"  {json.dumps(name)}: {body}")
+    return "{\n" + ",\n".join(entries) + "\n}\n"
 
 
 def _json(value: Any) -> str:
@@ -151,9 +145,10 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _write_csv(records: list[dict[str, Any]], out: TextIO) -> None:
+def _write_csv(part: str, records: list[dict[str, Any]], out: TextIO) -> None:
     """One table: a header, then a row per record; text that would start a spreadsheet
-    formula is neutralised (``_spreadsheet``)."""
+    formula is neutralised (``_spreadsheet``). An empty table still has its header: the
+    columns every record of the part has (money columns come with the deals)."""
 
     def cell(value: Any) -> Any:
         if value is None:
@@ -167,9 +162,15 @@ def _write_csv(records: list[dict[str, Any]], out: TextIO) -> None:
         return value
 
     writer = csv.writer(out, lineterminator="\n")
-    columns = columns_of(records)
+    columns = columns_of(records) or _required_columns(part)
     writer.writerow(columns)
     writer.writerows([cell(r.get(c)) for c in columns] for r in records)
+
+
+def _required_columns(part: str) -> list[str]:
+    """The columns the schema requires of every record of *part*."""
+    items = report_schema()["else"]["properties"][part]["items"]
+    return list(items["required"])
 
 
 def _chart(result: Report, process_id: str | None, path: str) -> None:
