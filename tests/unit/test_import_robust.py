@@ -256,3 +256,24 @@ def test_value_amounts_keep_their_cents(tmp_path: Path, store: SqliteStore) -> N
     body = f'{HEADER}\nN1,new,ann,"1,234.56",2026-01-05,\n'
     import_csv(write(tmp_path, body.encode()), store, MAPPING)
     assert deals(store)["N1"].value.amount == Decimal("1234.56")  # type: ignore[attr-defined]
+
+
+def test_an_id_repeated_far_apart_is_still_seen(tmp_path: Path, store: SqliteStore) -> None:
+    """Rows 2 and 10,002 share an id: the first was stored 10 batches earlier and its
+    fingerprint merged into the sorted array (more than 8,192 ids later)."""
+    rows = "".join(f"P{i},new,ann,10,2026-01-05,\n" for i in range(10_000))
+    body = HEADER + "\n" + rows + "P0,hot,bob,77,2026-01-05,\n"
+    summary = import_csv(write(tmp_path, body.encode()), store, MAPPING)
+    assert dict(summary.warnings) == {"id repeated in the file, the later row wins": 1}
+    assert (summary.added, summary.updated) == (10_000, 1)
+    assert deals(store)["P0"].owner == "bob"  # type: ignore[attr-defined]
+
+
+def test_the_ids_seen_are_exact_across_merges() -> None:
+    from salesflow.interchange._importer import _SeenIds
+
+    seen = _SeenIds()
+    ids = [f"deal-{i}" for i in range(3 * _SeenIds.RECENT + 17)]
+    assert not any(seen.check_and_add(i) for i in ids)  # each new once
+    assert all(seen.check_and_add(i) for i in ids[::97])  # every repeat found
+    assert not seen.check_and_add("never-seen")

@@ -13,6 +13,8 @@ mark, field sizes) in :mod:`salesflow.interchange._reading`.
 from __future__ import annotations
 
 import csv
+from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -257,6 +259,35 @@ def _build(
     return deal, events
 
 
+class _SeenIds:
+    """The deal ids of one import, to tell an id repeated in the file, in memory that
+    stays small however long the file is: 64-bit fingerprints (``hash``, fixed for the
+    process), in a sorted ``array`` of 8 bytes an id plus a set of the latest few
+    thousand, merged into it when full. Two ids share a fingerprint with a chance of
+    about n² / 2⁶⁵ (3 × 10⁻⁸ for a million ids); that would only add a warning."""
+
+    RECENT = 8192
+
+    def __init__(self) -> None:
+        self._sorted = array("Q")
+        self._recent: set[int] = set()
+
+    def check_and_add(self, key: str) -> bool:
+        """Whether *key* was added before; it is added now."""
+        fingerprint = hash(key) & 0xFFFF_FFFF_FFFF_FFFF
+        if fingerprint in self._recent:
+            return True
+        at = bisect_left(self._sorted, fingerprint)
+        if at < len(self._sorted) and self._sorted[at] == fingerprint:
+            return True
+        self._recent.add(fingerprint)
+        if len(self._recent) >= self.RECENT:
+            # two sorted runs: Timsort merges them in linear time
+            self._sorted = array("Q", sorted([*self._sorted, *sorted(self._recent)]))
+            self._recent.clear()
+        return False
+
+
 def _with_process(uow: UnitOfWork, process: Process) -> Catalog:
     """The stored catalog (a new one if there is none) with *process* as the mapping has
     it; saved only when that changes it, so a re-import leaves its version alone."""
@@ -330,7 +361,7 @@ def import_csv(
         with store.unit_of_work() as uow:
             catalog = _with_process(uow, mapping.process)
             batch: dict[str, tuple[Deal, list[Event]]] = {}  # by id, in file order
-            seen: dict[str, int] = {}  # id → the row that last had it
+            seen = _SeenIds()
             for number, row in table.rows:
                 rows += 1
                 try:
@@ -339,9 +370,7 @@ def import_csv(
                     rejected.append((number, str(reason)))
                     rejected_rows.append({"row": str(number), "reason": str(reason), **row})
                     continue
-                earlier = seen.get(deal.id)
-                seen[deal.id] = number
-                if earlier is not None:
+                if seen.check_and_add(deal.id):
                     warn(f"id repeated in the file, the later row wins (row {number})")
                     if deal.id in batch:  # not stored yet: the later row replaces it
                         batch[deal.id] = (deal, events)
