@@ -216,10 +216,6 @@ def test_the_crm_data_set_imports_into_postgresql_as_into_sqlite(
     assert again.startswith("8800 rows: 0 added, 0 updated, 8800 unchanged, 0 rejected")
 
 
-@pytest.mark.xfail(
-    reason="PostgresStore keeps documents as JSONB, which reorders object keys: the "
-    "catalog's processes come back sorted by the length of their ids, not in their order"
-)
 def test_the_catalog_keeps_the_order_of_its_processes_on_postgresql(
     pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -228,3 +224,56 @@ def test_the_catalog_keeps_the_order_of_its_processes_on_postgresql(
     assert main(["demo", "--db", str(sqlite)]) == 0
     capsys.readouterr()
     assert run(capsys, "processes", "--db", pg_url) == run(capsys, "processes", "--db", str(sqlite))
+
+
+def test_a_database_of_jsonb_documents_is_migrated_to_json_keeping_its_data(
+    tmp_path: Path,
+) -> None:
+    """R2: a PostgreSQL database written before documents were JSON (schema 1, JSONB)
+    opens, migrates to JSON text and reads back what it held; a catalog saved after
+    keeps its processes in order."""
+    import psycopg
+
+    from salesflow.repository import PostgresStore
+    from salesflow.repository._postgres import PostgresDialect
+    from salesflow.repository._sql import migrations
+    from salesflow.templates import sample_catalog
+    from tests.contract.pg import DSN, fresh_schema, postgres_store_factory
+
+    postgres_store_factory()  # skips without a server
+    schema = fresh_schema()
+    catalog = sample_catalog()
+    from salesflow.serialization import dumps
+
+    with psycopg.connect(DSN, autocommit=True) as raw:
+        raw.execute(f"CREATE SCHEMA {schema}")
+        raw.execute(f"SET search_path TO {schema}")
+        raw.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        for statement in migrations(PostgresDialect(()))[0]:
+            raw.execute(statement.replace(" JSON ", " JSONB ").replace(" JSON)", " JSONB)"))
+        raw.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+        raw.execute("INSERT INTO catalog VALUES (1, 1, %s::jsonb)", (dumps(catalog),))
+        kind = raw.execute(
+            "SELECT data_type FROM information_schema.columns WHERE table_schema = %s"
+            " AND table_name = 'catalog' AND column_name = 'doc'",
+            (schema,),
+        ).fetchone()
+        assert kind == ("jsonb",)
+    try:
+        with PostgresStore(DSN, schema=schema) as store:
+            with store.unit_of_work() as uow:
+                assert uow.catalog.get() == catalog  # the same processes, maybe reordered
+                reordered = catalog.replace(catalog.get(catalog.default_id))
+                uow.catalog.save(reordered, expected_version=1)
+            with store.unit_of_work() as uow:
+                assert list(uow.catalog.get().processes) == list(catalog.processes)
+        with psycopg.connect(DSN, autocommit=True) as raw:
+            kind = raw.execute(
+                "SELECT data_type FROM information_schema.columns WHERE table_schema = %s"
+                " AND table_name = 'catalog' AND column_name = 'doc'",
+                (schema,),
+            ).fetchone()
+            assert kind == ("json",)
+    finally:
+        with psycopg.connect(DSN, autocommit=True) as raw:
+            raw.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -1,5 +1,6 @@
 """The PostgreSQL store (psycopg 3; optional extra ``postgres``): for services run as
-several processes. Documents are JSONB next to the same indexed columns as SQLite."""
+several processes. Documents are JSON (kept as written, so an object's keys keep their
+order) next to the same indexed columns as SQLite."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ class PostgresDialect(Dialect):
     """PostgreSQL's spelling of the shared SQL."""
 
     name = "postgresql"
-    doc_type = "JSONB"
+    doc_type = "JSON"
     serial = "BIGSERIAL PRIMARY KEY"
     begin = "BEGIN"
     begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
@@ -35,11 +36,11 @@ class PostgresDialect(Dialect):
         return sql.replace("?", "%s")
 
     def doc_param(self) -> str:
-        """A JSON text parameter cast to JSONB."""
-        return "?::jsonb"
+        """A JSON text parameter cast to JSON."""
+        return "?::json"
 
     def doc_column(self, column: str = "doc") -> str:
-        """JSONB read back as text."""
+        """JSON read back as text."""
         return f"{column}::text"
 
     def insert_many(

@@ -67,9 +67,13 @@ class Dialect:
         connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
+#: The tables that hold documents (a ``doc`` column).
+DOCUMENT_TABLES = ("catalog", "deals", "deal_events", "leads", "lead_events", "outbox")
+
+
 def migrations(d: Dialect) -> list[list[str]]:
     """The schema, one list of statements per version."""
-    return [
+    steps = [
         [
             f"CREATE TABLE catalog (id INTEGER PRIMARY KEY CHECK (id = 1), "
             f"version INTEGER NOT NULL, doc {d.doc_type} NOT NULL)",
@@ -97,6 +101,13 @@ def migrations(d: Dialect) -> list[list[str]]:
             "CREATE INDEX outbox_pending ON outbox (handled_at, id)",
         ]
     ]
+    if d.name == "postgresql":
+        # documents as JSON text, not JSONB: JSONB reorders an object's keys, which lost
+        # the order of a catalog's processes (the order every listing and report keeps)
+        steps.append(
+            [f"ALTER TABLE {t} ALTER COLUMN doc TYPE JSON USING doc::json" for t in DOCUMENT_TABLES]
+        )
+    return steps
 
 
 class Session:
