@@ -147,13 +147,26 @@ def test_the_demo_refuses_a_database_holding_other_tables(
     _sql(pg_url, "CREATE TABLE customers (name text)")
     code, out, err = run(capsys, "demo", "--db", pg_url)
     assert (code, out) == (2, "")
-    assert "holds 1 other tables" in err
+    assert "holds 1 tables of another application" in err
     assert err.count("\n") == 1
     tables = _sql(
         pg_url,
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
     )
     assert tables == [("customers",)]
+
+
+def test_force_never_drops_another_applications_table_of_the_same_name(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An application's own ``deals`` table is not salesflow's, --force or not."""
+    _sql(pg_url, "CREATE TABLE deals (id serial, customer text)")
+    _sql(pg_url, "INSERT INTO deals (customer) VALUES ('ACME'), ('Initech')")
+    for extra in ([], ["--force"]):
+        code, out, err = run(capsys, "demo", "--db", pg_url, *extra)
+        assert (code, out) == (2, "")
+        assert "tables of another application" in err
+    assert _sql(pg_url, "SELECT customer FROM deals ORDER BY id") == [("ACME",), ("Initech",)]
 
 
 def test_reading_an_empty_database_is_one_line_and_creates_nothing(

@@ -310,10 +310,13 @@ def test_a_file_error_names_the_path_and_why(
     assert err == f"salesflow: {places['db']}: Permission denied\n"
 
 
-def test_a_failed_import_into_a_new_file_leaves_no_file(
+def test_a_failed_import_into_a_new_file_stores_nothing(
     places: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The new file stays, empty: it is never removed, since another import may have
+    written the same path meanwhile (a deleted database would be data lost)."""
     from salesflow.interchange import _importer as importer
+    from salesflow.repository import SqliteStore
 
     def broken(*args: object, **kwargs: object) -> object:
         raise OSError(28, "No space left on device", "crm.sqlite")
@@ -323,20 +326,50 @@ def test_a_failed_import_into_a_new_file_leaves_no_file(
     code, out, err = run(capsys, ["import", str(PIPELINE), "--db", str(db), "--preset", CRM])
     assert (code, out) == (2, "")
     assert err == "salesflow: crm.sqlite: No space left on device\n"
-    assert not db.exists()
-    assert not list(db.parent.glob("missing.sqlite*"))
+    with SqliteStore(db) as store, store.unit_of_work() as uow:
+        assert list(uow.deals.find()) == []
+        assert uow.catalog.version == 0
 
 
-def test_a_dry_run_into_a_new_file_leaves_no_file(
+def test_a_dry_run_stores_nothing(
     places: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from salesflow.repository import SqliteStore
+
     db = Path(places["missing"])
     code, out, _ = run(
         capsys, ["import", str(PIPELINE), "--db", str(db), "--preset", CRM, "--dry-run"]
     )
     assert code == 0
     assert "dry run" in out
-    assert not list(db.parent.glob("missing.sqlite*"))
+    with SqliteStore(db) as store, store.unit_of_work() as uow:
+        assert list(uow.deals.find()) == []
+
+
+@pytest.mark.parametrize("victim", ["csv", "db", "mapping"])
+def test_rejects_never_overwrite_a_file_the_import_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], victim: str
+) -> None:
+
+    csv_path = tmp_path / "export.csv"
+    csv_path.write_text("ref,state\nA1,sleeping\n", encoding="utf-8")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(
+        'id = "ref"\nstatus = "state"\ncurrency = "EUR"\nundated = "2026-01-01"\n'
+        '[statuses]\nnew = "open:new"\n[process]\nid = "shop"\nname = "Shop"\n'
+        'stages = [{ id = "new", name = "New" }]\n',
+        encoding="utf-8",
+    )
+    db = tmp_path / "crm.sqlite"
+    assert main(["import", str(csv_path), "--db", str(db), "--mapping", str(mapping)]) == 0
+    files = {"csv": csv_path, "db": db, "mapping": mapping}
+    before = {name: path.read_bytes() for name, path in files.items()}
+    argv = ["import", str(csv_path), "--db", str(db), "--mapping", str(mapping)]
+    capsys.readouterr()
+    code, _, err = run(capsys, [*argv, "--dry-run", "--rejects", str(files[victim])])
+    assert code == 2
+    assert err.startswith(f"salesflow: --rejects {files[victim]}: is ")
+    assert {name: path.read_bytes() for name, path in files.items()} == before
 
 
 @pytest.mark.parametrize("tab", ["tab", "\\t", "\t"])

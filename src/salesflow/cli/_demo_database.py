@@ -8,9 +8,10 @@ PostgreSQL database, dropping salesflow's tables in it (in the schema the URL's
 ``search_path`` names, ``public`` by default) and nothing else. Either is done only when
 the database carries the demo's mark, or with ``--force``; a PostgreSQL database whose
 schema holds no table at all is simply filled. Any other — a salesflow database the demo
-did not write, or tables of some other application — is refused without ``--force``;
-with it, only salesflow's own tables are dropped (another application's tables are never
-touched; one that has a table of the same name makes the demo fail, changing nothing).
+did not write — is refused without ``--force``; with it, salesflow's own tables are
+dropped. A schema holding tables of some other application (no salesflow ``meta`` with
+a schema version) is refused even with ``--force``: a table of the same name, such as
+``deals``, may be that application's, and the demo never drops one.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from salesflow import Catalog, Deal, SalesflowError, StorageError
 from salesflow.cli._database import is_url, open_store, postgres_connection, shown
 from salesflow.cli._errors import UserError
 from salesflow.cli._narrator import Narrator
-from salesflow.repository import PostgresStore, SqliteStore
 from salesflow.repository._sql import Dialect, migrations
 
 __all__ = ["DEMO_MARK", "is_demo_database", "make_room", "store_company"]
@@ -38,11 +39,11 @@ STORE_TABLES = (
 )
 
 
-def is_demo_database(path: Path) -> bool:
-    """Whether *path* is a SQLite file the demo wrote."""
+def is_demo_database(db: str) -> bool:
+    """Whether *db* (a SQLite path or a PostgreSQL URL) is a database the demo wrote."""
     try:
-        store = SqliteStore(path, read_only=True)
-    except SalesflowError:
+        store = open_store(db, read_only=True)
+    except (SalesflowError, UserError):  # e.g. another schema version: not ours to replace
         return False
     try:
         return store.get_meta(DEMO_MARK[0]) == DEMO_MARK[1]
@@ -66,7 +67,7 @@ def make_room(db: str | Path, *, force: bool) -> None:
         raise UserError(f"cannot write {db}: folder {folder}: permission denied")
     if not Path(db).exists():
         return
-    if not force and not is_demo_database(Path(db)):
+    if not force and not is_demo_database(str(db)):
         raise StorageError(
             f"refusing to replace {db}: it is not a salesflow demo database (use --force)"
         )
@@ -76,17 +77,13 @@ def make_room(db: str | Path, *, force: bool) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _is_demo_postgres(db: str) -> bool:
+def _has_schema_version(connection: Any) -> bool:
+    """Whether the ``meta`` table is salesflow's: it records a schema version."""
     try:
-        store = PostgresStore(db, read_only=True)
-    except SalesflowError:  # e.g. another schema version: not ours to replace
+        found = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+        return found.fetchone() is not None
+    except Exception:  # another application's meta table, of other columns
         return False
-    try:
-        return store.get_meta(DEMO_MARK[0]) == DEMO_MARK[1]
-    except SalesflowError:
-        return False
-    finally:
-        store.close()
 
 
 def _make_room_postgres(db: str, *, force: bool) -> None:
@@ -98,18 +95,22 @@ def _make_room_postgres(db: str, *, force: bool) -> None:
                 "WHERE table_schema = current_schema()"
             ).fetchall()
         }
+        salesflows = "meta" in tables and _has_schema_version(connection)
     if not tables:
         return
-    ours = [t for t in STORE_TABLES if t in tables]
-    if not force and not ("meta" in tables and _is_demo_postgres(db)):
-        what = "salesflow data" if "meta" in tables else f"{len(tables)} other tables"
+    if not salesflows:
         raise StorageError(
-            f"refusing to replace {shown(db)}: it holds {what}, not the salesflow demo's "
+            f"refusing to use {shown(db)}: it holds {len(tables)} tables of another "
+            "application (the demo needs an empty database or one of salesflow's)"
+        )
+    if not force and not is_demo_database(db):
+        raise StorageError(
+            f"refusing to replace {shown(db)}: it holds salesflow data, not the demo's "
             "(use --force, or an empty database)"
         )
-    if ours:
-        with postgres_connection(db) as connection:
-            connection.execute(f"DROP TABLE IF EXISTS {', '.join(ours)}")
+    ours = [t for t in STORE_TABLES if t in tables]  # in current_schema(), first on the path
+    with postgres_connection(db) as connection:
+        connection.execute(f"DROP TABLE IF EXISTS {', '.join(ours)}")
 
 
 def store_company(demo: Narrator, db: str | Path) -> tuple[Catalog, list[Deal]]:

@@ -67,12 +67,23 @@ def _check_writable(flag: str, path: str) -> None:
         raise UserError(f"{flag} {path}: permission denied")
 
 
+def _not_an_input(rejects: str, inputs: list[str]) -> None:
+    """Refuse a ``--rejects`` that is one of the files the import reads or writes."""
+    target = Path(rejects).resolve()
+    for name in inputs:
+        if is_url(name):
+            continue
+        for path in (Path(name), Path(f"{name}-wal"), Path(f"{name}-shm")):
+            if path.resolve() == target:
+                raise UserError(f"--rejects {rejects}: is {name}, which the import reads")
+
+
 def run_import(args: argparse.Namespace, out: TextIO) -> int:
     """Import the CSV the arguments name and print what happened; the exit code.
 
-    Everything the user gave is checked before the database is opened. A SQLite file
-    the import creates is removed again when the import fails or is a dry run, so a
-    failure leaves no trace.
+    Everything the user gave is checked before the database is opened. A failed or dry
+    import stores nothing; a SQLite file it created stays, empty (it is never removed:
+    another import may be writing to the same path).
     """
     encoding = checked_encoding(args.encoding)
     delimiter = checked_delimiter(args.delimiter)
@@ -81,11 +92,10 @@ def run_import(args: argparse.Namespace, out: TextIO) -> int:
         raise UserError(f"{args.csv}: {'is a folder' if source.is_dir() else 'no such CSV file'}")
     if args.rejects is not None:
         _check_writable("--rejects", args.rejects)
+        _not_an_input(args.rejects, [args.csv, args.db, *([args.mapping] if args.mapping else [])])
     mapping = PRESETS[args.preset]() if args.preset else load_mapping(args.mapping)
-    new_file = None if is_url(args.db) or Path(args.db).exists() else Path(args.db)
     store = open_store(args.db, read_only=False)
     bar = ProgressBar(sys.stderr)
-    kept = False
     try:
         summary = import_csv(
             args.csv,
@@ -98,13 +108,9 @@ def run_import(args: argparse.Namespace, out: TextIO) -> int:
             delimiter=delimiter,
             decimal=args.decimal,
         )
-        kept = not args.dry_run
     finally:
         bar.finish()  # ends the bar's line, so that an error starts on a line of its own
         store.close()
-        if new_file is not None and not kept:
-            for made in (new_file, Path(f"{new_file}-wal"), Path(f"{new_file}-shm")):
-                made.unlink(missing_ok=True)
     warnings = summary.warnings_text()
     if warnings:
         print(warnings, file=sys.stderr)

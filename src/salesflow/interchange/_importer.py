@@ -342,6 +342,11 @@ def import_csv(
     if not path.is_file():
         raise ImportFileError(str(path), "no such CSV file")
     companions = _companions(mapping, path.parent, encoding)
+    if rejects is not None:
+        target = Path(rejects).resolve()
+        for read in (path, *(path.parent / join.file for join in mapping.joins)):
+            if read.resolve() == target:
+                raise ImportFileError(str(rejects), f"is {read.name}, which the import reads")
     needed = tuple(c for c in (mapping.id, mapping.status) if c)
     table = open_table(path, needed=needed, encoding=encoding, delimiter=delimiter, decimal=decimal)
     warnings: Counter[str] = Counter()
