@@ -105,12 +105,21 @@ def test_delimiter_and_decimal_can_be_given(tmp_path: Path, store: SqliteStore) 
         ("1,000.50", ".", "1000.50"),
         ("1000.5", ".", "1000.5"),
         ("-3,25", ",", "-3.25"),
-        ("1.000,50", ".", "1.000,50"),  # not a number with a decimal point: left for Money
-        ("12,34,5", ".", "12,34,5"),
+        ("+1,5", ",", "+1.5"),
+        ("abc", ",", "abc"),  # not a number at all: left for Money to refuse
     ],
 )
 def test_amounts_with_thousands_separators(text: str, mark: str, plain: str) -> None:
     assert normalise_amount(text, mark) == plain
+
+
+@pytest.mark.parametrize(
+    ("text", "mark"),
+    [("1.5", ","), ("234.5678", ","), ("1.000,50", "."), ("12,34,5", "."), ("1,5", ".")],
+)
+def test_an_amount_the_decimal_mark_cannot_read_is_never_guessed(text: str, mark: str) -> None:
+    with pytest.raises(ValueError, match="is not a number with a decimal"):
+        normalise_amount(text, mark)
 
 
 def test_a_latin1_file_names_the_byte_and_imports_with_its_encoding(
@@ -277,3 +286,85 @@ def test_the_ids_seen_are_exact_across_merges() -> None:
     assert not any(seen.check_and_add(i) for i in ids)  # each new once
     assert all(seen.check_and_add(i) for i in ids[::97])  # every repeat found
     assert not seen.check_and_add("never-seen")
+
+
+def test_companion_files_keep_their_own_decimal_mark(tmp_path: Path, store: SqliteStore) -> None:
+    """A comma export joined to a semicolon price list written the European way."""
+    from salesflow.interchange import Join
+
+    (tmp_path / "prices.csv").write_text("sku;price\nGTX;1.000,50\n", encoding="utf-8")
+    mapping = attrs_evolve(
+        MAPPING, product="sku", joins=(Join("prices.csv", "sku", "sku", {"value": "price"}),)
+    )
+    body = "ref,state,who,amount,opened,closed,sku\nQ1,new,ann,,2026-01-05,,GTX\n"
+    summary = import_csv(write(tmp_path, body.encode()), store, mapping)
+    assert summary.rejected == ()
+    assert deals(store)["Q1"].value == Money.of("1000.50", "EUR")  # type: ignore[attr-defined]
+
+
+def test_a_comma_file_with_a_decimal_point_in_a_semicolon_export_rejects_the_row(
+    tmp_path: Path, store: SqliteStore
+) -> None:
+    body = "ref;state;who;amount;opened;closed\nR1;new;ann;1.5;2026-01-05;\n"
+    summary = import_csv(write(tmp_path, body.encode()), store, MAPPING)
+    assert summary.rejected == (
+        (2, "bad value: '1.5' is not a number with a decimal comma (see --decimal)"),
+    )
+
+
+def test_encodings_that_fail_early_are_one_error(tmp_path: Path, store: SqliteStore) -> None:
+    path = write(tmp_path, f"{HEADER}\nS1,new,ann,1,2026-01-05,\n".encode())
+    with pytest.raises(ImportFileError, match="not utf-16 text"):
+        import_csv(path, store, MAPPING, encoding="utf-16")  # no BOM: UnicodeError
+    with pytest.raises(MappingError, match="not a text encoding"):
+        import_csv(path, store, MAPPING, encoding="base64")
+
+
+def test_the_bad_byte_offset_counts_the_byte_order_mark(tmp_path: Path, store: SqliteStore) -> None:
+    """BOM (3) + header (34 + newline) + 'T1,new,J' (8): the 0xfc is at offset 46."""
+    body = b"\xef\xbb\xbf" + f"{HEADER}\nT1,new,J".encode() + b"\xfcrgen,1,2026-01-05,\n"
+    with pytest.raises(ImportFileError, match="byte 0xfc at offset 46"):
+        import_csv(write(tmp_path, body), store, MAPPING)
+
+
+def test_an_excel_bom_with_a_quoted_header_reads_with_encoding_utf8(
+    tmp_path: Path, store: SqliteStore
+) -> None:
+    quoted = ",".join(f'"{c}"' for c in HEADER.split(","))
+    body = b"\xef\xbb\xbf" + f"{quoted}\nU1,new,ann,1,2026-01-05,\n".encode()
+    assert import_csv(write(tmp_path, body), store, MAPPING, encoding="utf-8").added == 1
+
+
+def test_every_column_the_mapping_names_must_be_in_the_header(
+    tmp_path: Path, store: SqliteStore
+) -> None:
+    body = "ref,state,who,amount,created,closed\nV1,new,ann,1,2026-01-05,\n"
+    with pytest.raises(ImportFileError, match="has no column 'opened' in its header"):
+        import_csv(write(tmp_path, body.encode()), store, MAPPING)
+
+
+def test_progress_goes_on_through_rejected_rows(tmp_path: Path, store: SqliteStore) -> None:
+    rows = "".join(f"W{i},sleeping,ann,1,2026-01-05,\n" for i in range(2500))
+    seen: list[ImportProgress] = []
+    import_csv(
+        write(tmp_path, (HEADER + "\n" + rows).encode()), store, MAPPING, progress=seen.append
+    )
+    assert [p.rows for p in seen] == [1000, 2000, 2500]
+
+
+def test_a_re_import_after_an_update_writes_nothing(tmp_path: Path) -> None:
+    """The stored deal's moment is the later of its own and the row's: compared as such."""
+    db = tmp_path / "again.sqlite"
+    first = write(tmp_path, f"{HEADER}\nX1,done,ann,10,2026-01-05,2026-03-01\n".encode(), "a.csv")
+    second = write(tmp_path, f"{HEADER}\nX1,new,ann,10,2026-01-05,\n".encode(), "b.csv")
+    with SqliteStore(db) as store:
+        import_csv(first, store, MAPPING)
+        assert import_csv(second, store, MAPPING).updated == 1  # won → open: a later moment
+        again = import_csv(second, store, MAPPING)
+        assert (again.updated, again.unchanged) == (0, 1)
+
+
+def attrs_evolve(mapping: ImportMapping, **changes: object) -> ImportMapping:
+    import attrs
+
+    return attrs.evolve(mapping, **changes)

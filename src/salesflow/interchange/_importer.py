@@ -106,18 +106,24 @@ class _DryRun(Exception):
     pass
 
 
+#: A companion file: its join, its rows by key, and its decimal mark.
+Companion = tuple[Join, dict[str, dict[str, str]], str]
+
+
 def _companions(
-    mapping: ImportMapping, folder: Path, encoding: str | None
-) -> list[tuple[Join, dict[str, dict[str, str]]]]:
-    """Each join's companion file, by its key column; read as the export is (its own
-    delimiter, found from its header)."""
+    mapping: ImportMapping, folder: Path, encoding: str | None, decimal: str | None
+) -> list[Companion]:
+    """Each join's companion file, by its key column; read in the export's encoding,
+    with its own delimiter and decimal mark (found from its header) unless given."""
     out = []
-    for join in mapping.joins:
+    for i, join in enumerate(mapping.joins):
         path = folder / join.file
         if not path.is_file():
-            raise MappingError(f"joins.{join.file}", str(path), "companion file not found")
-        table = open_table(path, needed=(join.on, *join.fields.values()), encoding=encoding)
-        out.append((join, {row.get(join.on, ""): row for _, row in table.rows}))
+            raise MappingError(f"mapping.joins[{i}].file", str(path), "companion file not found")
+        table = open_table(
+            path, needed=(join.on, *join.fields.values()), encoding=encoding, decimal=decimal
+        )
+        out.append((join, {row.get(join.on, ""): row for _, row in table.rows}, table.decimal))
     return out
 
 
@@ -125,7 +131,7 @@ def _build(
     row: Mapping[str, str],
     mapping: ImportMapping,
     catalog: Catalog,
-    companions: list[tuple[Join, dict[str, dict[str, str]]]],
+    companions: list[Companion],
     warn: Callable[[str], None],
     decimal: str,
 ) -> tuple[Deal, list[Event]]:
@@ -183,8 +189,9 @@ def _build(
         created = mapping.undated
     segment: str | None = None
     fallback_value: str | None = None
+    fallback_decimal = decimal
     tags: set[str] = set()
-    for join, table in companions:
+    for join, table, mark in companions:
         match = table.get(col(join.key))
         if match is None:
             if col(join.key):
@@ -199,7 +206,7 @@ def _build(
             if target == "segment":
                 segment = found
             elif target == "value":
-                fallback_value = found
+                fallback_value, fallback_decimal = found, mark
             elif target.startswith("tag:"):
                 tags.add(f"{target.removeprefix('tag:')}:{found}")
     raw_value = col(mapping.value)
@@ -208,9 +215,10 @@ def _build(
         if raw_value:
             value = Money.of(normalise_amount(raw_value, decimal), mapping.currency)
         elif fallback_value is not None:
-            value = Money.of(normalise_amount(fallback_value, decimal), mapping.currency)
+            plain = normalise_amount(fallback_value, fallback_decimal)
+            value = Money.of(plain, mapping.currency)
             note("value from list price")
-    except ValidationError as exc:
+    except (ValidationError, ValueError) as exc:
         raise _Rejected(f"bad value: {exc}") from None
     product = col(mapping.product)
     client = col(mapping.client) or None
@@ -257,6 +265,16 @@ def _build(
         )
         deal, events = ended.state, [*events, *ended.events]
     return deal, events
+
+
+def _columns(mapping: ImportMapping) -> tuple[str, ...]:
+    """Every column of the export the mapping names (the header must have them all)."""
+    named = (
+        mapping.id, mapping.status, mapping.owner, mapping.client, mapping.product,
+        mapping.title, mapping.value, mapping.created, mapping.closed,
+        *mapping.entered.values(), *(join.key for join in mapping.joins),
+    )  # fmt: skip
+    return tuple(dict.fromkeys(c for c in named if c))
 
 
 class _SeenIds:
@@ -341,13 +359,13 @@ def import_csv(
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(str(path), "no such CSV file")
-    companions = _companions(mapping, path.parent, encoding)
+    companions = _companions(mapping, path.parent, encoding, decimal)
     if rejects is not None:
         target = Path(rejects).resolve()
         for read in (path, *(path.parent / join.file for join in mapping.joins)):
             if read.resolve() == target:
                 raise ImportFileError(str(rejects), f"is {read.name}, which the import reads")
-    needed = tuple(c for c in (mapping.id, mapping.status) if c)
+    needed = _columns(mapping)
     table = open_table(path, needed=needed, encoding=encoding, delimiter=delimiter, decimal=decimal)
     warnings: Counter[str] = Counter()
     rejected: list[tuple[int, str]] = []
@@ -369,6 +387,8 @@ def import_csv(
             seen = _SeenIds()
             for number, row in table.rows:
                 rows += 1
+                if rows % 1000 == 0:
+                    tell()
                 try:
                     deal, events = _build(row, mapping, catalog, companions, warn, table.decimal)
                 except (_Rejected, SalesflowError) as reason:
@@ -389,17 +409,15 @@ def import_csv(
                         uow.deals.add_many(list(batch.values()))
                         batch = {}
                 else:
-                    if attrs.evolve(stored, version=deal.version) == deal:
+                    # recorded after everything stored, so the timeline stays in order
+                    at = max(stored.updated_at, deal.updated_at)
+                    if attrs.evolve(deal, version=stored.version, updated_at=at) == stored:
                         counts["unchanged"] += 1
                     else:
-                        # recorded after everything stored, so the timeline stays in order
-                        at = max(stored.updated_at, deal.updated_at)
                         replaced = attrs.evolve(deal, version=stored.version + 1, updated_at=at)
                         event = DealImported(**header(stored, IMPORTER, at), deal=replaced)
                         uow.deals.save(replaced, expected_version=stored.version, events=[event])
                         counts["updated"] += 1
-                if rows % 1000 == 0:
-                    tell()
             if batch:
                 uow.deals.add_many(list(batch.values()))
             if rejects is not None:

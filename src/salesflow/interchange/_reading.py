@@ -41,8 +41,8 @@ MAX_FIELD = 1_048_576
 #: when it is lower (it is never lowered, so concurrent imports are safe).
 CSV_FIELD_LIMIT = 64 * 1_048_576
 
-_POINT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
-_COMMA = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+_POINT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_COMMA = re.compile(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
 _SPACES = re.compile(r"[ \u00a0\u202f']")  # thousands separated by (narrow) spaces, '
 
 
@@ -63,13 +63,21 @@ class Table:
 
 def normalise_amount(text: str, decimal: str) -> str:
     """An amount as ``Decimal`` reads it: thousands separators dropped and the decimal
-    mark a point, when *text* is a number written with the *decimal* mark; anything else
-    is returned as it is, for ``Money`` to refuse with its reason."""
+    mark a point, when *text* is a number written with the *decimal* mark.
+
+    Text holding the other mark in a way the *decimal* mark cannot read (``1.5`` with a
+    decimal comma, ``1,5`` with a point) raises ``ValueError``: it is never guessed.
+    Anything else is returned as it is, for ``Money`` to refuse with its reason.
+    """
     compact = _SPACES.sub("", text.strip())
-    if decimal == "," and _COMMA.match(compact):
-        return compact.replace(".", "").replace(",", ".")
-    if decimal == "." and _POINT.match(compact):
+    pattern, other = (_COMMA, ".") if decimal == "," else (_POINT, ",")
+    if pattern.match(compact):
+        if decimal == ",":
+            return compact.replace(".", "").replace(",", ".")
         return compact.replace(",", "")
+    if other in compact:
+        mark = "comma" if decimal == "," else "point"
+        raise ValueError(f"{text!r} is not a number with a decimal {mark} (see --decimal)")
     return text
 
 
@@ -80,14 +88,21 @@ def _raise_field_limit() -> None:
 
 def _bad_byte(path: Path, encoding: str) -> str:
     """Where *path* stops being *encoding* text: the offset and the byte."""
-    decoder = codecs.getincrementaldecoder(encoding)()
     offset = 0
+    if codecs.lookup(encoding).name == "utf-8-sig":  # count the BOM's bytes, skip them
+        encoding = "utf-8"
+        with path.open("rb") as f:
+            offset = 3 if f.read(3) == codecs.BOM_UTF8 else 0
+    decoder = codecs.getincrementaldecoder(encoding)()
     with path.open("rb") as f:
+        f.seek(offset)
         while chunk := f.read(1 << 16):
             pending = len(decoder.getstate()[0])
             try:
                 decoder.decode(chunk)
-            except UnicodeDecodeError as bad:
+            except UnicodeError as bad:
+                if not isinstance(bad, UnicodeDecodeError):
+                    return f"the start of the file ({bad})"
                 at = offset - pending + bad.start
                 byte = (bad.object[bad.start : bad.start + 1] or b"?").hex()
                 return f"byte 0x{byte} at offset {at:,}"
@@ -107,9 +122,11 @@ def _checked_encoding(encoding: str | None) -> str:
     if not isinstance(name, str):
         raise MappingError("encoding", name, "must be the name of a text encoding")
     try:
-        codecs.lookup(name)
+        known = codecs.lookup(name)
     except LookupError:
         raise MappingError("encoding", name, "is not an encoding Python knows") from None
+    if not getattr(known, "_is_text_encoding", True):  # base64, rot13: bytes to bytes
+        raise MappingError("encoding", name, "is not a text encoding")
     return name
 
 
@@ -125,7 +142,7 @@ def _checked_mark(name: str, value: str | None, allowed: Iterable[str] | None) -
 def _header_line(text: IO[str], path: Path, encoding: str) -> str:
     try:
         line = text.readline()
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise _decode_error(path, encoding) from None
     if not line.strip():
         raise ImportFileError(str(path), "has no header line (it is empty)")
@@ -133,7 +150,7 @@ def _header_line(text: IO[str], path: Path, encoding: str) -> str:
 
 
 def _split(line: str, delimiter: str) -> tuple[str, ...]:
-    cells = next(csv.reader([line], delimiter=delimiter), [])
+    cells = next(csv.reader([line.lstrip("\ufeff")], delimiter=delimiter), [])
     return tuple(cell.lstrip("\ufeff").strip() for cell in cells)
 
 
@@ -221,11 +238,11 @@ def _rows(
                 cells = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError:
+            except UnicodeError:
                 raise _decode_error(path, encoding) from None
-            except csv.Error as exc:
+            except csv.Error as exc:  # line_num counts from the line after the header
                 raise ImportFileError(
-                    str(path), f"near line {reader.line_num}: {exc}; not a CSV export?"
+                    str(path), f"near line {reader.line_num + 1}: {exc}; not a CSV export?"
                 ) from None
             number += 1
             if not any(cell.strip() for cell in cells):
