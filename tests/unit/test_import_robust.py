@@ -268,13 +268,13 @@ def test_value_amounts_keep_their_cents(tmp_path: Path, store: SqliteStore) -> N
 
 
 def test_an_id_repeated_far_apart_is_still_seen(tmp_path: Path, store: SqliteStore) -> None:
-    """Rows 2 and 10,002 share an id: the first was stored 10 batches earlier and its
-    fingerprint merged into the sorted array (more than 8,192 ids later)."""
-    rows = "".join(f"P{i},new,ann,10,2026-01-05,\n" for i in range(10_000))
+    """Rows 2 and 40,002 share an id: the first was stored 40 batches earlier and its
+    fingerprint merged into the sorted array (more than 32,768 ids later)."""
+    rows = "".join(f"P{i},new,ann,10,2026-01-05,\n" for i in range(40_000))
     body = HEADER + "\n" + rows + "P0,hot,bob,77,2026-01-05,\n"
     summary = import_csv(write(tmp_path, body.encode()), store, MAPPING)
     assert dict(summary.warnings) == {"id repeated in the file, the later row wins": 1}
-    assert (summary.added, summary.updated) == (10_000, 1)
+    assert (summary.added, summary.updated) == (40_000, 1)
     assert deals(store)["P0"].owner == "bob"  # type: ignore[attr-defined]
 
 

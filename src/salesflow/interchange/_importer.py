@@ -13,6 +13,7 @@ mark, field sizes) in :mod:`salesflow.interchange._reading`.
 from __future__ import annotations
 
 import csv
+import heapq
 from array import array
 from bisect import bisect_left
 from collections import Counter
@@ -280,11 +281,11 @@ def _columns(mapping: ImportMapping) -> tuple[str, ...]:
 class _SeenIds:
     """The deal ids of one import, to tell an id repeated in the file, in memory that
     stays small however long the file is: 64-bit fingerprints (``hash``, fixed for the
-    process), in a sorted ``array`` of 8 bytes an id plus a set of the latest few
-    thousand, merged into it when full. Two ids share a fingerprint with a chance of
+    process), in a sorted ``array`` of 8 bytes an id plus a set of the latest 32,768,
+    merged into it when full. Two ids share a fingerprint with a chance of
     about n² / 2⁶⁵ (3 × 10⁻⁸ for a million ids); that would only add a warning."""
 
-    RECENT = 8192
+    RECENT = 32_768
 
     def __init__(self) -> None:
         self._sorted = array("Q")
@@ -300,8 +301,8 @@ class _SeenIds:
             return True
         self._recent.add(fingerprint)
         if len(self._recent) >= self.RECENT:
-            # two sorted runs: Timsort merges them in linear time
-            self._sorted = array("Q", sorted([*self._sorted, *sorted(self._recent)]))
+            # merged one number at a time: never a list of every id (that was the peak)
+            self._sorted = array("Q", heapq.merge(self._sorted, sorted(self._recent)))
             self._recent.clear()
         return False
 
