@@ -738,7 +738,7 @@ def test_a_wal_database_in_a_read_only_folder_is_read_as_immutable(
 
     store = database.open_store(str(db), read_only=True)
     try:
-        assert isinstance(store, database.ReadOnlySqlite)
+        assert isinstance(store, database.SqliteStore)
         assert store.immutable
     finally:
         store.close()

@@ -9,11 +9,10 @@ database the user may only read is enough; they never create or migrate anything
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from salesflow._model.process import Catalog, Process
 from salesflow.cli._errors import UserError
-from salesflow.errors import NotFound, StorageError
+from salesflow.errors import NotFound
 from salesflow.repository import PostgresStore, SqliteStore, UnitOfWork
 from salesflow.repository._sql import SqlStore
 
@@ -90,9 +89,7 @@ def _open_sqlite(db: str, *, read_only: bool) -> SqlStore:
         raise UserError(f"no database at {db}; {_create_hint(db)}")
     immutable = _unshareable(path)
     _check_sqlite(path, immutable)
-    if immutable:
-        return ReadOnlySqlite(path, immutable=True)
-    return SqliteStore(path, read_only=True)
+    return SqliteStore(path, read_only=True, immutable=immutable)
 
 
 def _uri(path: Path, immutable: bool) -> str:
@@ -137,40 +134,6 @@ def _check_sqlite(path: Path, immutable: bool) -> None:
         connection.close()
     if found is None:
         raise UserError(f"{path} holds no salesflow database; {_create_hint(str(path))}")
-
-
-class ReadOnlySqlite(SqliteStore):
-    """A SQLite store opened read-only, also in a folder the user may not write.
-
-    ``SqliteStore(path, read_only=True)`` needs to create the ``-shm`` index of a WAL
-    database next to it; in a read-only folder this opens the file as *immutable*
-    (see :func:`_unshareable`). Its partitions reopen it the same way.
-    """
-
-    def __init__(self, path: str | Path, *, immutable: bool, timeout: float = 5.0) -> None:
-        self.immutable = immutable
-        super().__init__(path, timeout=timeout, read_only=True)
-
-    def _connect(self) -> sqlite3.Connection:
-        if not self.immutable:  # pragma: no cover - open_store uses SqliteStore then
-            return super()._connect()
-        try:
-            connection = sqlite3.connect(
-                _uri(Path(self.path), immutable=True),
-                isolation_level=None,
-                check_same_thread=False,
-                uri=True,
-            )
-            connection.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot open {self.path}: {exc}") from exc
-        with self._guard:
-            self._open.append(connection)
-        return connection
-
-    def _reopener(self) -> Callable[[], SqliteStore]:
-        path = str(Path(self.path).resolve())
-        return functools.partial(ReadOnlySqlite, path, immutable=self.immutable)
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------

@@ -25,8 +25,17 @@ class SqliteStore(SqlStore):
     the units of work take in turn.
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 5.0, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        timeout: float = 5.0,
+        read_only: bool = False,
+        immutable: bool = False,
+    ) -> None:
         self.path = str(path)
+        if immutable and not read_only:
+            raise StorageError(f"cannot open {self.path} as immutable but writable")
         if self.path != ":memory:":
             folder = Path(self.path).resolve().parent
             if not folder.is_dir():
@@ -34,6 +43,9 @@ class SqliteStore(SqlStore):
             if read_only and not Path(self.path).is_file():
                 raise StorageError(f"cannot open {self.path} read-only: no such database")
         self.read_only = read_only
+        #: read as a file nobody changes: no locks, no ``-shm`` index (what a WAL
+        #: database in a folder the reader may not write needs)
+        self.immutable = immutable
         self._timeout = timeout
         self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._open: list[sqlite3.Connection] = []
@@ -46,7 +58,10 @@ class SqliteStore(SqlStore):
 
     def _connect(self) -> sqlite3.Connection:
         # as a URI, percent-encoded: a '#', '?' or '%' in the path stays part of the name
-        target = Path(self.path).resolve().as_uri() + "?mode=ro" if self.read_only else self.path
+        target = self.path
+        if self.read_only:
+            mode = "?mode=ro&immutable=1" if self.immutable else "?mode=ro"
+            target = Path(self.path).resolve().as_uri() + mode
         try:
             connection = sqlite3.connect(
                 target,
@@ -91,7 +106,9 @@ class SqliteStore(SqlStore):
                 "be opened elsewhere (use a database file)"
             )
         path = str(Path(self.path).resolve())
-        return functools.partial(SqliteStore, path, timeout=self._timeout, read_only=True)
+        return functools.partial(
+            SqliteStore, path, timeout=self._timeout, read_only=True, immutable=self.immutable
+        )
 
     def close(self) -> None:
         """Close every connection of the store."""
