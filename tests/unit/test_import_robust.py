@@ -196,7 +196,10 @@ def test_the_same_id_twice_the_later_row_wins_with_a_warning(
     assert stored["I1"].value == Money.of(99, "EUR")  # type: ignore[attr-defined]
     assert stored["I1"].entries()[-1].stage_id == "hot"  # type: ignore[attr-defined]
     assert "warning: id repeated in the file, the later row wins × 1" in summary.warnings_text()
-    assert summary.totals_text().startswith("3 rows: 2 added")
+    # every row counted once: I1, I2 added; the second I1 repeated
+    assert summary.totals_text() == (
+        "3 rows: 2 added, 0 updated, 0 unchanged, 0 rejected, 1 repeated"
+    )
 
 
 def test_a_closing_date_before_the_creation_is_rejected_not_moved(
@@ -274,7 +277,7 @@ def test_an_id_repeated_far_apart_is_still_seen(tmp_path: Path, store: SqliteSto
     body = HEADER + "\n" + rows + "P0,hot,bob,77,2026-01-05,\n"
     summary = import_csv(write(tmp_path, body.encode()), store, MAPPING)
     assert dict(summary.warnings) == {"id repeated in the file, the later row wins": 1}
-    assert (summary.added, summary.updated) == (40_000, 1)
+    assert (summary.added, summary.updated, summary.repeated) == (40_000, 0, 1)
     assert deals(store)["P0"].owner == "bob"  # type: ignore[attr-defined]
 
 

@@ -53,7 +53,8 @@ IMPORTER = Actor("salesflow-import", Role.ADMIN)
 
 @frozen
 class ImportSummary:
-    """What an import did."""
+    """What an import did: every row is added, updated, unchanged, rejected or (an id
+    already in an earlier row of the file) repeated, whose later row won."""
 
     rows: int
     added: int
@@ -62,12 +63,14 @@ class ImportSummary:
     rejected: tuple[tuple[int, str], ...]
     warnings: FrozenMap[str, int]
     dry_run: bool
+    repeated: int = 0
 
     def totals_text(self) -> str:
         """The counts, then the first 20 rejected rows with their reasons."""
         lines = [
             f"{self.rows} rows: {self.added} added, {self.updated} updated, "
             f"{self.unchanged} unchanged, {len(self.rejected)} rejected"
+            + (f", {self.repeated} repeated" if self.repeated else "")
             + (" (dry run: nothing stored)" if self.dry_run else "")
         ]
         lines += [f"  row {row}: {reason}" for row, reason in self.rejected[:20]]
@@ -396,29 +399,31 @@ def import_csv(
                     rejected.append((number, str(reason)))
                     rejected_rows.append({"row": str(number), "reason": str(reason), **row})
                     continue
-                if seen.check_and_add(deal.id):
+                repeat = seen.check_and_add(deal.id)
+                if repeat and deal.id in batch:  # not stored yet: the later row replaces it
                     warn(f"id repeated in the file, the later row wins (row {number})")
-                    if deal.id in batch:  # not stored yet: the later row replaces it
-                        batch[deal.id] = (deal, events)
-                        continue
+                    counts["repeated"] += 1
+                    batch[deal.id] = (deal, events)
+                    continue
                 try:
                     stored = uow.deals.get(deal.id)
-                except NotFound:
+                except NotFound:  # new (a repeat would have been found)
                     batch[deal.id] = (deal, events)
                     counts["added"] += 1
                     if len(batch) >= 1000:
                         uow.deals.add_many(list(batch.values()))
                         batch = {}
-                else:
-                    # recorded after everything stored, so the timeline stays in order
-                    at = max(stored.updated_at, deal.updated_at)
-                    if attrs.evolve(deal, version=stored.version, updated_at=at) == stored:
-                        counts["unchanged"] += 1
-                    else:
-                        replaced = attrs.evolve(deal, version=stored.version + 1, updated_at=at)
-                        event = DealImported(**header(stored, IMPORTER, at), deal=replaced)
-                        uow.deals.save(replaced, expected_version=stored.version, events=[event])
-                        counts["updated"] += 1
+                    continue
+                # recorded after everything stored, so the timeline stays in order
+                at = max(stored.updated_at, deal.updated_at)
+                same = attrs.evolve(deal, version=stored.version, updated_at=at) == stored
+                if not same:
+                    replaced = attrs.evolve(deal, version=stored.version + 1, updated_at=at)
+                    event = DealImported(**header(stored, IMPORTER, at), deal=replaced)
+                    uow.deals.save(replaced, expected_version=stored.version, events=[event])
+                if repeat:
+                    warn(f"id repeated in the file, the later row wins (row {number})")
+                counts["repeated" if repeat else "unchanged" if same else "updated"] += 1
             if batch:
                 uow.deals.add_many(list(batch.values()))
             if rejects is not None:
@@ -433,6 +438,7 @@ def import_csv(
         added=counts["added"],
         updated=counts["updated"],
         unchanged=counts["unchanged"],
+        repeated=counts["repeated"],
         rejected=tuple(rejected),
         warnings=FrozenMap(warnings),
         dry_run=dry_run,
