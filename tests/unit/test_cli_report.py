@@ -101,7 +101,10 @@ def test_report_filters_groups_and_writes_csv_html_and_a_chart(
         (["report", "--db", "{db}", "--chart", "{nowhere}"], "cannot write"),
         (["processes", "--db", "{db}", "--show", "nope"], "unknown process"),
         (["processes", "--db", "{empty}"], "holds no catalog"),
-        (["demo", "--db", "{other}"], "not a salesflow demo database (use --force)"),
+        (
+            ["demo", "--db", "{other}"],
+            "not a salesflow demo database, or holds data added since",
+        ),
     ],
 )
 def test_user_errors_print_one_line_and_exit_2(
@@ -136,6 +139,33 @@ def test_demo_replaces_a_foreign_file_only_with_force(
     other.write_text("my own data")
     assert main(["demo", "--db", str(other), "--force"]) == 0
     assert main(["demo", "--db", str(other)]) == 0  # now it is the demo's own
+
+
+def test_demo_keeps_deals_imported_into_its_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its own database, changed since (deals imported into it): refused, kept."""
+    from salesflow.repository import SqliteStore
+
+    db = tmp_path / "demo.sqlite"
+    assert main(["demo", "--db", str(db)]) == 0
+    export = tmp_path / "mine.csv"
+    export.write_text("ref,state\nA1,new\n", encoding="utf-8")
+    mapping = tmp_path / "mine.toml"
+    mapping.write_text(
+        'id = "ref"\nstatus = "state"\ncurrency = "EUR"\nundated = "2026-01-01"\n'
+        '[statuses]\nnew = "open:new"\n[process]\nid = "shop"\nname = "Shop"\n'
+        'stages = [{ id = "new", name = "New" }]\n',
+        encoding="utf-8",
+    )
+    assert main(["import", str(export), "--db", str(db), "--mapping", str(mapping)]) == 0
+    capsys.readouterr()
+    code, out, err = run(capsys, "demo", "--db", str(db))
+    assert (code, out) == (2, "")
+    assert "holds data added since the demo wrote it (use --force)" in err
+    with SqliteStore(db) as store, store.unit_of_work() as uow:
+        assert uow.deals.get("A1").title
+    assert main(["demo", "--db", str(db), "--force"]) == 0
 
 
 def test_processes_lists_the_catalog_and_shows_one(

@@ -16,21 +16,26 @@ a schema version) is refused even with ``--force``: a table of the same name, su
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from pathlib import Path
 from typing import Any
 
 from salesflow import Catalog, Deal, SalesflowError, StorageError
+from salesflow._queries import LeadQuery
 from salesflow.cli._database import is_url, open_store, postgres_connection, shown
 from salesflow.cli._errors import UserError
 from salesflow.cli._narrator import Narrator
-from salesflow.repository._sql import Dialect, migrations
+from salesflow.repository._sql import Dialect, SqlStore, migrations
 
 __all__ = ["DEMO_MARK", "is_demo_database", "make_room", "store_company"]
 
 #: The mark a demo database carries, so that the demo replaces only its own files.
 DEMO_MARK = ("created_by", "salesflow demo")
+#: What the demo left in its database (:func:`_contents`): a database changed since (an
+#: import into it, a deal moved) is not replaced without ``--force``.
+DEMO_STATE = "demo_state"
 
 #: salesflow's own tables: the ones the schema's migrations create, and ``meta``
 STORE_TABLES = (
@@ -39,14 +44,33 @@ STORE_TABLES = (
 )
 
 
+def _contents(store: SqlStore, limit: int | None = None) -> str:
+    """A summary of what *store* holds: how many deals and leads, the sums of their
+    versions and the catalog's version (it changes with every change through a store).
+    With *limit*, at most that many deals and leads are read (more: "more")."""
+    with store.unit_of_work() as uow:
+        deals = list(itertools.islice(uow.deals.find(), limit and limit + 1))
+        leads = list(
+            itertools.islice(uow.leads.find(LeadQuery(include_spam=True)), limit and limit + 1)
+        )
+        if limit is not None and (len(deals) > limit or len(leads) > limit):
+            return "more"
+        versions = (sum(d.version for d in deals), sum(lead.version for lead in leads))
+        return f"{len(deals)}:{versions[0]}:{len(leads)}:{versions[1]}:{uow.catalog.version}"
+
+
 def is_demo_database(db: str) -> bool:
-    """Whether *db* (a SQLite path or a PostgreSQL URL) is a database the demo wrote."""
+    """Whether *db* (a SQLite path or a PostgreSQL URL) is a database the demo wrote and
+    nothing has changed since."""
     try:
         store = open_store(db, read_only=True)
     except (SalesflowError, UserError):  # e.g. another schema version: not ours to replace
         return False
     try:
-        return store.get_meta(DEMO_MARK[0]) == DEMO_MARK[1]
+        if store.get_meta(DEMO_MARK[0]) != DEMO_MARK[1]:
+            return False
+        left = store.get_meta(DEMO_STATE)
+        return left is None or _contents(store, limit=1000) == left
     except SalesflowError:
         return False
     finally:
@@ -69,7 +93,8 @@ def make_room(db: str | Path, *, force: bool) -> None:
         return
     if not force and not is_demo_database(str(db)):
         raise StorageError(
-            f"refusing to replace {db}: it is not a salesflow demo database (use --force)"
+            f"refusing to replace {db}: it is not a salesflow demo database, or holds data"
+            " added since the demo wrote it (use --force)"
         )
     if not force and not os.access(db, os.W_OK):
         raise StorageError(f"refusing to replace {db}: it is read-only (use --force)")
@@ -105,7 +130,7 @@ def _make_room_postgres(db: str, *, force: bool) -> None:
         )
     if not force and not is_demo_database(db):
         raise StorageError(
-            f"refusing to replace {shown(db)}: it holds salesflow data, not the demo's "
+            f"refusing to replace {shown(db)}: it holds salesflow data the demo did not write "
             "(use --force, or an empty database)"
         )
     ours = [t for t in STORE_TABLES if t in tables]  # in current_schema(), first on the path
@@ -125,6 +150,7 @@ def store_company(demo: Narrator, db: str | Path) -> tuple[Catalog, list[Deal]]:
                 uow.deals.add(deal, demo.timelines[deal_id])
             for lead_id, lead in demo.leads.items():
                 uow.leads.add(lead, demo.lead_timelines[lead_id])
+        store.set_meta(DEMO_STATE, _contents(store))
         where = f"{shown(str(db))} ({'PostgreSQL' if is_url(str(db)) else 'SQLite'})"
         say(f"Stored the sample company in {where}; reading it back for the report.")
         with store.unit_of_work() as uow:
