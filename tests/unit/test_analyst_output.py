@@ -342,3 +342,19 @@ def test_a_notebook_cell_ending_in_plot_shows_one_chart_and_a_short_text() -> No
     shown = notebook.cells[2].outputs[0]["data"]
     assert shown["text/plain"].startswith("Funnel: Pipe (2 deals)")  # the table, not attrs
     assert "<table>" in shown["text/html"]
+
+
+def test_columns_keep_their_place_when_the_first_records_lack_them() -> None:
+    """A first group without lost deals has no lost_value_*; the column still goes where
+    the later records put it, next to won_value_*, and one figure's currencies together."""
+    from salesflow.stats._render import columns_of
+
+    first = {"group": "a", "won": 1, "won_value_USD": 1, "cycle_mean_days": 1, "top": "x"}
+    later = {
+        "group": "b", "won": 1, "won_value_USD": 1, "won_value_EUR": 2,
+        "lost_value_USD": 1, "cycle_mean_days": 1, "top": "y",
+    }  # fmt: skip
+    assert columns_of([first, later]) == [
+        "group", "won", "won_value_EUR", "won_value_USD", "lost_value_USD",
+        "cycle_mean_days", "top",
+    ]  # fmt: skip

@@ -563,6 +563,30 @@ def test_a_reader_that_left_before_the_report_gives_exit_141_and_no_message(
     assert done.returncode == BROKEN_PIPE
 
 
+def test_a_long_json_report_on_an_unbuffered_stdout_still_reports_the_broken_pipe(
+    tmp_path: Path,
+) -> None:
+    """With PYTHONUNBUFFERED=1 one large write to a pipe whose reader left after 10 bytes
+    came back short, silently, and the command exited 0: JSON goes out a line at a time."""
+    db = tmp_path / "crm.sqlite"
+    assert main(["import", str(PIPELINE), "--db", str(db), "--preset", CRM]) == 0
+    argv = ["report", "--db", str(db), "--group-by", "owner", "--period", "week"]
+    report = subprocess.Popen(
+        [sys.executable, "-m", "salesflow", *argv, "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert report.stdout is not None
+    assert report.stderr is not None
+    assert report.stdout.read(10) == b'{\n  "schem'
+    report.stdout.close()
+    errors = report.stderr.read().decode()
+    report.stderr.close()
+    assert report.wait(timeout=120) == BROKEN_PIPE
+    assert errors == ""
+
+
 # -- the progress bar ----------------------------------------------------------------------
 
 

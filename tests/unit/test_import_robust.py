@@ -258,7 +258,10 @@ def test_a_header_without_the_mapped_columns_is_one_error_not_every_row_rejected
     tmp_path: Path, store: SqliteStore
 ) -> None:
     path = write(tmp_path, b"id,status\n1,new\n")
-    with pytest.raises(ImportFileError, match="has no column 'ref' in its header"):
+    with pytest.raises(
+        ImportFileError,
+        match="has no column 'ref', which the mapping names; its columns are id, status",
+    ):
         import_csv(path, store, MAPPING)
     with pytest.raises(ImportFileError, match="has no header line"):
         import_csv(write(tmp_path, b"", "empty.csv"), store, MAPPING)
@@ -342,7 +345,7 @@ def test_every_column_the_mapping_names_must_be_in_the_header(
     tmp_path: Path, store: SqliteStore
 ) -> None:
     body = "ref,state,who,amount,created,closed\nV1,new,ann,1,2026-01-05,\n"
-    with pytest.raises(ImportFileError, match="has no column 'opened' in its header"):
+    with pytest.raises(ImportFileError, match="has no column 'opened', which the mapping names"):
         import_csv(write(tmp_path, body.encode()), store, MAPPING)
 
 
@@ -371,3 +374,15 @@ def attrs_evolve(mapping: ImportMapping, **changes: object) -> ImportMapping:
     import attrs
 
     return attrs.evolve(mapping, **changes)
+
+
+def test_a_bom_read_as_cp1252_says_the_file_is_utf8(tmp_path: Path, store: SqliteStore) -> None:
+    body = b"\xef\xbb\xbf" + f"{HEADER}\nY1,new,ann,1,2026-01-05,\n".encode()
+    with pytest.raises(ImportFileError, match=r"UTF-8 byte order mark: .* leave out --encoding"):
+        import_csv(write(tmp_path, body), store, MAPPING, encoding="cp1252")
+
+
+def test_a_header_in_one_column_suggests_the_delimiter(tmp_path: Path, store: SqliteStore) -> None:
+    path = write(tmp_path, b"ref:state:who\nZ1:new:ann\n")
+    with pytest.raises(ImportFileError, match="pass --delimiter"):
+        import_csv(path, store, MAPPING)

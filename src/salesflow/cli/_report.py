@@ -118,7 +118,11 @@ def _print(result: Report, args: argparse.Namespace, now: datetime, out: TextIO)
     elif args.format == "html":
         print("".join(t._repr_html_() for t in tables.values()), file=out)
     elif args.format == "json":
-        out.write(_json_document(tables, args.exact, now))
+        # a line at a time: an unbuffered stdout (PYTHONUNBUFFERED) writes a large text
+        # with one system call, and a reader gone part way shows as a short write, not
+        # as the broken pipe the command must report
+        for line in _json_document(tables, args.exact, now).splitlines(keepends=True):
+            out.write(line)
     else:
         if args.table is None:
             raise UserError(f"--format csv writes one table: add --table ({', '.join(PARTS)})")

@@ -169,19 +169,30 @@ def _choose_delimiter(
                 f" (its header: {', '.join(header)[:200]})",
             )
         return delimiter, header
+    if line.startswith("\u00ef\u00bb\u00bf"):  # EF BB BF read as Latin-1 or cp1252
+        raise ImportFileError(
+            str(path),
+            "starts with a UTF-8 byte order mark: it is UTF-8 text; leave out --encoding",
+        )
     best: list[str] = list(needed)
+    split: tuple[str, ...] = ()
     for candidate in DELIMITERS:
         header = _split(line, candidate)
         missing = [c for c in needed if c not in header]
         if not missing:
             return candidate, header
-        if len(missing) < len(best):
-            best = missing
-    shown = line.strip()[:200]
+        if len(missing) < len(best) or (len(missing) == len(best) and len(header) > len(split)):
+            best, split = missing, header
+    if len(split) > 1:  # the header splits into columns: a name is wrong, not the delimiter
+        raise ImportFileError(
+            str(path),
+            f"has no column {best[0]!r}, which the mapping names; its columns are"
+            f" {', '.join(split)[:200]}",
+        )
     raise ImportFileError(
         str(path),
-        f"has no column {best[0]!r} in its header ({shown!r}) split by , ; tab or |;"
-        " check the mapping's column names or pass --delimiter",
+        f"has no column {best[0]!r} in its header ({line.strip()[:200]!r}) split by"
+        " , ; tab or |; check the mapping's column names or pass --delimiter",
     )
 
 

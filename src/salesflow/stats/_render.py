@@ -181,11 +181,24 @@ def _numeric(values: Sequence[Any]) -> bool:
 
 
 def columns_of(records: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Every key of the records, in order of first appearance."""
-    columns: dict[str, None] = {}
+    """Every key of the records, in the order the records give them, whichever record
+    has a column first: a column missing from the first records (a group without lost
+    deals has no ``lost_value_*``) still goes where the later ones put it, and the money
+    columns of one figure stand together, by currency."""
+    groups: list[str] = []  # a column, or a money figure's prefix
+    members: dict[str, set[str]] = {}
     for record in records:
-        columns.update(dict.fromkeys(record))
-    return list(columns)
+        before = -1
+        for column in record:
+            currency = _CURRENCY_SUFFIX.search(column)
+            group = column[: currency.start()] + "_*" if currency else column
+            members.setdefault(group, set()).add(column)
+            if group in groups:
+                before = groups.index(group)
+            else:
+                before += 1
+                groups.insert(before, group)
+    return [column for group in groups for column in sorted(members[group])]
 
 
 class Tabular:
