@@ -98,6 +98,7 @@ def test_report_filters_groups_and_writes_csv_html_and_a_chart(
             ["report", "--db", "{db}", "--format", "csv"],
             "--format csv writes one table: add --table",
         ),
+        (["report", "--db", "{db}", "--exact"], "--exact is for --format json or csv"),
         (["report", "--db", "{db}", "--chart", "{nowhere}"], "cannot write"),
         (["processes", "--db", "{db}", "--show", "nope"], "unknown process"),
         (["processes", "--db", "{empty}"], "holds no catalog"),

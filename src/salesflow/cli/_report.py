@@ -55,6 +55,8 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
     """
     if args.format == "csv" and args.table is None:
         raise UserError(f"--format csv writes one table: add --table ({', '.join(PARTS)})")
+    if args.exact and args.format not in ("json", "csv"):
+        raise UserError("--exact is for --format json or csv (tables show rounded figures)")
     if args.chart:
         _check_matplotlib()
     as_of = parse_moment(args.as_of, "--as-of") if args.as_of else None

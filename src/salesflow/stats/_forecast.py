@@ -57,7 +57,10 @@ class Forecast(Tabular):
     unscheduled_value: Amounts
 
     def _title(self) -> str:
-        return f"Forecast (overdue apart: {self.overdue_count} deals, {self.overdue_value})"
+        if not self.overdue_count:
+            return "Forecast"
+        plural = "" if self.overdue_count == 1 else "s"
+        return f"Forecast ({self.overdue_count} overdue deal{plural}: {self.overdue_value})"
 
     def to_records(self) -> list[dict[str, Any]]:
         """One record per period and category, then the overdue and the undated ones."""
