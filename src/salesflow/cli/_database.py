@@ -23,6 +23,7 @@ from salesflow.cli._errors import UserError
 from salesflow.errors import NotFound
 from salesflow.repository import PostgresStore, SqliteStore, UnitOfWork
 from salesflow.repository._sql import SqlStore
+from salesflow.repository._sqlite import read_only_uri
 
 __all__ = [
     "find_process",
@@ -92,11 +93,6 @@ def _open_sqlite(db: str, *, read_only: bool) -> SqlStore:
     return SqliteStore(path, read_only=True, immutable=immutable)
 
 
-def _uri(path: Path, immutable: bool) -> str:
-    # as a URI, percent-encoded: a '#', '?' or '%' in the path stays part of the name
-    return path.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
-
-
 def _unshareable(path: Path) -> bool:
     """Whether SQLite cannot open *path* read-only as usual: a WAL database whose ``-shm``
     index it may not create, because the folder is read-only to this user.
@@ -121,7 +117,7 @@ def _unshareable(path: Path) -> bool:
 def _check_sqlite(path: Path, immutable: bool) -> None:
     """Refuse, in one line, a file that is not a SQLite database or holds no salesflow data."""
     try:
-        connection = sqlite3.connect(_uri(path, immutable), uri=True)
+        connection = sqlite3.connect(read_only_uri(path, immutable=immutable), uri=True)
     except sqlite3.Error as exc:
         raise UserError(f"cannot open {path}: {exc}") from None
     try:

@@ -8,8 +8,6 @@ is a terminal (:mod:`salesflow.cli._progress`).
 from __future__ import annotations
 
 import argparse
-import codecs
-import io
 import os
 import sys
 from pathlib import Path
@@ -18,7 +16,9 @@ from typing import TextIO
 from salesflow.cli._database import is_url, open_store
 from salesflow.cli._errors import UserError
 from salesflow.cli._progress import ProgressBar
+from salesflow.errors import MappingError
 from salesflow.interchange import PRESETS, import_csv, load_mapping
+from salesflow.interchange import _reading as reading
 
 __all__ = ["checked_delimiter", "checked_encoding", "run_import"]
 
@@ -31,9 +31,8 @@ def checked_encoding(name: str | None) -> str | None:
     if name is None:
         return None
     try:
-        codecs.lookup(name)
-        io.TextIOWrapper(io.BytesIO(), encoding=name)  # not base64, rot13: not text codecs
-    except LookupError:
+        reading.checked_encoding(name)
+    except MappingError:
         raise UserError(
             f"--encoding: {name!r} is not a text encoding Python knows (e.g. utf-8, cp1252)"
         ) from None
@@ -46,11 +45,13 @@ def checked_delimiter(text: str | None) -> str | None:
         return None
     if text.lower() in TAB_NAMES:
         return "\t"
-    if len(text) != 1 or text in '\r\n"':
+    try:
+        reading.checked_mark("delimiter", text, None)
+    except MappingError:
         raise UserError(
             f"--delimiter: give one character other than a quote or a line break, "
             f"e.g. ';' or tab (got {text!r})"
-        )
+        ) from None
     return text
 
 

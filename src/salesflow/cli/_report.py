@@ -116,19 +116,21 @@ def _print(result: Report, args: argparse.Namespace, now: datetime, out: TextIO)
     if args.table is not None:
         tables = {args.table: tables[args.table]}
     if args.format == "table":
-        print("\n\n".join(str(t) for t in tables.values()), file=out)
+        _write(out, "\n\n".join(str(t) for t in tables.values()) + "\n")
     elif args.format == "html":
-        print("".join(t._repr_html_() for t in tables.values()), file=out)
+        _write(out, "".join(t._repr_html_() for t in tables.values()) + "\n")
     elif args.format == "json":
-        # a line at a time: an unbuffered stdout (PYTHONUNBUFFERED) writes a large text
-        # with one system call, and a reader gone part way shows as a short write, not
-        # as the broken pipe the command must report
-        for line in _json_document(tables, args.exact, now).splitlines(keepends=True):
-            out.write(line)
-    else:
-        if args.table is None:
-            raise UserError(f"--format csv writes one table: add --table ({', '.join(PARTS)})")
+        _write(out, _json_document(tables, args.exact, now))
+    else:  # csv: run_report refused it without --table
         _write_csv(args.table, _records(tables[args.table], args.exact), out)
+
+
+def _write(out: TextIO, text: str) -> None:
+    """*text* a line at a time: an unbuffered stdout (PYTHONUNBUFFERED) writes a large
+    text with one system call, and a reader gone part way shows as a short write, not as
+    the broken pipe the command must report."""
+    for line in text.splitlines(keepends=True):
+        out.write(line)
 
 
 def _json_document(tables: dict[str, Tabular], exact: bool, now: datetime) -> str:

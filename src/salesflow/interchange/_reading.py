@@ -28,6 +28,8 @@ __all__ = [
     "DELIMITERS",
     "MAX_FIELD",
     "Table",
+    "checked_encoding",
+    "checked_mark",
     "normalise_amount",
     "open_table",
 ]
@@ -117,7 +119,9 @@ def _decode_error(path: Path, encoding: str) -> MappingError:
     return ImportFileError(str(path), f"is not {shown} text: {where}{hint}")
 
 
-def _checked_encoding(encoding: str | None) -> str:
+def checked_encoding(encoding: str | None) -> str:
+    """The codec to read with: *encoding*, or UTF-8 with or without a BOM; a name that is
+    not a text encoding Python knows is a ``MappingError``."""
     name = "utf-8-sig" if encoding is None else encoding
     if not isinstance(name, str):
         raise MappingError("encoding", name, "must be the name of a text encoding")
@@ -130,7 +134,9 @@ def _checked_encoding(encoding: str | None) -> str:
     return name
 
 
-def _checked_mark(name: str, value: str | None, allowed: Iterable[str] | None) -> None:
+def checked_mark(name: str, value: str | None, allowed: Iterable[str] | None) -> None:
+    """A delimiter or decimal mark: one character, not a quote or a line break (and one
+    of *allowed* when given); else a ``MappingError``."""
     if value is None:
         return
     if not isinstance(value, str) or len(value) != 1 or value in '\r\n"':
@@ -206,9 +212,9 @@ def open_table(
 ) -> Table:
     """Open *path* to read: decide the encoding, delimiter and decimal mark (see the
     module) and check that the header holds the *needed* columns."""
-    name = _checked_encoding(encoding)
-    _checked_mark("delimiter", delimiter, None)
-    _checked_mark("decimal", decimal, (".", ","))
+    name = checked_encoding(encoding)
+    checked_mark("delimiter", delimiter, None)
+    checked_mark("decimal", decimal, (".", ","))
     _raise_field_limit()
     try:
         raw = path.open("rb")

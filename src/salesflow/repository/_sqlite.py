@@ -15,6 +15,13 @@ from salesflow.repository._sql import Dialect, SqlStore
 __all__ = ["SqliteStore"]
 
 
+def read_only_uri(path: str | Path, *, immutable: bool = False) -> str:
+    """The URI that opens the SQLite file *path* read-only (``immutable``: as a file
+    nobody changes), percent-encoded: a ``#``, ``?`` or ``%`` in the path stays part of
+    the name."""
+    return Path(path).resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
+
+
 class SqliteStore(SqlStore):
     """The embedded default: one SQLite file (WAL, busy timeout, foreign keys on).
 
@@ -57,11 +64,7 @@ class SqliteStore(SqlStore):
         super().__init__(Dialect())
 
     def _connect(self) -> sqlite3.Connection:
-        # as a URI, percent-encoded: a '#', '?' or '%' in the path stays part of the name
-        target = self.path
-        if self.read_only:
-            mode = "?mode=ro&immutable=1" if self.immutable else "?mode=ro"
-            target = Path(self.path).resolve().as_uri() + mode
+        target = read_only_uri(self.path, immutable=self.immutable) if self.read_only else self.path
         try:
             connection = sqlite3.connect(
                 target,
