@@ -19,6 +19,7 @@ from salesflow._model.action import (
 )
 from salesflow._model.deal import Completion, Deal, DealStatus, Note, StageEntry
 from salesflow._model.events import *  # noqa: F403  (the event registry's names, see __all__)
+from salesflow._model.fields import FieldDef, FieldType, FieldValues, LineItem, PostedNote
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.history import History, apply, as_of, fold
 from salesflow._model.lead import (
@@ -67,6 +68,7 @@ from salesflow._rules.leads import (
     unmark_spam,
     update_lead,
 )
+from salesflow._rules.notes import add_note
 from salesflow._rules.outcome import Outcome
 from salesflow._rules.progress import (
     Eligibility,
@@ -106,6 +108,9 @@ __all__ = [
     "DealQuery",
     "DealStatus",
     "Eligibility",
+    "FieldDef",
+    "FieldType",
+    "FieldValues",
     "ForecastCategory",
     "FrozenMap",
     "GroupBy",
@@ -116,6 +121,7 @@ __all__ = [
     "LeadStage",
     "LeadStatus",
     "LeadStatusEntry",
+    "LineItem",
     "MissingActions",
     "Money",
     "Note",
@@ -123,6 +129,7 @@ __all__ = [
     "Notify",
     "Outcome",
     "PerformedBy",
+    "PostedNote",
     "Process",
     "Progress",
     "Reminder",
@@ -138,6 +145,7 @@ __all__ = [
     "Visibility",
     "Who",
     "acquire_lead",
+    "add_note",
     "add_reminder",
     "apply",
     "apply_external",

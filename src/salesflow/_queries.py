@@ -597,6 +597,7 @@ _COLUMNS: Mapping[str, _Column] = FrozenMap(
         _column("acquired_at", _as_is),
         _column("deal_id", _TEXT),
         _column("reminders", None, _UNORDERED_SET),
+        _column("notes", None, _UNORDERED_SET),
         _column("version", _as_is),
         _column("updated_at", _as_is),
         _column("reached", _status_order, accept=_enum_value(LeadStatus)),
@@ -662,7 +663,7 @@ class LeadQuery:
     promising first (:data:`ANSWER_ORDER`), and ``bant.qualified`` qualified first;
     ``value`` by currency, then amount. Missing values (``None``, empty text) come last
     in either direction. ``contact``, ``bant`` and the collections (``participants``,
-    ``history``, ``reminders``) cannot be ordered: sorting by them is refused when the
+    ``history``, ``reminders``, ``notes``) cannot be ordered: sorting by them is refused when the
     query is built.
     """
 

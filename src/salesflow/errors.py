@@ -30,7 +30,9 @@ The tree::
     └── RuleViolation                     a rule of the sales process refuses
         ├── NotAllowed (PermissionError)  the actor may not do this
         ├── NoteRequired, DealClosed, DealNotClosed, InactiveProcess
-        ├── StageGated, NotEligible       mandatory actions are missing
+        ├── StageGated, NotEligible       mandatory actions or required fields are missing
+        ├── FieldRequired                 a required field cannot be cleared
+        ├── AfterSaleOnly                 after-sale stages take won deals only
         ├── LifecycleError                the lead lifecycle forbids the move
         └── AlreadyClaimed, AlreadyConverted
 
@@ -50,6 +52,7 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
+    "AfterSaleOnly",
     "AlreadyClaimed",
     "AlreadyConverted",
     "ConcurrencyError",
@@ -57,6 +60,7 @@ __all__ = [
     "CurrencyMismatch",
     "DealClosed",
     "DealNotClosed",
+    "FieldRequired",
     "HistoryMismatch",
     "HistoryNeeded",
     "ImportFileError",
@@ -79,6 +83,7 @@ __all__ = [
     "StorageError",
     "UnknownAction",
     "UnknownExternalStatus",
+    "UnknownField",
     "UnknownProcess",
     "UnknownReminder",
     "UnknownStage",
@@ -223,6 +228,15 @@ class UnknownStage(NotFound):
         super().__init__(f"process {process_id!r} has no stage {stage_id!r}")
 
 
+class UnknownField(NotFound):
+    """A custom field no process of the deal (nor the catalog) declares (D14)."""
+
+    def __init__(self, field_id: str, known: Iterable[str] = ()) -> None:
+        self.field_id = field_id
+        names = ", ".join(sorted(known)) or "none"
+        super().__init__(f"unknown field {field_id!r}; declared fields: {names}")
+
+
 class UnknownAction(NotFound):
     """No action with this id in the process."""
 
@@ -338,24 +352,56 @@ class InactiveProcess(RuleViolation):
 
 
 class StageGated(RuleViolation):
-    """A direct forward move would skip mandatory actions of a gated process."""
+    """A move would put the deal in a stage it may not enter yet: mandatory actions of a
+    gated process's earlier stages are not done (``missing``), or fields the stage needs
+    are empty (``missing_fields``, D13)."""
 
-    def __init__(self, stage_id: str, missing: Iterable[str]) -> None:
+    def __init__(
+        self, stage_id: str, missing: Iterable[str], missing_fields: Iterable[str] = ()
+    ) -> None:
         self.stage_id = stage_id
         self.missing = tuple(missing)
-        super().__init__(
-            f"cannot move forward to stage {stage_id!r}: mandatory actions not done: "
-            + ", ".join(self.missing)
-        )
+        self.missing_fields = tuple(missing_fields)
+        super().__init__(f"cannot move forward to stage {stage_id!r}: " + _what_is_missing(self))
 
 
 class NotEligible(RuleViolation):
-    """The deal may not be won yet; ``missing`` lists the mandatory actions left."""
+    """The deal may not be won yet; ``missing`` lists the mandatory actions left and
+    ``missing_fields`` the required fields still empty (D7, D13)."""
 
-    def __init__(self, deal_id: str, missing: Iterable[str]) -> None:
+    def __init__(
+        self, deal_id: str, missing: Iterable[str], missing_fields: Iterable[str] = ()
+    ) -> None:
         self.deal_id = deal_id
         self.missing = tuple(missing)
+        self.missing_fields = tuple(missing_fields)
+        super().__init__(f"deal {deal_id!r} cannot be won yet: " + _what_is_missing(self))
+
+
+def _what_is_missing(error: StageGated | NotEligible) -> str:
+    parts = []
+    if error.missing:
+        parts.append("mandatory actions not done: " + ", ".join(error.missing))
+    if error.missing_fields:
+        parts.append("required fields empty: " + ", ".join(error.missing_fields))
+    return "; ".join(parts)
+
+
+class FieldRequired(RuleViolation):
+    """A change would empty a field the deal's stage (or its win) requires (D13)."""
+
+    def __init__(self, deal_id: str, field: str, where: str) -> None:
+        self.deal_id = deal_id
+        self.field = field
         super().__init__(
-            f"deal {deal_id!r} cannot be won yet: mandatory actions not done: "
-            + ", ".join(self.missing)
+            f"deal {deal_id!r}: field {field!r} is required {where}; it cannot be emptied"
         )
+
+
+class AfterSaleOnly(RuleViolation):
+    """Work in an after-sale stage needs a won deal; a won deal works only there (D16)."""
+
+    def __init__(self, deal_id: str, stage_id: str, what: str) -> None:
+        self.deal_id = deal_id
+        self.stage_id = stage_id
+        super().__init__(f"deal {deal_id!r}: cannot {what} (stage {stage_id!r})")

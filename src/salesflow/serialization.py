@@ -59,6 +59,7 @@ from salesflow._model.events import (
     LeadEvent,
     LeadUpdated,
 )
+from salesflow._model.fields import NO_VALUES, FieldValues, LineItem, check_field_values
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead
 from salesflow._model.money import ISO_4217, Money
@@ -77,12 +78,12 @@ __all__ = [
 
 
 SCHEMA_VERSIONS: dict[str, int] = {
-    "deal": 3,
-    "lead": 2,
-    "process": 1,
-    "catalog": 2,
-    "event": 2,
-    "lead_event": 2,
+    "deal": 4,
+    "lead": 3,
+    "process": 2,
+    "catalog": 3,
+    "event": 3,
+    "lead_event": 3,
 }
 """The document types and their current schema versions."""
 _TYPES: dict[str, Any] = {
@@ -190,6 +191,8 @@ def _make_converter(*, fast_deals: bool) -> cattrs.Converter:
     c.register_structure_hook(int, _int)
     c.register_structure_hook(bool, _bool)
     c.register_unstructure_hook(Money, lambda m: {"amount": str(m.amount), "currency": m.currency})
+    c.register_unstructure_hook(FieldValues, _field_values_data)
+    c.register_structure_hook(FieldValues, lambda data, _: _field_values(c, data))
 
     def is_frozenmap(t: Any) -> bool:
         return get_origin(t) is FrozenMap or t is FrozenMap
@@ -231,6 +234,62 @@ def _make_converter(*, fast_deals: bool) -> cattrs.Converter:
     configure_tagged_union(DEAL_EVENTS_UNION, c, tag_name="type")
     configure_tagged_union(LEAD_EVENTS_UNION, c, tag_name="type")
     return c
+
+
+def _field_values_data(values: FieldValues) -> dict[str, Any]:
+    """A deal's custom values, each as ``{kind: value}`` (a text and a number would read
+    back alike otherwise)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, str):
+            out[key] = {"text": value}
+        elif isinstance(value, Decimal):
+            out[key] = {"number": str(value)}
+        elif isinstance(value, Money):
+            out[key] = {"money": {"amount": str(value.amount), "currency": value.currency}}
+        elif isinstance(value, frozenset):
+            out[key] = {"choices": sorted(value)}
+        else:
+            out[key] = {"date": value.isoformat()}
+    return out
+
+
+_VALUE_KINDS = "text, number, money, date or choices"
+
+
+def _field_values(c: cattrs.Converter, data: Any) -> FieldValues:
+    if not isinstance(data, Mapping):
+        raise BadValue(f"expected an object of field values, got {data!r}")
+    out: dict[str, Any] = {}
+    for key, tagged in data.items():
+        if not isinstance(key, str) or not isinstance(tagged, Mapping) or len(tagged) != 1:
+            raise BadValue(f"{key}: expected an object with one key: {_VALUE_KINDS}")
+        ((kind, value),) = tagged.items()
+        try:
+            if kind == "text":
+                out[key] = _str(value, str)
+            elif kind == "number":
+                out[key] = _decimal(value, Decimal)
+            elif kind == "date":
+                out[key] = _date(value, date)
+            elif kind == "choices":
+                if not isinstance(value, list):
+                    raise BadValue(f"expected a list of choices, got {value!r}")
+                out[key] = frozenset(_str(v, str) for v in value)
+            elif kind == "money":
+                out[key] = c.structure(value, Money)
+            else:
+                raise BadValue(f"unknown kind {kind!r}")
+        except cattrs.BaseValidationError as exc:
+            raise BadValue(
+                f"{key}: {cattrs.transform_error(exc, format_exception=_format)[0]}"
+            ) from None
+        except (BadValue, SalesflowError, ValueError, TypeError) as exc:
+            raise BadValue(f"{key}: {exc}") from None
+    try:
+        return check_field_values(out)
+    except ValidationError as exc:
+        raise BadValue(str(exc)) from None
 
 
 def _typed_changes(c: cattrs.Converter, event_type: type[Event], holder: type[Any]) -> Any:
@@ -321,6 +380,9 @@ def _deal_data(deal: Deal, converter: cattrs.Converter) -> dict[str, Any]:
         "segment": deal.segment,
         "tags": sorted(deal.tags),
         "products": list(deal.products),
+        "line_items": [_line_item_data(item) for item in deal.line_items],
+        "value_by_hand": deal.value_by_hand,
+        "fields": _field_values_data(deal.fields),
         "expected_close": None if expected is None else expected.isoformat(),
         "status": deal.status.value,
         "closed_at": None if closed is None else closed.isoformat(),
@@ -337,11 +399,25 @@ def _deal_data(deal: Deal, converter: cattrs.Converter) -> dict[str, Any]:
             for pid, entries in deal.stage_entries.items()
         },
         "reminders": [converter.unstructure(r) for r in deal.reminders],
+        "notes": [converter.unstructure(n) for n in deal.notes],
         "snoozed_until": None if snoozed is None else snoozed.isoformat(),
         "snooze_reason": deal.snooze_reason,
         "lead_id": deal.lead_id,
         "version": deal.version,
         "updated_at": deal.updated_at.isoformat(),
+    }
+
+
+def _line_item_data(item: LineItem) -> dict[str, Any]:
+    price, cut, percent = item.unit_price, item.discount_amount, item.discount_percent
+    return {
+        "product": item.product,
+        "quantity": str(item.quantity),
+        "unit_price": {"amount": str(price.amount), "currency": price.currency},
+        "discount_percent": None if percent is None else str(percent),
+        "discount_amount": None
+        if cut is None
+        else {"amount": str(cut.amount), "currency": cut.currency},
     }
 
 
@@ -457,7 +533,7 @@ def _deal_in_stored_shape(data: Mapping[str, Any]) -> Deal | None:
     if len(data) != _DEAL_FIELD_COUNT:
         return None
     try:
-        if data["reminders"] != []:
+        if data["reminders"] != [] or data["notes"] != []:
             return None
         value = data["value"]
         if value is not None:
@@ -488,12 +564,16 @@ def _deal_in_stored_shape(data: Mapping[str, Any]) -> Deal | None:
             _text_or_none(data["segment"]),
             _strings(data["tags"], non_empty=True),
             _strings(data["products"]),
+            _line_items(data["line_items"]),
+            _flag(data["value_by_hand"]),
+            _values(data["fields"]),
             expected,
             status,
             _moment_or_none(data["closed_at"]),
             _text_or_none(data["lost_reason"]),
             {_key(pid): _completions(per) for pid, per in completions.items()},
             {_key(pid): _entries(es) for pid, es in entries.items()},
+            (),
             (),
             _moment_or_none(data["snoozed_until"]),
             _text_or_none(data["snooze_reason"]),
@@ -510,6 +590,69 @@ def _text(value: Any) -> str:
     if type(value) is not str or not value.strip():
         raise _Unusual
     return value
+
+
+def _flag(value: Any) -> bool:
+    if type(value) is not bool:
+        raise _Unusual
+    return value
+
+
+def _money(value: Any) -> Money:
+    if type(value) is not dict or len(value) != 2:
+        raise _Unusual
+    return Money(_amount(value["amount"]), _currency(value["currency"]))
+
+
+def _line_items(items: Any) -> tuple[LineItem, ...]:
+    if type(items) is not list:
+        raise _Unusual
+    out = []
+    for item in items:
+        if type(item) is not dict or len(item) != 5:
+            raise _Unusual
+        percent, cut = item["discount_percent"], item["discount_amount"]
+        quantity = item["quantity"]
+        if type(quantity) is not str or (percent is not None and type(percent) is not str):
+            raise _Unusual
+        out.append(
+            LineItem(
+                _text(item["product"]),
+                Decimal(quantity),
+                _money(item["unit_price"]),
+                None if percent is None else Decimal(percent),
+                None if cut is None else _money(cut),
+            )
+        )
+    return tuple(out)
+
+
+def _values(data: Any) -> FieldValues:
+    if type(data) is not dict:
+        raise _Unusual
+    if not data:
+        return NO_VALUES
+    out: dict[str, Any] = {}
+    for key, tagged in data.items():
+        if type(tagged) is not dict or len(tagged) != 1:
+            raise _Unusual
+        ((kind, value),) = tagged.items()
+        if kind == "text":
+            out[_key(key)] = _text(value)
+        elif kind == "number" and type(value) is str:
+            number = Decimal(value)
+            if not number.is_finite():
+                raise _Unusual
+            out[_key(key)] = number
+        elif kind == "date" and type(value) is str:
+            out[_key(key)] = date.fromisoformat(value)
+        elif kind == "choices" and value:
+            out[_key(key)] = frozenset(_strings(value, non_empty=True))
+        elif kind == "money":
+            out[_key(key)] = _money(value)
+        else:
+            raise _Unusual
+    return check_field_values(out)
 
 
 def _key(value: Any) -> str:
@@ -615,11 +758,24 @@ def _upgrade(kind: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
     """
     if kind == "deal":
         return _upgrade_deal(version, data)
-    # catalog v1 had no visibility policy: it reads with the seeds' policy (the default)
-    if kind == "event" and version < 2:
-        data.pop("reached_stage_id", None)  # StageEntered, ProcessSwitched
+    if kind == "lead":
+        return _upgrade_lead(version, data)
+    # catalog v1 had no visibility policy: it reads with the seeds' policy (the default);
+    # catalogs before v3 and processes before v2 had no custom fields or requirements:
+    # they read with none (the defaults)
+    if kind == "event":
+        if version < 2:
+            data.pop("reached_stage_id", None)  # StageEntered, ProcessSwitched
         if isinstance(data.get("deal"), Mapping):  # DealCreated, DealImported
-            data["deal"] = _upgrade_deal(2, dict(data["deal"]))
+            data["deal"] = _upgrade_deal(min(version, 3), dict(data["deal"]))
+    if kind == "lead_event" and isinstance(data.get("lead"), Mapping):  # LeadCreated
+        data["lead"] = _upgrade_lead(min(version, 2), dict(data["lead"]))
+    return data
+
+
+def _upgrade_lead(version: int, data: dict[str, Any]) -> dict[str, Any]:
+    if version < 3:
+        data.setdefault("notes", [])  # leads before v3 had no notes
     return data
 
 
@@ -633,4 +789,10 @@ def _upgrade_deal(version: int, data: dict[str, Any]) -> dict[str, Any]:
     if version < 3:
         # v2 stored the reached stage: stale after a reorder, now derived from the entries
         data.pop("reached_stage_id", None)
+    if version < 4:
+        # v3 deals had no line items, custom fields or notes
+        data.setdefault("line_items", [])
+        data.setdefault("value_by_hand", False)
+        data.setdefault("fields", {})
+        data.setdefault("notes", [])
     return data

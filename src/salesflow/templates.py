@@ -181,6 +181,8 @@ def _seven_stages(*, with_negotiation: bool) -> tuple[Stage, ...]:
             probability=Fraction(45, 100),
             rotting_days=14,
             forecast_category=ForecastCategory.BEST_CASE,
+            # a proposal names a price and a date (D13)
+            requires=frozenset({"value", "expected_close"}),
             actions=(
                 Action("live-demo", "Live demo", weight=3),
                 Action("meeting", "Meeting held", weight=2),
@@ -250,8 +252,8 @@ def _seven_stages(*, with_negotiation: bool) -> tuple[Stage, ...]:
             id="retention",
             name="Retention",
             hint="Encouraging repeat business and referrals",
-            probability=Fraction(95, 100),
-            forecast_category=ForecastCategory.COMMIT,
+            # the work after the sale: won deals keep their cycle and forecast (D16)
+            after_sale=True,
             actions=(
                 Action("referral-program", "Referral programme offered"),
                 Action("feedback", "Feedback collected (survey)"),

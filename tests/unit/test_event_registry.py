@@ -98,8 +98,8 @@ def test_event_documents_keep_their_form_byte_for_byte() -> None:
         '{"type":"lead_event","schema_version":1,"data":{"lead_id":"L-1",'
         '"at":"2026-03-02T09:00:00+00:00","by":"ann","version":2,"type":"LeadMarkedSpam"}}'
     )
-    # schema 2 (issue 11) changed only the version number of these two
-    assert dumps(lost.events[0]) == deal_doc.replace('"schema_version":1', '"schema_version":2')
-    assert dumps(spam.events[0]) == lead_doc.replace('"schema_version":1', '"schema_version":2')
+    # schemas 2 (issue 11) and 3 (issue 17) changed only the version number of these two
+    assert dumps(lost.events[0]) == deal_doc.replace('"schema_version":1', '"schema_version":3')
+    assert dumps(spam.events[0]) == lead_doc.replace('"schema_version":1', '"schema_version":3')
     assert loads(deal_doc) == lost.events[0]
     assert loads(lead_doc) == spam.events[0]

@@ -191,4 +191,6 @@ def test_sample_catalog_holds_every_template_with_default_as_default() -> None:
     assert cat.default_id == "default"
     for p in cat:
         assert p.stages
-        assert all(s.probability is not None for s in p.stages)
+        # after-sale stages (D16) take won deals only: no win probability to give
+        assert all(s.probability is not None for s in p.sale_stages)
+        assert all(s.probability is None for s in p.after_sale_stages)

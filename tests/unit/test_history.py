@@ -46,7 +46,7 @@ from salesflow import (
     update_deal,
 )
 from salesflow.errors import HistoryNeeded
-from salesflow.serialization import dump, dumps, load, loads
+from salesflow.serialization import SCHEMA_VERSIONS, dump, dumps, load, loads
 from salesflow.stats import closed_summary, funnels, open_summary, report
 from salesflow.templates import (
     default_process,
@@ -165,7 +165,7 @@ def test_update_documents_of_the_previous_schema_read_typed() -> None:
     }
     for old, event in ((deal_doc, deal_event), (lead_doc, lead_event)):
         now = json.loads(dumps(event))
-        assert now["schema_version"] == 2
+        assert now["schema_version"] == SCHEMA_VERSIONS[now["type"]]
         assert now["data"]["changes"] == old["data"]["changes"]  # the same data, now typed
         assert load(now) == event
 
@@ -189,12 +189,15 @@ def test_deal_and_lead_documents_of_the_previous_schema_are_upgraded() -> None:
     deal = load(json.loads((FIXTURES / "deal_v2.json").read_text()))
     assert isinstance(deal, Deal)
     assert deal.updated_at == deal.closed_at == datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
-    assert dump(deal)["schema_version"] == 3
+    assert dump(deal)["schema_version"] == SCHEMA_VERSIONS["deal"]
     assert "reached_stage_id" not in dump(deal)["data"]
+    # v3 and older had no line items, custom fields or notes (issue 17)
+    assert (deal.line_items, deal.fields, deal.notes, deal.value_by_hand) == ((), {}, (), False)
     assert reached_stage(deal, sample_catalog().get(deal.process_id)) is not None
     lead = load(json.loads((FIXTURES / "lead_v1.json").read_text()))
     assert isinstance(lead, Lead)
     assert lead.updated_at == lead.created_at  # the latest moment the document records
+    assert lead.notes == ()
 
 
 # -- 2. as of a moment is a fold (S11) ---------------------------------------------------------

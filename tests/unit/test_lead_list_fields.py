@@ -300,6 +300,7 @@ def test_a_value_a_path_never_holds_is_refused(fields: dict[str, object], named:
         ("participants", "collection"),
         ("history", "collection"),
         ("reminders", "collection"),
+        ("notes", "collection"),
     ],
 )
 def test_what_cannot_be_ordered_is_refused_when_the_query_is_built(whole: str, use: str) -> None:
@@ -531,7 +532,7 @@ SORTABLE: dict[str, Case] = {
 }
 
 #: fields that hold a whole object or a collection: refused in sort_by
-REFUSED = {"contact", "bant", "participants", "history", "reminders"}
+REFUSED = {"contact", "bant", "participants", "history", "reminders", "notes"}
 
 
 def test_every_lead_field_is_sortable_or_refused() -> None:

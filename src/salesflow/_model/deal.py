@@ -20,6 +20,16 @@ from salesflow._model.checks import (
     utc,
     utc_or_none,
 )
+from salesflow._model.fields import (
+    NO_VALUES,
+    FieldValues,
+    LineItem,
+    PostedNote,
+    check_field_values,
+    check_line_items,
+    check_notes,
+    line_items_total,
+)
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.money import Money
 from salesflow._model.reminder import Reminder, check_reminders
@@ -94,6 +104,11 @@ def _money_or_none(instance: Any, attribute: attrs.Attribute[Any], value: Any) -
         raise ValidationError("value", value, "must be Money (or None when unknown)")
 
 
+def _flag(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise ValidationError(attribute.name, value, "must be True or False")
+
+
 def _version(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValidationError("version", value, "must be an integer ≥ 1")
@@ -134,6 +149,13 @@ class Deal:
         default=frozenset(), converter=_str_frozenset, validator=str_set
     )
     products: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    #: the products sold, with quantities and prices (D15); unless ``value_by_hand``,
+    #: the deal's value is their exact sum
+    line_items: tuple[LineItem, ...] = attrs.field(default=(), converter=check_line_items)
+    #: whether the value was set by hand: it then wins over the line items' sum (D15)
+    value_by_hand: bool = attrs.field(default=False, validator=_flag)
+    #: custom field id → value (D14), checked against the declarations by the rules
+    fields: FieldValues = attrs.field(default=NO_VALUES, converter=check_field_values)
     expected_close: date | None = attrs.field(default=None, validator=date_or_none)
     status: DealStatus = DealStatus.OPEN
     closed_at: datetime | None = attrs.field(default=None, converter=to_utc, validator=utc_or_none)
@@ -145,6 +167,8 @@ class Deal:
         factory=FrozenMap, converter=_entries
     )
     reminders: tuple[Reminder, ...] = attrs.field(default=(), converter=check_reminders)
+    #: notes added to the deal's timeline (H4), oldest first
+    notes: tuple[PostedNote, ...] = attrs.field(default=(), converter=check_notes)
     #: a rotting deal can be snoozed until a moment, with a reason (D11)
     snoozed_until: datetime | None = attrs.field(
         default=None, converter=to_utc, validator=utc_or_none
@@ -180,6 +204,14 @@ class Deal:
         for p in self.products:
             if not isinstance(p, str) or not p:
                 raise ValidationError("products", p, "must be non-empty strings")
+        if self.value_by_hand and not self.line_items:
+            raise ValidationError("value_by_hand", True, "only a deal with line items has it")
+        if self.line_items and not self.value_by_hand:
+            total = line_items_total(self.line_items)
+            if self.value != total:
+                raise ValidationError(
+                    "value", self.value, f"must be the line items' sum {total} (or set by hand)"
+                )
         object.__setattr__(self, "stats_key", _key_of(self))
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -261,7 +293,8 @@ def _key_of(deal: Deal) -> StatsKey:
 
 
 #: a deal as plain parts: the fields in order, with ``value`` as ``(amount, currency)``,
-#: ``status`` as its value, sets as tuples, ``completions`` as process id → action id →
+#: ``status`` as its value, sets as tuples, ``line_items``, ``fields``, ``reminders`` and
+#: ``notes`` as the deal holds them, ``completions`` as process id → action id →
 #: ``(by, at, note)`` (``note``: ``None`` or ``(text, file)``) and ``stage_entries`` as
 #: process id → ``((stage id, at), …)``
 DealParts = tuple[Any, ...]
@@ -286,6 +319,9 @@ def deal_parts(deal: Deal) -> DealParts:
         deal.segment,
         tuple(deal.tags),
         deal.products,
+        deal.line_items,
+        deal.value_by_hand,
+        deal.fields,
         deal.expected_close,
         deal.status.value,
         deal.closed_at,
@@ -299,6 +335,7 @@ def deal_parts(deal: Deal) -> DealParts:
         },
         {pid: tuple([(e.stage_id, e.at) for e in es]) for pid, es in deal.stage_entries.items()},
         deal.reminders,
+        deal.notes,
         deal.snoozed_until,
         deal.snooze_reason,
         deal.lead_id,
@@ -327,6 +364,9 @@ def deal_from_parts(parts: DealParts) -> Deal:
         segment,
         tags,
         products,
+        line_items,
+        value_by_hand,
+        fields,
         expected_close,
         status,
         closed_at,
@@ -334,6 +374,7 @@ def deal_from_parts(parts: DealParts) -> Deal:
         completions,
         stage_entries,
         reminders,
+        notes,
         snoozed_until,
         snooze_reason,
         lead_id,
@@ -381,6 +422,9 @@ def deal_from_parts(parts: DealParts) -> Deal:
     _set(deal, "segment", segment)
     _set(deal, "tags", frozenset(tags) if tags else _NO_NAMES)
     _set(deal, "products", tuple(products))
+    _set(deal, "line_items", line_items)
+    _set(deal, "value_by_hand", value_by_hand)
+    _set(deal, "fields", fields if type(fields) is FieldValues else check_field_values(fields))
     _set(deal, "expected_close", expected_close)
     _set(deal, "status", _STATUSES[status])
     _set(deal, "closed_at", closed_at)
@@ -388,6 +432,7 @@ def deal_from_parts(parts: DealParts) -> Deal:
     _set(deal, "completions", FrozenMap(done))
     _set(deal, "stage_entries", FrozenMap(entered))
     _set(deal, "reminders", reminders)
+    _set(deal, "notes", notes)
     _set(deal, "snoozed_until", snoozed_until)
     _set(deal, "snooze_reason", snooze_reason)
     _set(deal, "lead_id", lead_id)
@@ -442,4 +487,5 @@ def _latest_moment(deal: Deal) -> datetime:
     for entries in deal.stage_entries.values():
         moments += [e.at for e in entries]
     moments += [r.done_at for r in deal.reminders if r.done_at is not None]
+    moments += [n.at for n in deal.notes]
     return max(moments)

@@ -24,7 +24,7 @@ from attrs import frozen
 from salesflow._model.action import (
     Audience,
 )
-from salesflow._model.checks import non_empty, to_utc, utc
+from salesflow._model.checks import non_empty, non_empty_or_none, to_utc, utc
 from salesflow._model.deal import Completion, Deal
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead, LeadStage, LeadStatus
@@ -51,11 +51,13 @@ __all__ = [
     "LeadCreated",
     "LeadEvent",
     "LeadMarkedSpam",
+    "LeadNoteAdded",
     "LeadReminderAdded",
     "LeadReminderDone",
     "LeadStatusChanged",
     "LeadUnmarkedSpam",
     "LeadUpdated",
+    "NoteAdded",
     "NotificationRequested",
     "ProcessSwitched",
     "ReminderAdded",
@@ -223,6 +225,15 @@ class ReminderDone(DealEvent):
 
 
 @frozen(kw_only=True)
+class NoteAdded(DealEvent):
+    """A note was added to the deal's timeline (H4); its author and moment are the
+    event's ``by`` and ``at``."""
+
+    text: str = attrs.field(validator=non_empty)
+    file: str | None = attrs.field(default=None, validator=non_empty_or_none)
+
+
+@frozen(kw_only=True)
 class Request(DealEvent):
     """A request to the host application; folding it changes nothing (stores put it in
     the outbox)."""
@@ -314,6 +325,14 @@ class LeadUpdated(LeadEvent):
 
 
 @frozen(kw_only=True)
+class LeadNoteAdded(LeadEvent):
+    """A note was added to the lead's timeline (H4)."""
+
+    text: str = attrs.field(validator=non_empty)
+    file: str | None = attrs.field(default=None, validator=non_empty_or_none)
+
+
+@frozen(kw_only=True)
 class LeadConverted(LeadEvent):
     """The acquired lead became a deal."""
 
@@ -350,6 +369,7 @@ DEAL_EVENT_TYPES: tuple[type[DealEvent], ...] = (
     DealSnoozed,
     ReminderAdded,
     ReminderDone,
+    NoteAdded,
     NotificationRequested,
     TaskRequested,
 )
@@ -365,6 +385,7 @@ LEAD_EVENT_TYPES: tuple[type[LeadEvent], ...] = (
     LeadConverted,
     LeadReminderAdded,
     LeadReminderDone,
+    LeadNoteAdded,
 )
 """Every concrete lead event class."""
 

@@ -29,16 +29,19 @@ from salesflow._model.events import (
     LeadCreated,
     LeadEvent,
     LeadMarkedSpam,
+    LeadNoteAdded,
     LeadReminderAdded,
     LeadReminderDone,
     LeadStatusChanged,
     LeadUnmarkedSpam,
     LeadUpdated,
+    NoteAdded,
     ProcessSwitched,
     ReminderAdded,
     ReminderDone,
     StageEntered,
 )
+from salesflow._model.fields import PostedNote
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead, LeadStatus, LeadStatusEntry
 from salesflow._model.reminder import Reminder
@@ -106,6 +109,8 @@ def apply_deal(deal: Deal, event: Event) -> Deal:
             changes = {"reminders": (*deal.reminders, reminder)}
         case ReminderDone(reminder_id=rid):
             changes = {"reminders": _mark_done(deal.reminders, rid, at)}
+        case NoteAdded(text=text, file=file):
+            changes = {"notes": (*deal.notes, PostedNote(text, event.by, at, file))}
         case DealImported(deal=snapshot):
             if snapshot.id != deal.id or snapshot.version != event.version:
                 raise ValidationError(
@@ -149,6 +154,8 @@ def apply_lead(lead: Lead, event: Event) -> Lead:
             changes = {"reminders": (*lead.reminders, reminder)}
         case LeadReminderDone(reminder_id=rid):
             changes = {"reminders": _mark_done(lead.reminders, rid, at)}
+        case LeadNoteAdded(text=text, file=file):
+            changes = {"notes": (*lead.notes, PostedNote(text, event.by, at, file))}
         case _:
             raise ValidationError("event", event, "a lead is created only once, first")
     return attrs.evolve(lead, **changes, version=event.version, updated_at=at)

@@ -21,6 +21,7 @@ from salesflow._model.checks import (
     utc,
     utc_or_none,
 )
+from salesflow._model.fields import PostedNote, check_notes
 from salesflow._model.money import Money
 from salesflow._model.reminder import Reminder, check_reminders
 from salesflow.errors import ValidationError
@@ -234,6 +235,8 @@ class Lead:
     )
     deal_id: str | None = attrs.field(default=None, validator=non_empty_or_none)
     reminders: tuple[Reminder, ...] = attrs.field(default=(), converter=check_reminders)
+    #: notes added to the lead's timeline (H4), oldest first
+    notes: tuple[PostedNote, ...] = attrs.field(default=(), converter=check_notes)
     version: int = 1
     #: the moment of the lead's latest recorded change (by default the latest moment it
     #: records); rules refuse moments before it, so a timeline is in time order (H1)
@@ -290,4 +293,5 @@ def _latest_moment(lead: Lead) -> datetime:
     if lead.acquired_at is not None:
         moments.append(lead.acquired_at)
     moments += [r.done_at for r in lead.reminders if r.done_at is not None]
+    moments += [n.at for n in lead.notes]
     return max(moments)

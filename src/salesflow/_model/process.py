@@ -12,6 +12,7 @@ from attrs import frozen
 
 from salesflow._model.action import Action
 from salesflow._model.checks import check_type, instance_of, items_of, non_empty, to_enum
+from salesflow._model.fields import BUILTIN_REQUIREMENTS, FieldDef
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.people import Visibility
 from salesflow.errors import (
@@ -47,6 +48,25 @@ def _forecast_category(value: Any) -> ForecastCategory | None:
 
 def _actions(value: Iterable[Action]) -> tuple[Action, ...]:
     return items_of("actions", value, Action)
+
+
+def _requirements(value: Any) -> frozenset[str]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValidationError("requires", value, "must be a collection of field names")
+    names = frozenset(value)
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise ValidationError("requires", name, "field names are non-empty texts")
+    return names
+
+
+def _field_defs(value: Any) -> tuple[FieldDef, ...]:
+    return items_of("fields", value, FieldDef, unique="field ids must be unique")
+
+
+def _flag(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise ValidationError(attribute.name, value, "must be True or False")
 
 
 def _check_probability(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -86,6 +106,13 @@ class Stage:
         default=None,
         converter=_forecast_category,
     )
+    #: fields a deal must have to enter this stage or any later one: built-in names
+    #: (``value``, ``expected_close``, ``client``, ``owner``, ``segment``, ``products``,
+    #: ``line_items``) or custom field ids (D13)
+    requires: frozenset[str] = attrs.field(default=frozenset(), converter=_requirements)
+    #: a stage of work after the sale (retention): it takes won deals only, and counts
+    #: neither for winning, progress, the cycle nor the funnel's drop-off (D16)
+    after_sale: bool = attrs.field(default=False, validator=_flag)
 
     def __attrs_post_init__(self) -> None:
         if self.forecast_category is ForecastCategory.CLOSED_WON:
@@ -112,9 +139,24 @@ class ProcessIndex:
     total_weight: int
     #: actions whose completion counts for progress (weight > 0, or all when weights are 0)
     counted: frozenset[str]
+    #: how many stages come before the after-sale ones (D16): the stages of the sale
+    sale_stages: int
+    #: per stage, the fields a deal needs to be in it: its own and every earlier stage's
+    #: requirements (D13)
+    stage_requires: tuple[frozenset[str], ...]
+    #: the fields a deal needs to be won: every sale stage's and the process's own
+    win_requires: frozenset[str]
 
 
-def _build_index(stages: tuple[Stage, ...]) -> ProcessIndex:
+def _build_index(stages: tuple[Stage, ...], win_requires: frozenset[str]) -> ProcessIndex:
+    sale = 0
+    for i, stage in enumerate(stages):
+        if not stage.after_sale:
+            if sale != i:
+                raise ValidationError(
+                    "stages", stage.id, "after-sale stages come after every stage of the sale"
+                )
+            sale = i + 1
     stage_pos: dict[str, int] = {}
     action_stage: dict[str, int] = {}
     actions: dict[str, Action] = {}
@@ -129,17 +171,27 @@ def _build_index(stages: tuple[Stage, ...]) -> ProcessIndex:
                 )
             actions[action.id] = action
             action_stage[action.id] = i
-    total = sum(a.weight for a in actions.values())
-    counted = frozenset(a.id for a in actions.values() if a.weight > 0 or total == 0)
+    selling = [a for s in stages[:sale] for a in s.actions]
+    total = sum(a.weight for a in selling)
+    counted = frozenset(a.id for a in selling if a.weight > 0 or total == 0)
+    cumulative: list[frozenset[str]] = []
+    needed: frozenset[str] = frozenset()
+    for stage in stages:
+        needed |= stage.requires
+        cumulative.append(needed)
+    sale_needs = cumulative[sale - 1] if sale else frozenset()
     return ProcessIndex(
         stage_pos=stage_pos,
         action_stage=action_stage,
         actions=actions,
         stage_action_ids=tuple(frozenset(a.id for a in s.actions) for s in stages),
         stage_mandatory=tuple(frozenset(a.id for a in s.actions if a.mandatory) for s in stages),
-        mandatory=frozenset(a.id for a in actions.values() if a.mandatory),
+        mandatory=frozenset(a.id for a in selling if a.mandatory),
         total_weight=total,
         counted=counted,
+        sale_stages=sale,
+        stage_requires=tuple(cumulative),
+        win_requires=sale_needs | win_requires,
     )
 
 
@@ -168,11 +220,15 @@ class Process:
     auto_status_change: bool = False
     #: when true, a direct forward move past unfinished mandatory actions is refused (D4)
     gated: bool = True
+    #: custom fields the process's deals carry (D14)
+    fields: tuple[FieldDef, ...] = attrs.field(default=(), converter=_field_defs)
+    #: fields a deal must have to be won, besides those its stages require (D13)
+    win_requires: frozenset[str] = attrs.field(default=frozenset(), converter=_requirements)
     #: lookups precomputed once per process (action → stage, mandatory set, weights)
     index: ProcessIndex = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "index", _build_index(self.stages))
+        object.__setattr__(self, "index", _build_index(self.stages, self.win_requires))
 
     # -- lookups -----------------------------------------------------------------------
 
@@ -215,8 +271,22 @@ class Process:
         return tuple(self.index.actions.values())
 
     @property
+    def sale_stages(self) -> tuple[Stage, ...]:
+        """The stages of the sale: every stage but the after-sale ones (D16)."""
+        return self.stages[: self.index.sale_stages]
+
+    @property
+    def after_sale_stages(self) -> tuple[Stage, ...]:
+        """The stages of work after the sale, which take won deals only (D16)."""
+        return self.stages[self.index.sale_stages :]
+
+    def field(self, field_id: str) -> FieldDef | None:
+        """The custom field this process declares with *field_id* (``None`` if none)."""
+        return next((f for f in self.fields if f.id == field_id), None)
+
+    @property
     def mandatory_action_ids(self) -> frozenset[str]:
-        """Ids of the mandatory actions."""
+        """Ids of the mandatory actions of the sale (after-sale ones do not gate the win)."""
         return self.index.mandatory
 
     @property
@@ -304,6 +374,35 @@ def _position(value: object) -> int:
     return value
 
 
+def _check_declarations(catalog: Catalog) -> None:
+    """Custom fields are declared once per id (processes may repeat one only exactly),
+    and every requirement names a built-in field or a declared one (D13, D14)."""
+    declared = {f.id: f for f in catalog.fields}
+    for process in catalog.processes.values():
+        for f in process.fields:
+            other = declared.get(f.id)
+            if other is not None and other != f:
+                raise ValidationError(
+                    "fields", f.id, "is declared twice, differently; declare it once"
+                )
+            declared.setdefault(f.id, f)
+    for process in catalog.processes.values():
+        own = {f.id for f in catalog.fields} | {f.id for f in process.fields}
+        for where, names in (
+            *((f"stage {s.id!r}", s.requires) for s in process.stages),
+            ("to win", process.win_requires),
+        ):
+            for name in sorted(names):
+                if name not in BUILTIN_REQUIREMENTS and name not in own:
+                    raise ValidationError(
+                        f"processes.{process.id}.requires",
+                        name,
+                        f"{where} requires a field that is neither built in ("
+                        + ", ".join(BUILTIN_REQUIREMENTS)
+                        + ") nor declared by the process or the catalog",
+                    )
+
+
 def _processes(value: Any) -> FrozenMap[str, Process]:
     if isinstance(value, FrozenMap):
         return value
@@ -321,6 +420,8 @@ class Catalog:
     processes: FrozenMap[str, Process] = attrs.field(converter=_processes)
     default_id: str
     visibility: Visibility = attrs.field(factory=Visibility, validator=instance_of(Visibility))
+    #: custom fields every deal may carry, whatever its process (D14)
+    fields: tuple[FieldDef, ...] = attrs.field(default=(), converter=_field_defs)
 
     def __attrs_post_init__(self) -> None:
         for key, p in self.processes.items():
@@ -334,6 +435,7 @@ class Catalog:
             raise ValidationError(
                 "default_id", self.default_id, "the default process must be active"
             )
+        _check_declarations(self)
 
     @classmethod
     def new(
@@ -347,6 +449,11 @@ class Catalog:
             else Process(id="default", name="Default")
         )
         return cls((process,), process.id, visibility if visibility is not None else Visibility())
+
+    def fields_of(self, process_id: str) -> FrozenMap[str, FieldDef]:
+        """The custom fields a deal in *process_id* may carry: the catalog's and the
+        process's, by id (D14)."""
+        return FrozenMap((f.id, f) for f in (*self.fields, *self.get(process_id).fields))
 
     @property
     def default(self) -> Process:

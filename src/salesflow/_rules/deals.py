@@ -26,7 +26,7 @@ from salesflow._model.action import (
     NoteRequirement,
 )
 from salesflow._model.checks import check_instant, check_type
-from salesflow._model.deal import Completion, Deal, Note
+from salesflow._model.deal import Completion, Deal, DealStatus, Note
 from salesflow._model.events import (
     ActionCompleted,
     ActionUncompleted,
@@ -41,6 +41,15 @@ from salesflow._model.events import (
     StageEntered,
     TaskRequested,
 )
+from salesflow._model.fields import (
+    FieldValue,
+    FieldValues,
+    LineItem,
+    check_line_items,
+    has_field,
+    line_items_total,
+    missing_fields,
+)
 from salesflow._model.money import Money
 from salesflow._model.people import Actor
 from salesflow._model.positions import current_position
@@ -54,13 +63,17 @@ from salesflow._rules.outcome import DealHeader, Outcome, header
 from salesflow._rules.progress import first_incomplete_stage, win_eligibility
 from salesflow._rules.visibility import check_access, check_owner_change
 from salesflow.errors import (
+    AfterSaleOnly,
+    DealClosed,
     DealNotClosed,
+    FieldRequired,
     InactiveProcess,
     NotAllowed,
     NotEligible,
     NoteRequired,
     ReasonRequired,
     StageGated,
+    UnknownField,
     ValidationError,
 )
 
@@ -89,6 +102,9 @@ UPDATABLE_FIELDS = frozenset(
         "tags",
         "products",
         "expected_close",
+        "fields",
+        "line_items",
+        "value_by_hand",
     }
 )
 
@@ -104,6 +120,72 @@ def _access(deal: object, catalog: object, by: object, at: object, what: str) ->
 def _stage_entered(process: Process, stage_id: str, h: DealHeader) -> StageEntered:
     """The event for entering *stage_id* of *process*."""
     return StageEntered(**h, process_id=process.id, stage_id=stage_id)
+
+
+def _check_fields_for(deal: Deal, process: Process, position: int) -> None:
+    """Refuse to put *deal* in the stage at *position* while fields it needs are empty
+    (that stage's and every earlier stage's requirements, D13)."""
+    missing = missing_fields(deal, process.index.stage_requires[position])
+    if missing:
+        raise StageGated(process.stages[position].id, (), missing)
+
+
+def _furthest_ready(deal: Deal, process: Process, start: int, target: int) -> int:
+    """The furthest position from *start* up to *target* whose required fields the deal
+    has (requirements grow down the process, so the ready positions are a prefix)."""
+    needs = process.index.stage_requires
+    while target > start and needs[target] and missing_fields(deal, needs[target]):
+        target -= 1
+    return target
+
+
+def _won(deal: Deal, process: Process, h: DealHeader, *, automatic: bool) -> list[Event]:
+    """The events of winning: ``DealWon``, then entering the first after-sale stage when
+    the process has one and the deal has the fields it needs (D16)."""
+    events: list[Event] = [DealWon(**h, automatic=automatic)]
+    first = process.index.sale_stages
+    if first < len(process.stages) and not missing_fields(
+        deal, process.index.stage_requires[first]
+    ):
+        events.append(_stage_entered(process, process.stages[first].id, h))
+    return events
+
+
+def _custom_values(
+    catalog: Catalog, deal: Deal | None, process_id: str, given: object
+) -> FieldValues:
+    """The deal's custom values with *given* (id → value, ``None`` clears) merged in,
+    each checked against the field's declaration (D14).
+
+    Raises:
+        UnknownField: neither the catalog nor the process declares a given field.
+        ValidationError: a value is of the wrong type, or not allowed.
+    """
+    if not isinstance(given, Mapping):
+        raise ValidationError("fields", given, "must map field ids to values")
+    declared = catalog.fields_of(process_id)
+    values: dict[str, FieldValue] = dict(deal.fields) if deal is not None else {}
+    for field_id, value in given.items():
+        if value is None:
+            if field_id not in values and field_id not in declared:
+                raise UnknownField(str(field_id), declared)
+            values.pop(field_id, None)
+            continue
+        definition = declared.get(field_id) if isinstance(field_id, str) else None
+        if definition is None:
+            raise UnknownField(str(field_id), declared)
+        values[field_id] = definition.check(value)
+    return FieldValues(values)
+
+
+def _needed_now(deal: Deal, process: Process) -> frozenset[str]:
+    """The fields the deal must keep where it stands: its stage's requirements, and a won
+    deal's win requirements (D13)."""
+    position = current_position(deal, process)
+    needed = process.index.stage_requires[position] if position >= 0 else frozenset()
+    if deal.status is DealStatus.WON:
+        needed = needed | process.index.win_requires
+    return needed
 
 
 def create_deal(
@@ -124,17 +206,26 @@ def create_deal(
     expected_close: date | None = None,
     personal_managers: Mapping[str, str] | None = None,
     lead_id: str | None = None,
+    fields: Mapping[str, object] | None = None,
+    line_items: tuple[LineItem, ...] = (),
 ) -> Outcome[Deal]:
     """Create a deal in an active process, the catalog's default when none is named (D2).
 
-    The deal enters the process's first stage. The expected close date defaults to
-    ``at`` + the process length (in ``at``'s time zone) when the process has one. With
-    no *owner*, a client's personal manager (from *personal_managers*, client → person)
-    becomes the owner (D10); otherwise the deal starts unassigned.
+    The deal enters the process's first stage, which needs the fields that stage
+    requires (D13). The expected close date defaults to ``at`` + the process length (in
+    ``at``'s time zone) when the process has one. With no *owner*, a client's personal
+    manager (from *personal_managers*, client → person) becomes the owner (D10);
+    otherwise the deal starts unassigned.
+
+    *fields* gives custom field values (D14). With *line_items* (D15) the value is their
+    exact sum, unless *value* is given too: a value given by hand wins
+    (``value_by_hand``). *products* defaults to the line items' products.
 
     Raises:
         UnknownProcess: *process_id* is not in the catalog.
         InactiveProcess: the process does not accept new deals.
+        UnknownField: a custom field neither the catalog nor the process declares.
+        StageGated: the first stage requires a field that is not given.
         ValidationError: a field is malformed (the message names it).
     """
     check_type("catalog", catalog, Catalog)
@@ -147,6 +238,12 @@ def create_deal(
         owner = personal_managers.get(client)
     if expected_close is None and process.length_days is not None:
         expected_close = days_after("expected_close", at, process.length_days).date()
+    items = check_line_items(line_items)
+    by_hand = bool(items) and value is not None
+    if items:
+        value = value if by_hand else line_items_total(items)
+        products = products or _products_of(items)
+    values = _custom_values(catalog, None, process.id, fields) if fields else FieldValues()
     deal = Deal(
         id=id,
         title=title,
@@ -160,9 +257,14 @@ def create_deal(
         tags=tags,
         products=products,
         expected_close=expected_close,
+        line_items=items,
+        value_by_hand=by_hand,
+        fields=values,
         stage_entries={process.id: ()},
         lead_id=lead_id,
     )
+    if process.stages:
+        _check_fields_for(deal, process, 0)
     h = header(deal, by, at, created=True)
     entered = [_stage_entered(process, process.stages[0].id, h)] if process.stages else []
     return Outcome(outcome_of(deal, entered).state, (DealCreated(**h, deal=deal), *entered))
@@ -171,17 +273,27 @@ def create_deal(
 def update_deal(
     deal: Deal, catalog: Catalog, *, by: Actor, at: datetime, **changes: Any
 ) -> Outcome[Deal]:
-    """Change descriptive fields (value, owner, client, expected close date, …).
+    """Change descriptive fields (value, owner, client, expected close date, …), custom
+    field values and line items.
 
     A new owner is a claim (an agent taking an unassigned deal), a manager's or admin's
     assignment, or the owner handing the deal over (D10, D12).
 
+    ``fields`` merges custom values into the deal's (``None`` clears one), each checked
+    against its declaration (D14). ``line_items`` replaces the deal's lines (D15): unless
+    the value was set by hand, the value becomes their exact sum, and ``products``
+    (unless given) their products. A ``value`` given for a deal with line items is set by
+    hand and wins over their sum; ``value_by_hand=False`` makes it their sum again.
+    Removing every line keeps the last value.
+
     Raises:
-        ValidationError: an unknown field, or a malformed value.
+        ValidationError: an unknown field of deals, or a malformed value.
+        UnknownField: a custom field neither the catalog nor the process declares.
+        FieldRequired: the change empties a field the deal's stage (or its win) requires.
         AlreadyClaimed: an agent tries to take a deal someone else holds.
         NotAllowed: *by* may not see the deal, or give an unassigned one away.
     """
-    _access(deal, catalog, by, at, "update")
+    process = _access(deal, catalog, by, at, "update")
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise ValidationError(
@@ -189,16 +301,51 @@ def update_deal(
             sorted(unknown),
             "cannot be changed with update_deal; allowed: " + ", ".join(sorted(UPDATABLE_FIELDS)),
         )
+    changes = dict(changes)
+    if "fields" in changes:
+        changes["fields"] = _custom_values(catalog, deal, deal.process_id, changes["fields"])
+    _line_item_changes(deal, changes)
     # the values as the deal holds them (a list of tags becomes a frozenset), validated
     updated = attrs.evolve(deal, **changes)
     changed = [(k, getattr(updated, k)) for k in sorted(changes)]
     changed = [(k, v) for k, v in changed if getattr(deal, k) != v]
     if not changed:
         return Outcome(deal)
+    needed = _needed_now(deal, process)
+    for name in sorted(needed):
+        if has_field(deal, name) and not has_field(updated, name):
+            stage = current_position(deal, process)
+            where = "to win" if stage < 0 else f"in stage {process.stages[stage].id!r}"
+            if deal.status is DealStatus.WON:
+                where = "by a won deal"
+            raise FieldRequired(deal.id, name, where)
     if "owner" in changes:
         check_owner_change(deal, updated.owner, by)
     event = DealUpdated(**header(deal, by, at), changes=tuple(changed))
     return outcome_of(deal, [event])
+
+
+def _products_of(items: tuple[LineItem, ...]) -> tuple[str, ...]:
+    """The distinct products of *items*, in order."""
+    return tuple(dict.fromkeys(item.product for item in items))
+
+
+def _line_item_changes(deal: Deal, changes: dict[str, Any]) -> None:
+    """Complete *changes* with what line items imply for the value (D15)."""
+    if "line_items" in changes:
+        items = check_line_items(changes["line_items"])
+        changes["line_items"] = items
+        if "products" not in changes and items:
+            changes["products"] = _products_of(items)
+    lines = changes.get("line_items", deal.line_items)
+    if not lines:
+        if deal.value_by_hand and "value_by_hand" not in changes:
+            changes["value_by_hand"] = False  # the last sum stays, as a plain value
+        return
+    by_hand = changes.get("value_by_hand", deal.value_by_hand or "value" in changes)
+    changes["value_by_hand"] = by_hand
+    if by_hand is False:
+        changes["value"] = line_items_total(lines)
 
 
 def _check_note(action: Action, note: Note | None) -> None:
@@ -228,20 +375,25 @@ def complete_action(
     """Mark one action of the deal's current process as done (D3).
 
     Events: ``ActionCompleted``; ``StageEntered`` when the deal moves forward to the
-    first stage that still has an uncompleted action (D4; never backward);
+    first stage that still has an uncompleted action (D4; never backward, and never into
+    a stage whose required fields the deal lacks: it stops before, D13);
     ``NotificationRequested`` and ``TaskRequested`` from the action's settings; and
     ``DealWon(automatic=True)`` when the process has ``auto_status_change`` and the deal
     is now eligible with progress at 100 % (D7).
 
+    An action of an after-sale stage is work on a won deal (D16): it is recorded without
+    reopening the deal, and moves it forward among the after-sale stages only.
+
     Raises:
-        DealClosed: the deal is won or lost.
+        DealClosed: the deal is lost, or won and the action is not after the sale.
+        AfterSaleOnly: the action is after the sale and the deal is not won yet.
         UnknownAction: the process has no such action.
         NoteRequired: the action needs a note (or a file) and none was given.
         NotAllowed: *by* may not see the deal, or not perform this action.
     """
     process = _access(deal, catalog, by, at, "complete an action of")
-    require_open(deal, "complete an action")
     action = process.action(action_id)
+    after_sale = _require_stage_of(deal, process, action_id, "complete an action")
     _check_performer(action, by, "complete")
     _check_note(action, note)
     done = deal.completed(process.id)
@@ -259,10 +411,15 @@ def complete_action(
         )
     ]
     keys = done.keys() | {action_id}
-    target = first_incomplete_stage(keys, index)
-    if target is None:
-        target = len(process.stages) - 1
-    if target > current_position(deal, process):
+    if after_sale:
+        later = range(index.sale_stages, len(process.stages))
+        target = next((i for i in later if not keys >= index.stage_action_ids[i]), later[-1])
+    else:
+        found = first_incomplete_stage(keys, index)
+        target = index.sale_stages - 1 if found is None else found
+    current = current_position(deal, process)
+    target = _furthest_ready(deal, process, current, target)
+    if target > current:
         events.append(_stage_entered(process, process.stages[target].id, h))
     if action.notify:
         people = set(action.notify.people)
@@ -299,9 +456,30 @@ def complete_action(
                 assignee=assignee,
             )
         )
-    if process.auto_status_change and keys >= index.mandatory and keys >= index.counted:
-        events.append(DealWon(**h, automatic=True))
+    if (
+        process.auto_status_change
+        and not after_sale
+        and keys >= index.mandatory
+        and keys >= index.counted
+        and not missing_fields(deal, index.win_requires)
+    ):
+        events += _won(deal, process, h, automatic=True)
     return outcome_of(deal, events)
+
+
+def _require_stage_of(deal: Deal, process: Process, action_id: str, what: str) -> bool:
+    """Whether the action is after the sale (D16), if the deal's status lets it be
+    worked on: after-sale actions need a won deal, the others an open one."""
+    position = process.index.action_stage[action_id]
+    if position < process.index.sale_stages:
+        require_open(deal, what)
+        return False
+    if deal.status is DealStatus.LOST:
+        raise DealClosed(deal.id, deal.status.value, what)
+    if deal.status is DealStatus.OPEN:
+        stage = process.stages[position].id
+        raise AfterSaleOnly(deal.id, stage, f"{what} after the sale before the deal is won")
+    return True
 
 
 def uncomplete_action(
@@ -309,16 +487,18 @@ def uncomplete_action(
 ) -> Outcome[Deal]:
     """Mark a completed action as not done again, on an open deal (D3).
 
-    The deal stays in its stage (automatic moves never go backward).
+    The deal stays in its stage (automatic moves never go backward). An after-sale
+    action is uncompleted on a won deal (D16).
 
     Raises:
-        DealClosed: the deal is won or lost.
+        DealClosed: the deal is lost, or won and the action is not after the sale.
+        AfterSaleOnly: the action is after the sale and the deal is not won yet.
         UnknownAction: the process has no such action.
         NotAllowed: *by* may not see the deal, or not perform this action.
     """
     process = _access(deal, catalog, by, at, "uncomplete an action of")
-    require_open(deal, "uncomplete an action")
     action = process.action(action_id)
+    _require_stage_of(deal, process, action_id, "uncomplete an action")
     _check_performer(action, by, "uncomplete")
     if action_id not in deal.completed(process.id):
         return Outcome(deal)
@@ -331,11 +511,11 @@ def uncomplete_action(
 
 
 def missing_before(deal: Deal, process: Process, position: int) -> tuple[str, ...]:
-    """Mandatory actions of the stages before *position* that are not done."""
+    """Mandatory actions of the sale's stages before *position* that are not done."""
     done = deal.completed(process.id)
     return tuple(
         a.id
-        for stage in process.stages[:position]
+        for stage in process.stages[: min(position, process.index.sale_stages)]
         for a in stage.actions
         if a.mandatory and a.id not in done
     )
@@ -346,25 +526,37 @@ def move_to_stage(
 ) -> Outcome[Deal]:
     """Move the deal directly to a stage (drag and drop) (D4).
 
-    Moving backward is always allowed. In a gated process, moving forward is refused
-    while any mandatory action of an earlier stage is not done.
+    Moving backward is allowed. In a gated process, moving forward is refused while any
+    mandatory action of an earlier stage is not done. A stage is entered only with the
+    fields it (and every earlier stage) requires (D13). After-sale stages take won deals
+    only, and a won deal moves among them only (D16).
 
     Raises:
-        DealClosed: the deal is won or lost.
+        DealClosed: the deal is lost, or won and the stage is not after the sale.
+        AfterSaleOnly: the stage is after the sale and the deal is not won yet.
         UnknownStage: the process has no such stage.
-        StageGated: a forward move would skip mandatory actions.
+        StageGated: a forward move would skip mandatory actions, or the stage needs
+            fields the deal lacks (both listed on the error).
         NotAllowed: *by* may not see the deal.
     """
     process = _access(deal, catalog, by, at, "move")
-    require_open(deal, "move a deal")
     target = process.stage_position(stage_id)
+    if target >= process.index.sale_stages:
+        if deal.status is DealStatus.OPEN:
+            raise AfterSaleOnly(deal.id, stage_id, "move a deal after the sale before it is won")
+        if deal.status is DealStatus.LOST:
+            raise DealClosed(deal.id, deal.status.value, "move a deal")
+    else:
+        require_open(deal, "move a deal")
     current = current_position(deal, process)
     if target == current:
         return Outcome(deal)
+    missing: tuple[str, ...] = ()
     if target > current and process.gated:
         missing = missing_before(deal, process, target)
-        if missing:
-            raise StageGated(stage_id, missing)
+    fields = missing_fields(deal, process.index.stage_requires[target])
+    if missing or fields:
+        raise StageGated(stage_id, missing, fields)
     event = _stage_entered(process, stage_id, header(deal, by, at))
     return outcome_of(deal, [event])
 
@@ -372,17 +564,21 @@ def move_to_stage(
 def win(deal: Deal, catalog: Catalog, *, by: Actor, at: datetime) -> Outcome[Deal]:
     """Win an eligible deal (D7), judged by its process in *catalog*.
 
+    The won deal enters the process's first after-sale stage, if it has one and the
+    deal has the fields that stage requires (D16).
+
     Raises:
         DealClosed: the deal is already won or lost.
-        NotEligible: mandatory actions are missing (listed on the error).
+        NotEligible: mandatory actions or required fields are missing (listed on the
+            error, D13).
         NotAllowed: *by* may not see the deal.
     """
     process = _access(deal, catalog, by, at, "win")
     require_open(deal, "win a deal")
     eligibility = win_eligibility(deal, process)
     if not eligibility:
-        raise NotEligible(deal.id, eligibility.missing_action_ids)
-    return outcome_of(deal, [DealWon(**header(deal, by, at))])
+        raise NotEligible(deal.id, eligibility.missing_action_ids, eligibility.missing_fields)
+    return outcome_of(deal, _won(deal, process, header(deal, by, at), automatic=False))
 
 
 def lose(deal: Deal, catalog: Catalog, *, by: Actor, at: datetime, reason: str) -> Outcome[Deal]:
@@ -404,14 +600,29 @@ def lose(deal: Deal, catalog: Catalog, *, by: Actor, at: datetime, reason: str) 
 def reopen(deal: Deal, catalog: Catalog, *, by: Actor, at: datetime) -> Outcome[Deal]:
     """Reopen a won or lost deal; its completions and stage are as they were (D7).
 
+    A won deal in an after-sale stage goes back to the furthest stage of the sale it had
+    entered (D16).
+
     Raises:
         DealNotClosed: the deal is open.
+        StageGated: the stage it goes back to needs fields it lacks (D13).
         NotAllowed: *by* may not see the deal.
     """
-    _access(deal, catalog, by, at, "reopen")
+    process = _access(deal, catalog, by, at, "reopen")
     if deal.is_open:
         raise DealNotClosed(deal.id)
-    return outcome_of(deal, [DealReopened(**header(deal, by, at))])
+    h = header(deal, by, at)
+    events: list[Event] = [DealReopened(**h)]
+    sale = process.index.sale_stages
+    if current_position(deal, process) >= sale and sale:
+        pos = process.index.stage_pos
+        back = max(
+            (p for e in deal.entries(process.id) if (p := pos.get(e.stage_id, sale)) < sale),
+            default=0,
+        )
+        _check_fields_for(deal, process, back)
+        events.append(_stage_entered(process, process.stages[back].id, h))
+    return outcome_of(deal, events)
 
 
 def switch_process(
@@ -427,6 +638,7 @@ def switch_process(
         DealClosed: the deal is won or lost.
         UnknownProcess: the catalog has no such process.
         InactiveProcess: the deal never used the process and it is inactive.
+        StageGated: the stage the deal lands in needs fields it lacks (D13).
         NotAllowed: *by* may not see the deal.
     """
     _access(deal, catalog, by, at, "switch the process of")
@@ -437,6 +649,9 @@ def switch_process(
     used = process_id in deal.stage_entries
     if not used and not target.active:
         raise InactiveProcess(process_id, "switch a deal into it")
+    landing = current_position(deal, target) if used else (0 if target.stages else -1)
+    if landing >= 0:
+        _check_fields_for(deal, target, landing)
     h = header(deal, by, at)
     events: list[Event] = [
         ProcessSwitched(

@@ -10,6 +10,7 @@ from attrs import frozen
 
 from salesflow._model.checks import check_aware, check_type
 from salesflow._model.deal import Deal
+from salesflow._model.fields import BUILTIN_REQUIREMENTS, missing_fields
 from salesflow._model.process import Process, ProcessIndex
 
 __all__ = [
@@ -25,8 +26,9 @@ __all__ = [
 
 
 def first_incomplete_stage(done: Set[str], index: ProcessIndex) -> int | None:
-    """Position of the first stage with an action not in *done* (``None``: all done)."""
-    for i, ids in enumerate(index.stage_action_ids):
+    """Position of the first stage of the sale with an action not in *done* (``None``:
+    all done; after-sale stages are not looked at, D16)."""
+    for i, ids in enumerate(index.stage_action_ids[: index.sale_stages]):
         if not done >= ids:
             return i
     return None
@@ -51,6 +53,8 @@ class Progress:
     """How far a deal is: per stage and overall, exact (D5).
 
     Weights are used unless the process's total weight is 0; then each action counts 1.
+    The overall figures are the sale's: after-sale stages (D16) have their rows in
+    ``stages`` but count neither in ``done`` nor in ``total``.
     """
 
     done: int
@@ -87,9 +91,10 @@ def progress(deal: Deal, process: Process) -> Progress:
             if a.id in done:
                 d += w
         rows.append(StageProgress(stage.id, d, t))
+    sale = rows[: process.index.sale_stages]
     return Progress(
-        done=sum(r.done for r in rows),
-        total=sum(r.total for r in rows),
+        done=sum(r.done for r in sale),
+        total=sum(r.total for r in sale),
         stages=tuple(rows),
         by_weight=by_weight,
     )
@@ -107,7 +112,8 @@ class MissingActions:
 
 @frozen
 class Eligibility:
-    """Whether a deal may be won now, and what is missing stage by stage (D7).
+    """Whether a deal may be won now, and what is missing: the mandatory actions stage by
+    stage (D7) and the fields winning requires (D13).
 
     Truthy exactly when the deal is eligible.
     """
@@ -115,6 +121,8 @@ class Eligibility:
     eligible: bool
     is_open: bool
     missing: tuple[MissingActions, ...] = ()
+    #: the required fields the deal has no value for (built-in names, custom field ids)
+    missing_fields: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return self.eligible
@@ -130,16 +138,23 @@ class Eligibility:
         if not self.is_open:
             return "closed: reopen the deal first"
         parts = [f"{m.stage_name}: {', '.join(m.action_names)}" for m in self.missing]
-        return "missing mandatory actions — " + "; ".join(parts)
+        said = ["missing mandatory actions — " + "; ".join(parts)] if parts else []
+        if self.missing_fields:
+            names = [BUILTIN_REQUIREMENTS.get(f, f) for f in self.missing_fields]
+            said.append("missing fields — " + ", ".join(names))
+        return "; ".join(said)
 
 
 def win_eligibility(deal: Deal, process: Process) -> Eligibility:
-    """Whether *deal* may be won: open, and every mandatory action of *process* done."""
+    """Whether *deal* may be won: open, every mandatory action of *process*'s sale done,
+    and every field its stages and its win require filled (D7, D13)."""
     check_type("deal", deal, Deal)
     check_type("process", process, Process)
     done = deal.completed(process.id)
     missing = []
-    for stage, ids in zip(process.stages, process.index.stage_mandatory, strict=True):
+    index = process.index
+    sale = index.sale_stages
+    for stage, ids in zip(process.stages[:sale], index.stage_mandatory[:sale], strict=True):
         if ids and not done.keys() >= ids:
             left = [a for a in stage.actions if a.mandatory and a.id not in done]
             missing.append(
@@ -150,8 +165,12 @@ def win_eligibility(deal: Deal, process: Process) -> Eligibility:
                     tuple(a.name for a in left),
                 )
             )
+    fields = missing_fields(deal, index.win_requires)
     return Eligibility(
-        eligible=deal.is_open and not missing, is_open=deal.is_open, missing=tuple(missing)
+        eligible=deal.is_open and not missing and not fields,
+        is_open=deal.is_open,
+        missing=tuple(missing),
+        missing_fields=fields,
     )
 
 

@@ -1,0 +1,411 @@
+"""What a deal carries beyond the built-in fields: typed custom fields (D14), line items
+(D15) and notes on the timeline (H4); and the names a stage can require (D13).
+
+A process or the catalog declares custom fields (:class:`FieldDef`); deals carry their
+values in :attr:`Deal.fields <salesflow.Deal.fields>`, checked by the rules against the
+declarations. A value is held as the Python type of its kind: ``str`` (text, choice,
+person), ``Decimal`` (number), :class:`Money`, ``date`` or ``frozenset[str]``
+(multi-choice).
+"""
+
+from __future__ import annotations
+
+import decimal
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from attrs import frozen
+
+from salesflow._model.checks import non_empty, non_empty_or_none, to_enum, to_utc, utc
+from salesflow._model.frozenmap import FrozenMap
+from salesflow._model.money import Money
+from salesflow.errors import CurrencyMismatch, ValidationError
+
+__all__ = [
+    "BUILTIN_REQUIREMENTS",
+    "NO_VALUES",
+    "FieldDef",
+    "FieldType",
+    "FieldValue",
+    "FieldValues",
+    "LineItem",
+    "PostedNote",
+    "check_field_values",
+    "check_line_items",
+    "check_notes",
+    "has_field",
+    "line_items_total",
+    "missing_fields",
+]
+
+#: The built-in fields of a deal that a stage (or winning) can require, with the words
+#: messages use for them (D13). Custom fields are required by their id.
+BUILTIN_REQUIREMENTS: FrozenMap[str, str] = FrozenMap(
+    {
+        "value": "value",
+        "expected_close": "expected close date",
+        "client": "client",
+        "owner": "owner",
+        "segment": "segment",
+        "products": "products",
+        "line_items": "line items",
+    }
+)
+
+
+class FieldType(enum.Enum):
+    """The kinds of custom fields (D14)."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    MONEY = "money"
+    DATE = "date"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    PERSON = "person"
+
+
+#: A custom field's value as a deal holds it (see the module's docstring).
+FieldValue = str | Decimal | Money | date | frozenset[str]
+
+
+def _field_type(value: Any) -> FieldType:
+    return to_enum(FieldType, "type", value)
+
+
+def _field_id(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value or value != value.strip():
+        raise ValidationError("id", value, "a field id is a non-empty text without outer spaces")
+    if ":" in value:
+        raise ValidationError("id", value, "a field id has no ':'")
+    if value in BUILTIN_REQUIREMENTS:
+        raise ValidationError("id", value, "is a built-in field of deals; choose another id")
+
+
+def _choices(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValidationError("choices", value, "must be a collection of texts")
+    choices = tuple(value)
+    for choice in choices:
+        if not isinstance(choice, str) or not choice.strip():
+            raise ValidationError("choices", choice, "each choice is a non-empty text")
+    if len(set(choices)) != len(choices):
+        raise ValidationError("choices", choices, "choices must differ")
+    return choices
+
+
+@frozen
+class FieldDef:
+    """A custom field declared by a process or the catalog (D14).
+
+    ``choices`` lists the allowed texts of a choice or multi-choice field (and only of
+    those); ``currency`` fixes the currency of a money field (any when ``None``).
+
+    Examples:
+        >>> from salesflow import FieldDef
+        >>> size = FieldDef("segment_size", "Segment size", "choice", choices=("S", "M", "L"))
+        >>> size.check("M")
+        'M'
+        >>> size.check("XL")
+        Traceback (most recent call last):
+        ...
+        salesflow.errors.ValidationError: fields.segment_size: must be one of S, M, L (got 'XL')
+    """
+
+    id: str = attrs.field(validator=_field_id)
+    name: str = attrs.field(validator=non_empty)
+    type: FieldType = attrs.field(converter=_field_type)
+    choices: tuple[str, ...] = attrs.field(default=(), converter=_choices)
+    currency: str | None = attrs.field(default=None, validator=non_empty_or_none)
+    hint: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        listed = self.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE)
+        if listed and not self.choices:
+            raise ValidationError("choices", (), f"a {self.type.value} field lists its choices")
+        if not listed and self.choices:
+            raise ValidationError("choices", self.choices, f"a {self.type.value} field has none")
+        if self.currency is not None:
+            if self.type is not FieldType.MONEY:
+                raise ValidationError("currency", self.currency, "only a money field has one")
+            Money.zero(self.currency)  # an ISO 4217 code, else ValidationError
+
+    def check(self, value: object) -> FieldValue:
+        """*value* as a deal holds it, if it is valid for this field.
+
+        Numbers may be given as ``int``, ``Decimal`` or a numeric text (never ``float``:
+        it is inexact); a multi-choice value as any collection of its choices.
+
+        Raises:
+            ValidationError: the value is of the wrong type or not allowed; the error
+                names ``fields.<id>``.
+        """
+        path = f"fields.{self.id}"
+        kind = self.type
+        if kind in (FieldType.TEXT, FieldType.PERSON, FieldType.CHOICE):
+            if not isinstance(value, str) or not value.strip():
+                raise ValidationError(path, value, f"a {kind.value} field takes a non-empty text")
+            if kind is FieldType.CHOICE and value not in self.choices:
+                raise ValidationError(path, value, "must be one of " + ", ".join(self.choices))
+            return value
+        if kind is FieldType.NUMBER:
+            return _number(path, value)
+        if kind is FieldType.MONEY:
+            if not isinstance(value, Money):
+                raise ValidationError(path, value, "a money field takes Money")
+            if self.currency is not None and value.currency != self.currency:
+                raise ValidationError(path, value, f"must be in {self.currency}")
+            return value
+        if kind is FieldType.DATE:
+            if not isinstance(value, date) or isinstance(value, datetime):
+                raise ValidationError(path, value, "a date field takes a date (not a datetime)")
+            return value
+        # multi-choice
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise ValidationError(path, value, "a multi-choice field takes a collection of texts")
+        picked = frozenset(value)
+        if not picked:
+            raise ValidationError(path, value, "pick at least one choice (or clear the field)")
+        wrong = sorted(str(v) for v in picked if v not in self.choices)
+        if wrong:
+            raise ValidationError(
+                path, ", ".join(wrong), "must be among " + ", ".join(self.choices)
+            )
+        return picked
+
+
+def _number(path: str, value: object) -> Decimal:
+    if isinstance(value, bool | float):
+        raise ValidationError(path, value, "a number field takes an exact Decimal, int or text")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            value = Decimal(value.strip())
+        except decimal.InvalidOperation:
+            raise ValidationError(path, value, "is not a number") from None
+    if not isinstance(value, Decimal):
+        raise ValidationError(path, value, "a number field takes an exact Decimal, int or text")
+    if not value.is_finite():
+        raise ValidationError(path, value, "must be a finite number")
+    return value
+
+
+class FieldValues(FrozenMap[str, FieldValue]):
+    """A deal's custom field values: field id → value (D14); an immutable mapping."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"FieldValues({dict.__repr__(self)})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FieldValues, (dict(self),))
+
+    def set(self, key: str, value: FieldValue) -> FieldValues:
+        """A copy with *key* mapped to *value*."""
+        return FieldValues({**self, key: value})
+
+    def delete(self, key: str) -> FieldValues:
+        """A copy without *key* (``KeyError`` if absent)."""
+        data = dict(self)
+        del data[key]
+        return FieldValues(data)
+
+
+NO_VALUES = FieldValues()
+
+
+def check_field_values(value: Any) -> FieldValues:
+    """The ``fields`` of a deal: field id → a value of one of the held types (the rules
+    check each against its declaration; this checks only the shape)."""
+    if type(value) is FieldValues:
+        return value
+    if not isinstance(value, Mapping):
+        raise ValidationError("fields", value, "must map field ids to values")
+    out: dict[str, FieldValue] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not key:
+            raise ValidationError("fields", key, "field ids are non-empty texts")
+        path = f"fields.{key}"
+        if isinstance(item, str) and item.strip():
+            out[key] = item
+        elif isinstance(item, bool | float) or item is None:
+            raise ValidationError(path, item, "must be a text, Decimal, Money, date or set")
+        elif isinstance(item, int | Decimal):
+            out[key] = _number(path, item)
+        elif isinstance(item, Money) or (type(item) is date):
+            out[key] = item
+        elif isinstance(item, frozenset | set | tuple | list):
+            picked = frozenset(item)
+            if not picked or not all(isinstance(v, str) and v for v in picked):
+                raise ValidationError(path, item, "a set of choices holds non-empty texts")
+            out[key] = picked
+        else:
+            raise ValidationError(path, item, "must be a text, Decimal, Money, date or set")
+    return FieldValues(out) if out else NO_VALUES
+
+
+def has_field(deal_or_values: Any, name: str) -> bool:
+    """Whether a deal has a value for *name*: a built-in field (not ``None``, not empty)
+    or a custom field id (D13)."""
+    if name in BUILTIN_REQUIREMENTS:
+        value = getattr(deal_or_values, name)
+        return value is not None and value != () and value != frozenset()
+    return name in deal_or_values.fields
+
+
+def missing_fields(deal: Any, names: frozenset[str]) -> tuple[str, ...]:
+    """The fields of *names* the deal has no value for: built-in ones in their usual
+    order, then custom ones by id."""
+    if not names:
+        return ()
+    builtin = [n for n in BUILTIN_REQUIREMENTS if n in names and not has_field(deal, n)]
+    custom = sorted(n for n in names if n not in BUILTIN_REQUIREMENTS and n not in deal.fields)
+    return (*builtin, *custom)
+
+
+# -- exact arithmetic -----------------------------------------------------------------------
+
+#: Arithmetic that is exact or refuses: Decimal rounds silently past 28 digits by default.
+_EXACT = decimal.Context(prec=60, traps=[decimal.Inexact, decimal.InvalidOperation])
+
+
+def _exactly(path: str, compute: Any) -> Decimal:
+    try:
+        with decimal.localcontext(_EXACT):
+            result: Decimal = compute()
+            return result
+    except (decimal.Inexact, decimal.InvalidOperation):
+        raise ValidationError(path, None, "has more digits than can be computed exactly") from None
+
+
+# -- line items -----------------------------------------------------------------------------
+
+
+def _quantity(value: Any) -> Decimal:
+    quantity = _number("quantity", value)
+    if quantity <= 0:
+        raise ValidationError("quantity", value, "must be more than 0")
+    return quantity
+
+
+def _percent(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    percent = _number("discount_percent", value)
+    if not 0 <= percent <= 100:
+        raise ValidationError("discount_percent", value, "must be between 0 and 100")
+    return percent
+
+
+def _money_or_none(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Money):
+        raise ValidationError(attribute.name, value, "must be Money (or None)")
+
+
+def _money(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Money):
+        raise ValidationError(attribute.name, value, "must be Money")
+
+
+@frozen
+class LineItem:
+    """One product on a deal: quantity × unit price, less a discount (D15).
+
+    The discount is a percentage (``discount_percent``, 0–100) or an amount in the unit
+    price's currency (``discount_amount``), not both. :attr:`total` is exact: no
+    rounding, ever (an amount with too many digits to compute exactly is refused).
+
+    Examples:
+        >>> from salesflow import LineItem, Money
+        >>> item = LineItem("GTX Pro", 3, Money.of("1000.00", "USD"), discount_percent=10)
+        >>> item.total
+        Money(amount=Decimal('2700.0000'), currency='USD')
+    """
+
+    product: str = attrs.field(validator=non_empty)
+    quantity: Decimal = attrs.field(converter=_quantity)
+    unit_price: Money = attrs.field(validator=_money)
+    discount_percent: Decimal | None = attrs.field(default=None, converter=_percent)
+    discount_amount: Money | None = attrs.field(default=None, validator=_money_or_none)
+    #: the line's total, derived (quantity × unit price − discount)
+    total: Money = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.discount_percent is not None and self.discount_amount is not None:
+            raise ValidationError(
+                "discount_amount", self.discount_amount, "give a percentage or an amount, not both"
+            )
+        price = self.unit_price
+        gross = _exactly("line_items.total", lambda: self.quantity * price.amount)
+        if self.discount_amount is not None:
+            if self.discount_amount.currency != price.currency:
+                raise CurrencyMismatch(price.currency, self.discount_amount.currency)
+            cut = self.discount_amount.amount
+            if cut > gross:
+                raise ValidationError(
+                    "discount_amount", self.discount_amount, f"is more than the line's {gross}"
+                )
+            net = _exactly("line_items.total", lambda: gross - cut)
+        elif self.discount_percent is not None:
+            percent = self.discount_percent
+            net = _exactly("line_items.total", lambda: gross * (100 - percent) / 100)
+        else:
+            net = gross
+        object.__setattr__(self, "total", Money(net, price.currency))
+
+    @property
+    def currency(self) -> str:
+        """The currency of the line (its unit price's)."""
+        return self.unit_price.currency
+
+
+def check_line_items(value: Any) -> tuple[LineItem, ...]:
+    """The ``line_items`` of a deal: a tuple of :class:`LineItem` in one currency."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValidationError("line_items", value, "must be a collection of LineItem")
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, LineItem):
+            raise ValidationError("line_items", item, "must be a LineItem")
+    if len({item.currency for item in items}) > 1:
+        raise CurrencyMismatch(*sorted({item.currency for item in items})[:2])
+    return items
+
+
+def line_items_total(items: tuple[LineItem, ...]) -> Money | None:
+    """The exact sum of the lines' totals (``None`` for no lines); one currency."""
+    if not items:
+        return None
+    currency = items[0].currency
+    return Money(_exactly("line_items", lambda: sum(i.total.amount for i in items)), currency)
+
+
+# -- notes ----------------------------------------------------------------------------------
+
+
+@frozen
+class PostedNote:
+    """A note added to a deal's or lead's timeline (H4): text, an optional file
+    reference, its author and moment."""
+
+    text: str = attrs.field(validator=non_empty)
+    by: str = attrs.field(validator=non_empty)
+    at: datetime = attrs.field(converter=to_utc, validator=utc)
+    file: str | None = attrs.field(default=None, validator=non_empty_or_none)
+
+
+def check_notes(value: Any) -> tuple[PostedNote, ...]:
+    """The ``notes`` of a deal or lead: a tuple of :class:`PostedNote`."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValidationError("notes", value, "must be a collection of PostedNote")
+    notes = tuple(value)
+    for note in notes:
+        if not isinstance(note, PostedNote):
+            raise ValidationError("notes", note, "must be a PostedNote")
+    return notes
