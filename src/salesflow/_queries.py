@@ -11,6 +11,7 @@ import difflib
 import enum
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
 from operator import attrgetter
 from typing import Any, TypeAlias
 
@@ -30,12 +31,14 @@ from salesflow._model.checks import (
 from salesflow._model.deal import Deal, DealStatus
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Answer, Lead, LeadStage, LeadStatus
+from salesflow._model.money import Money
 from salesflow.errors import ValidationError
 
 __all__ = [
     "ANSWER_ORDER",
     "LEAD_LIST_FIELDS",
     "DealQuery",
+    "FieldGroup",
     "GroupBy",
     "GroupKeyFunction",
     "LeadQuery",
@@ -165,6 +168,44 @@ class TagGroup:
         return f"tag:{self.prefix}"
 
 
+def _field_id(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(
+            "group_by", value, "a field grouping needs a field id, as in 'field:segment_size'"
+        )
+    if value != value.strip() or ":" in value:
+        raise ValidationError(
+            "group_by",
+            value,
+            "a field id has no spaces around it and no ':', as in 'field:segment_size'",
+        )
+
+
+@frozen
+class FieldGroup:
+    """Group deals by a custom field's value (S4, D14): the group key is the value.
+
+    ``DealQuery(group_by="field:segment_size")`` makes ``FieldGroup("segment_size")``: a
+    deal whose ``segment_size`` is ``"L"`` is in group ``"L"``; a multi-choice value puts
+    the deal in one group per choice (as a deal with several products is, by product);
+    a deal without a value is in group ``None``.
+    """
+
+    field: str = attrs.field(validator=_field_id)
+
+    def keys(self, deal: Deal) -> tuple[Hashable, ...]:
+        """The groups *deal* belongs to."""
+        value = deal.fields.get(self.field)
+        if value is None:
+            return (None,)
+        if isinstance(value, frozenset):
+            return tuple(sorted(value)) or (None,)
+        return (value,)
+
+    def __str__(self) -> str:
+        return f"field:{self.field}"
+
+
 #: A function giving a deal's one group key (``group_by=``). Queries sent to worker
 #: processes are pickled and must come back equal: use a module-level function, or an
 #: instance of a frozen (value-equal) class with ``__call__`` for a key with settings; not
@@ -174,16 +215,19 @@ GroupKeyFunction: TypeAlias = Callable[[Deal], Hashable]
 
 _GROUP_BY_ACCEPTS = (
     ", ".join(repr(g.value) for g in GroupBy)
-    + ", 'tag:PREFIX' (as in 'tag:team'), a TagGroup or a function Deal → group key"
+    + ", 'tag:PREFIX' (as in 'tag:team'), 'field:ID' (as in 'field:segment_size'),"
+    " a TagGroup, a FieldGroup or a function Deal → group key"
 )
 
 
-def _group_by(value: Any) -> GroupBy | TagGroup | GroupKeyFunction | None:
-    if value is None or isinstance(value, GroupBy | TagGroup):
+def _group_by(value: Any) -> GroupBy | TagGroup | FieldGroup | GroupKeyFunction | None:
+    if value is None or isinstance(value, GroupBy | TagGroup | FieldGroup):
         return value
     if isinstance(value, str):
         if value.startswith("tag:"):
             return TagGroup(value.removeprefix("tag:"))
+        if value.startswith("field:"):
+            return FieldGroup(value.removeprefix("field:"))
         try:
             return GroupBy(value)
         except ValueError:
@@ -202,6 +246,63 @@ def _team_of(value: Mapping[str, str] | None) -> FrozenMap[str, str]:
         if not isinstance(owner, str) or not isinstance(team, str):
             raise ValidationError("team_of", (owner, team), "must map owner ids to team names")
     return FrozenMap(value or {})
+
+
+def _field_filter(value: Any) -> FrozenMap[str, Any]:
+    """``DealQuery.fields``: custom field id → the value wanted, as a deal holds it
+    (numbers as ``Decimal``, a set of choices as a ``frozenset``), or ``None``."""
+    if value is None:
+        return FrozenMap()
+    if not isinstance(value, Mapping):
+        raise ValidationError("fields", value, "must map custom field ids to values")
+    out: dict[str, Any] = {}
+    for key, wanted in value.items():
+        if not isinstance(key, str) or not key.strip() or key != key.strip():
+            raise ValidationError("fields", key, "custom field ids are non-empty texts")
+        path = f"fields.{key}"
+        if wanted is None:
+            out[key] = None
+        elif isinstance(wanted, bool | float):
+            raise ValidationError(path, wanted, "give an exact value (never a float or a bool)")
+        elif isinstance(wanted, int | Decimal):
+            number = Decimal(wanted)
+            if not number.is_finite():
+                raise ValidationError(path, wanted, "must be a finite number")
+            out[key] = number
+        elif isinstance(wanted, str):
+            if not wanted.strip():
+                raise ValidationError(path, wanted, "no deal holds an empty text")
+            out[key] = wanted
+        elif isinstance(wanted, Money) or type(wanted) is date:
+            out[key] = wanted
+        elif isinstance(wanted, frozenset | set | tuple | list):
+            picked = frozenset(wanted)
+            if not picked or not all(isinstance(v, str) and v.strip() for v in picked):
+                raise ValidationError(path, wanted, "a set of choices holds non-empty texts")
+            out[key] = picked
+        else:
+            raise ValidationError(
+                path, wanted, "must be a text, number, Money, date, set of choices or None"
+            )
+    return FrozenMap(out)
+
+
+def _field_matches(deal: Deal, wanted: FrozenMap[str, Any]) -> bool:
+    """Whether *deal*'s custom fields hold every wanted value (see ``DealQuery``)."""
+    fields = deal.fields
+    for key, want in wanted.items():
+        have = fields.get(key)
+        if want is None:
+            if have is not None:
+                return False
+        elif have is None:
+            return False
+        elif isinstance(have, frozenset) and isinstance(want, str):
+            if want not in have:
+                return False
+        elif have != want:
+            return False
+    return True
 
 
 def month_key(moment: date) -> str:
@@ -233,10 +334,19 @@ class DealQuery:
     (a deal matches ``teams`` when any of its team tags is among them); given
     ``team_of`` (owner → team), from its owner's team instead.
 
+    ``fields`` filters on custom fields (D14): field id → the value wanted. A deal
+    matches when its value equals it (numbers compare as ``Decimal``: ``50`` matches
+    ``Decimal("50.0")``); for a multi-choice value, when the choice given is among the
+    deal's choices (a set given must equal the deal's set). ``None`` wanted matches the
+    deals that have no value for the field. Field ids are not checked against the
+    catalog's declarations: a misspelt one matches no deal (or, with ``None``, every one).
+
     ``group_by`` is a :class:`GroupBy` (or its value: ``"owner"``, ``"team"``,
     ``"product"``, ``"segment"``, ``"month"``, ``"quarter"``), ``"tag:PREFIX"`` (a
     :class:`TagGroup`: one group per text after ``PREFIX:`` in the deal's tags, e.g.
-    ``"tag:manager"``), or a function Deal → one hashable group key. Queries are pickled
+    ``"tag:manager"``), ``"field:ID"`` (a :class:`FieldGroup`: the deal's value of that
+    custom field, one group per choice of a multi-choice value, ``None`` without one),
+    or a function Deal → one hashable group key. Queries are pickled
     to worker processes (:func:`salesflow.stats.accumulate_partitions`, Dask): there the
     function must be a module-level one (or an instance of a frozen class with
     ``__call__``), not a lambda, a nested function or a ``functools.partial``
@@ -270,7 +380,7 @@ class DealQuery:
     overdue: bool | None = attrs.field(default=None, validator=_flag)
     now: datetime | None = attrs.field(default=None, validator=instant_or_none)
     as_of: datetime | None = attrs.field(default=None, validator=instant_or_none)
-    group_by: GroupBy | TagGroup | GroupKeyFunction | None = attrs.field(
+    group_by: GroupBy | TagGroup | FieldGroup | GroupKeyFunction | None = attrs.field(
         default=None, converter=_group_by
     )
     #: owner → team, for ``teams`` and ``group_by="team"`` (empty: the deals' ``team:``
@@ -279,6 +389,8 @@ class DealQuery:
     #: the zone of calendar questions (today, the month or quarter of creation); by
     #: default the zone of ``now`` (else ``as_of``), else UTC
     tz: tzinfo | None = attrs.field(default=None, validator=_zone)
+    #: custom field id → the value wanted (D14; see the class's docstring)
+    fields: FrozenMap[str, Any] = attrs.field(factory=FrozenMap, converter=_field_filter)
 
     def __attrs_post_init__(self) -> None:
         if self.overdue is not None and self.moment is None:
@@ -312,7 +424,7 @@ class DealQuery:
     @property
     def filters(self) -> bool:
         """Whether any condition is set (an empty query matches every deal)."""
-        return any(
+        return bool(self.fields) or any(
             v is not None
             for v in (
                 self.processes,
@@ -361,7 +473,7 @@ class DealQuery:
             late = deal.is_open and deal.expected_close is not None and deal.expected_close < today
             if late != self.overdue:
                 return False
-        return True
+        return not self.fields or _field_matches(deal, self.fields)
 
     def _in_teams(self, deal: Deal, teams: frozenset[str]) -> bool:
         if self.team_of:
@@ -376,6 +488,8 @@ class DealQuery:
             return _no_group
         if isinstance(by, TagGroup):
             return _tag_keys(by)
+        if isinstance(by, FieldGroup):
+            return by.keys
         if not isinstance(by, GroupBy):
             return _one_key(by)
         if by is GroupBy.OWNER:
@@ -398,7 +512,7 @@ class DealQuery:
         """The conditions a store checks: with ``as_of``, only "created by then".
 
         Everything else a deal has (status, value, owner, process, products, segment,
-        dates) may have changed since, so it is judged on the deal as it stood then,
+        custom fields, dates) may have changed since, so it is judged on the deal as it stood then,
         after its timeline is folded (S11).
         """
         if self.as_of is None:

@@ -53,6 +53,8 @@ from salesflow.stats import (
     OpenAccumulator,
     OpenSummary,
     Part,
+    ProductAccumulator,
+    ProductSummary,
     Report,
     StatsAccumulator,
     TimeInStage,
@@ -75,6 +77,7 @@ __all__ = [
     "funnels",
     "lead_stats",
     "open_summary",
+    "product_summary",
     "report",
     "time_in_stage",
     "velocity",
@@ -391,6 +394,40 @@ def forecast(
     if now is not None:
         query = query.evolve(now=now)
     acc = ForecastAccumulator(catalog, query, probability=probability, period=period)
+    return accumulate(source, acc, split_every=split_every, scheduler=scheduler).result()
+
+
+@overload
+def product_summary(
+    source: Source,
+    catalog: Catalog,
+    query: None = None,
+    *,
+    probability: Probability = "stage",
+    split_every: int | None = None,
+    scheduler: Any = None,
+) -> ProductSummary: ...
+@overload
+def product_summary(
+    source: Source,
+    catalog: Catalog,
+    query: DealQuery,
+    *,
+    probability: Probability = "stage",
+    split_every: int | None = None,
+    scheduler: Any = None,
+) -> ProductSummary | Grouped[ProductSummary]: ...
+def product_summary(
+    source: Source,
+    catalog: Catalog,
+    query: DealQuery | None = None,
+    *,
+    probability: Probability = "stage",
+    split_every: int | None = None,
+    scheduler: Any = None,
+) -> ProductSummary | Grouped[ProductSummary]:
+    """:func:`salesflow.stats.product_summary` of everything *source* holds."""
+    acc = ProductAccumulator(catalog, query, probability=probability)
     return accumulate(source, acc, split_every=split_every, scheduler=scheduler).result()
 
 

@@ -59,7 +59,14 @@ from salesflow._model.events import (
     LeadEvent,
     LeadUpdated,
 )
-from salesflow._model.fields import NO_VALUES, FieldValues, LineItem, check_field_values
+from salesflow._model.fields import (
+    NO_VALUES,
+    FieldValues,
+    LineItem,
+    check_field_values,
+    line_item_from_parts,
+    line_item_parts,
+)
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead
 from salesflow._model.money import ISO_4217, Money
@@ -191,6 +198,8 @@ def _make_converter(*, fast_deals: bool) -> cattrs.Converter:
     c.register_structure_hook(int, _int)
     c.register_structure_hook(bool, _bool)
     c.register_unstructure_hook(Money, lambda m: {"amount": str(m.amount), "currency": m.currency})
+    c.register_unstructure_hook(LineItem, line_item_parts)
+    c.register_structure_hook(LineItem, lambda data, _: _line_item(data))
     c.register_unstructure_hook(FieldValues, _field_values_data)
     c.register_structure_hook(FieldValues, lambda data, _: _field_values(c, data))
 
@@ -255,6 +264,27 @@ def _field_values_data(values: FieldValues) -> dict[str, Any]:
 
 
 _VALUE_KINDS = "text, number, money, date or choices"
+
+
+_LINE_ITEM_SHAPE = (
+    "[product, quantity, unit price, currency, discount percent or null, discount amount or null]"
+)
+
+
+def _line_item(data: Any) -> LineItem:
+    """A line item from its plain parts (:data:`salesflow._model.fields.LineItemParts`)."""
+    if not isinstance(data, list) or len(data) != 6:
+        raise BadValue(f"expected {_LINE_ITEM_SHAPE}, got {data!r}")
+    product, quantity, amount, currency, percent, cut = data
+    price = Money(_decimal(amount, Decimal), currency)
+    discount = None if cut is None else Money(_decimal(cut, Decimal), currency)
+    return LineItem(
+        _str(product, str),
+        _decimal(quantity, Decimal),
+        price,
+        None if percent is None else _decimal(percent, Decimal),
+        discount,
+    )
 
 
 def _field_values(c: cattrs.Converter, data: Any) -> FieldValues:
@@ -380,7 +410,7 @@ def _deal_data(deal: Deal, converter: cattrs.Converter) -> dict[str, Any]:
         "segment": deal.segment,
         "tags": sorted(deal.tags),
         "products": list(deal.products),
-        "line_items": [_line_item_data(item) for item in deal.line_items],
+        "line_items": [line_item_parts(item) for item in deal.line_items],
         "value_by_hand": deal.value_by_hand,
         "fields": _field_values_data(deal.fields),
         "expected_close": None if expected is None else expected.isoformat(),
@@ -405,19 +435,6 @@ def _deal_data(deal: Deal, converter: cattrs.Converter) -> dict[str, Any]:
         "lead_id": deal.lead_id,
         "version": deal.version,
         "updated_at": deal.updated_at.isoformat(),
-    }
-
-
-def _line_item_data(item: LineItem) -> dict[str, Any]:
-    price, cut, percent = item.unit_price, item.discount_amount, item.discount_percent
-    return {
-        "product": item.product,
-        "quantity": str(item.quantity),
-        "unit_price": {"amount": str(price.amount), "currency": price.currency},
-        "discount_percent": None if percent is None else str(percent),
-        "discount_amount": None
-        if cut is None
-        else {"amount": str(cut.amount), "currency": cut.currency},
     }
 
 
@@ -601,7 +618,13 @@ def _flag(value: Any) -> bool:
 def _money(value: Any) -> Money:
     if type(value) is not dict or len(value) != 2:
         raise _Unusual
-    return Money(_amount(value["amount"]), _currency(value["currency"]))
+    money = _new_money(Money)
+    object.__setattr__(money, "amount", _amount(value["amount"]))
+    object.__setattr__(money, "currency", _currency(value["currency"]))
+    return money
+
+
+_new_money = object.__new__
 
 
 def _line_items(items: Any) -> tuple[LineItem, ...]:
@@ -609,22 +632,24 @@ def _line_items(items: Any) -> tuple[LineItem, ...]:
         raise _Unusual
     out = []
     for item in items:
-        if type(item) is not dict or len(item) != 5:
+        if type(item) is not list or len(item) != 6:
             raise _Unusual
-        percent, cut = item["discount_percent"], item["discount_amount"]
-        quantity = item["quantity"]
-        if type(quantity) is not str or (percent is not None and type(percent) is not str):
-            raise _Unusual
+        product, quantity, amount, currency, percent, cut = item
         out.append(
-            LineItem(
-                _text(item["product"]),
-                Decimal(quantity),
-                _money(item["unit_price"]),
-                None if percent is None else Decimal(percent),
-                None if cut is None else _money(cut),
+            line_item_from_parts(
+                _text(product),
+                _amount(quantity),
+                _amount(amount),
+                _currency(currency),
+                None if percent is None else _amount(percent),
+                None if cut is None else _amount(cut),
             )
         )
-    return tuple(out)
+    return tuple(out) if len({i.currency for i in out}) < 2 else _unusual()
+
+
+def _unusual() -> Any:
+    raise _Unusual
 
 
 def _values(data: Any) -> FieldValues:
@@ -652,7 +677,7 @@ def _values(data: Any) -> FieldValues:
             out[_key(key)] = _money(value)
         else:
             raise _Unusual
-    return check_field_values(out)
+    return FieldValues(out)  # each value checked above as check_field_values checks it
 
 
 def _key(value: Any) -> str:

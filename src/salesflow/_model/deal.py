@@ -102,6 +102,23 @@ def _entries(value: Any) -> FrozenMap[str, tuple[StageEntry, ...]]:
 def _money_or_none(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and not isinstance(value, Money):
         raise ValidationError("value", value, "must be Money (or None when unknown)")
+    _value_of_lines(instance)
+
+
+def _value_of_lines(deal: Deal, *_: Any) -> None:
+    """A deal with line items has their exact sum as its value, unless it was set by
+    hand (D15). A validator of ``value``, ``line_items`` and ``value_by_hand``: applying
+    an event checks it only when one of them changes."""
+    if not deal.line_items:
+        if deal.value_by_hand:
+            raise ValidationError("value_by_hand", True, "only a deal with line items has it")
+        return
+    if not deal.value_by_hand:
+        total = line_items_total(deal.line_items)
+        if deal.value != total:
+            raise ValidationError(
+                "value", deal.value, f"must be the line items' sum {total} (or set by hand)"
+            )
 
 
 def _flag(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -151,9 +168,11 @@ class Deal:
     products: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     #: the products sold, with quantities and prices (D15); unless ``value_by_hand``,
     #: the deal's value is their exact sum
-    line_items: tuple[LineItem, ...] = attrs.field(default=(), converter=check_line_items)
+    line_items: tuple[LineItem, ...] = attrs.field(
+        default=(), converter=check_line_items, validator=_value_of_lines
+    )
     #: whether the value was set by hand: it then wins over the line items' sum (D15)
-    value_by_hand: bool = attrs.field(default=False, validator=_flag)
+    value_by_hand: bool = attrs.field(default=False, validator=[_flag, _value_of_lines])
     #: custom field id → value (D14), checked against the declarations by the rules
     fields: FieldValues = attrs.field(default=NO_VALUES, converter=check_field_values)
     expected_close: date | None = attrs.field(default=None, validator=date_or_none)
@@ -204,14 +223,6 @@ class Deal:
         for p in self.products:
             if not isinstance(p, str) or not p:
                 raise ValidationError("products", p, "must be non-empty strings")
-        if self.value_by_hand and not self.line_items:
-            raise ValidationError("value_by_hand", True, "only a deal with line items has it")
-        if self.line_items and not self.value_by_hand:
-            total = line_items_total(self.line_items)
-            if self.value != total:
-                raise ValidationError(
-                    "value", self.value, f"must be the line items' sum {total} (or set by hand)"
-                )
         object.__setattr__(self, "stats_key", _key_of(self))
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -439,6 +450,8 @@ def deal_from_parts(parts: DealParts) -> Deal:
     _set(deal, "version", version)
     _set(deal, "updated_at", updated_at)
     deal.__attrs_post_init__()
+    if line_items or value_by_hand:
+        _value_of_lines(deal)
     return deal
 
 

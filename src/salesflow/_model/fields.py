@@ -38,6 +38,8 @@ __all__ = [
     "check_line_items",
     "check_notes",
     "has_field",
+    "line_item_from_parts",
+    "line_item_parts",
     "line_items_total",
     "missing_fields",
 ]
@@ -276,10 +278,10 @@ _EXACT = decimal.Context(prec=60, traps=[decimal.Inexact, decimal.InvalidOperati
 
 
 def _exactly(path: str, compute: Any) -> Decimal:
+    """``compute(context)`` in a context that is exact or refuses (past 60 digits)."""
     try:
-        with decimal.localcontext(_EXACT):
-            result: Decimal = compute()
-            return result
+        result: Decimal = compute(_EXACT)
+        return result
     except (decimal.Inexact, decimal.InvalidOperation):
         raise ValidationError(path, None, "has more digits than can be computed exactly") from None
 
@@ -342,27 +344,92 @@ class LineItem:
                 "discount_amount", self.discount_amount, "give a percentage or an amount, not both"
             )
         price = self.unit_price
-        gross = _exactly("line_items.total", lambda: self.quantity * price.amount)
-        if self.discount_amount is not None:
-            if self.discount_amount.currency != price.currency:
-                raise CurrencyMismatch(price.currency, self.discount_amount.currency)
-            cut = self.discount_amount.amount
-            if cut > gross:
-                raise ValidationError(
-                    "discount_amount", self.discount_amount, f"is more than the line's {gross}"
-                )
-            net = _exactly("line_items.total", lambda: gross - cut)
-        elif self.discount_percent is not None:
-            percent = self.discount_percent
-            net = _exactly("line_items.total", lambda: gross * (100 - percent) / 100)
-        else:
-            net = gross
-        object.__setattr__(self, "total", Money(net, price.currency))
+        cut = self.discount_amount
+        if cut is not None and cut.currency != price.currency:
+            raise CurrencyMismatch(price.currency, cut.currency)
+        net = _net(self.quantity, price.amount, self.discount_percent, cut)
+        object.__setattr__(self, "total", _money_of(net, price.currency))
 
     @property
     def currency(self) -> str:
         """The currency of the line (its unit price's)."""
         return self.unit_price.currency
+
+
+#: a line item as plain parts: product, quantity, unit price's amount and currency, the
+#: discount percentage and the discount amount (``None`` when absent), numbers as text
+LineItemParts = list[Any]
+
+_new, _set = object.__new__, object.__setattr__
+
+
+def _net(quantity: Decimal, price: Decimal, percent: Decimal | None, cut: Money | None) -> Decimal:
+    """quantity × price, less the discount, exactly (``ValidationError`` past 60 digits
+    or for a discount larger than the line)."""
+    c = _EXACT
+    try:
+        gross = c.multiply(quantity, price)
+        if cut is not None:
+            if cut.amount > gross:
+                raise ValidationError("discount_amount", cut, f"is more than the line's {gross}")
+            return c.subtract(gross, cut.amount)
+        if percent is not None:
+            return c.divide(c.multiply(gross, c.subtract(100, percent)), 100)
+        return gross
+    except (decimal.Inexact, decimal.InvalidOperation):
+        raise ValidationError(
+            "line_items.total", (quantity, price), "has more digits than can be computed exactly"
+        ) from None
+
+
+def line_item_parts(item: LineItem) -> LineItemParts:
+    """The plain parts of *item* (see :data:`LineItemParts`)."""
+    percent, cut = item.discount_percent, item.discount_amount
+    return [
+        item.product,
+        str(item.quantity),
+        str(item.unit_price.amount),
+        item.unit_price.currency,
+        None if percent is None else str(percent),
+        None if cut is None else str(cut.amount),
+    ]
+
+
+def line_item_from_parts(
+    product: str,
+    quantity: Decimal,
+    amount: Decimal,
+    currency: str,
+    percent: Decimal | None,
+    cut: Decimal | None,
+) -> LineItem:
+    """The line item of checked parts, built without running the validators again: the
+    product is a non-empty text, the numbers finite and ≥ 0 and the currency a known
+    code (a stored document's reader checks them so); the rules between the parts are
+    checked here as the class checks them.
+
+    Raises:
+        ValidationError: a rule between the parts is broken (the reader then takes the
+            converter's path, which names the field).
+    """
+    if quantity <= 0 or (percent is not None and percent > 100):
+        raise ValidationError("line_items", quantity, "quantity or discount out of range")
+    discount = None if cut is None else _money_of(cut, currency)
+    item = _new(LineItem)
+    _set(item, "product", product)
+    _set(item, "quantity", quantity)
+    _set(item, "unit_price", _money_of(amount, currency))
+    _set(item, "discount_percent", percent)
+    _set(item, "discount_amount", discount)
+    _set(item, "total", _money_of(_net(quantity, amount, percent, discount), currency))
+    return item
+
+
+def _money_of(amount: Decimal, currency: str) -> Money:
+    money = _new(Money)
+    _set(money, "amount", amount)
+    _set(money, "currency", currency)
+    return money
 
 
 def check_line_items(value: Any) -> tuple[LineItem, ...]:
@@ -383,7 +450,14 @@ def line_items_total(items: tuple[LineItem, ...]) -> Money | None:
     if not items:
         return None
     currency = items[0].currency
-    return Money(_exactly("line_items", lambda: sum(i.total.amount for i in items)), currency)
+
+    def add(c: decimal.Context) -> Decimal:
+        total = items[0].total.amount
+        for item in items[1:]:
+            total = c.add(total, item.total.amount)
+        return total
+
+    return _money_of(_exactly("line_items", add), currency)
 
 
 # -- notes ----------------------------------------------------------------------------------

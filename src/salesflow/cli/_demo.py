@@ -18,18 +18,22 @@ from salesflow import (
     Contact,
     Deal,
     LeadSource,
+    LineItem,
     Money,
     Note,
     Reminder,
     Role,
     SelectionRule,
     acquire_lead,
+    add_note,
     add_reminder,
     assign_lead,
     claim_lead,
     colour,
+    complete_action,
     convert_lead,
     create_lead,
+    current_stage,
     fold,
     lose,
     mark_spam,
@@ -82,6 +86,8 @@ def run_demo(out: TextIO, db: str | Path | None = None, *, force: bool = False) 
     _losing_and_reopening(demo, bob, mia)
     _leads(demo, ann, bob, mia)
     _follow_ups(demo, ann, bob)
+    _required_fields_and_line_items(demo, bob)
+    _notes_and_after_sale(demo, bob)
     _deals_now(demo)
     if db is None:
         _numbers(demo, demo.catalog, list(demo.deals.values()))
@@ -334,6 +340,96 @@ def _follow_ups(demo: Narrator, ann: Actor, bob: Actor) -> None:
     say()
 
 
+def _required_fields_and_line_items(demo: Narrator, bob: Actor) -> None:
+    """A stage that needs fields (D13), and a value made of line items (D15)."""
+    say = demo.say
+    say("8. Required fields and line items: no Presentation without a value (D13, D15).")
+    demo.create("ZETA", "Zeta Foods scanners", bob, process_id="seven-stage")
+    for action_id in ("cold-call", "bant-budget", "bant-authority", "bant-need", "bant-timeline"):
+        demo.record(
+            complete_action(demo.deals["ZETA"], demo.catalog, action_id, by=bob, at=demo.tick(1))
+        )
+    say("  ✓ bob completes the cold call and BANT, as for BETA")
+    catalog = demo.catalog
+    needs = catalog.get("seven-stage").stage("presentation").requires
+    say(
+        f"  Presentation requires {' and '.join(sorted(needs))}; "
+        f"ZETA has its expected close ({demo.deals['ZETA'].expected_close}), no value"
+    )
+    drag = partial(move_to_stage, catalog=catalog, stage_id="presentation", by=bob)
+    demo.attempt(
+        "bob drags ZETA to Presentation",
+        lambda: drag(demo.deals["ZETA"], at=demo.tick()),
+    )
+    lines = (
+        LineItem("scanner", 3, Money.of("1250.00", "EUR"), discount_percent=10),
+        LineItem(
+            "installation", 1, Money.of("600.00", "EUR"), discount_amount=Money.of("100.00", "EUR")
+        ),
+    )
+    demo.attempt(
+        "bob adds the products as line items",
+        lambda: update_deal(demo.deals["ZETA"], catalog, by=bob, at=demo.tick(), line_items=lines),
+    )
+    for line in lines:
+        off = line.discount_amount or f"{line.discount_percent}%"
+        say(
+            f"      {line.quantity} × {line.product} at {line.unit_price} less {off} = {line.total}"
+        )
+    say(f"  ZETA's value is the exact sum of its lines: {demo.deals['ZETA'].value}")
+    demo.attempt("bob drags ZETA to Presentation", lambda: drag(demo.deals["ZETA"], at=demo.tick()))
+    demo.attempt(
+        "bob clears ZETA's value",
+        lambda: update_deal(demo.deals["ZETA"], catalog, by=bob, at=demo.tick(), value=None),
+    )
+    say()
+
+
+def _notes_and_after_sale(demo: Narrator, bob: Actor) -> None:
+    """Notes on the timeline (H4), and work after the sale on a won deal (D16)."""
+    say = demo.say
+    say("9. Notes on the timeline; work after the sale on a won deal (H4, D16).")
+    catalog = demo.catalog
+    demo.attempt(
+        "bob adds a note to BETA, won",
+        lambda: add_note(
+            demo.deals["BETA"],
+            catalog,
+            "Kick-off held; the client asks about a second site",
+            by=bob,
+            at=demo.tick(),
+            file="beta-kickoff.pdf",
+        ),
+    )
+    demo.attempt_lead(
+        "bob adds a note to LEAD-3",
+        lambda: add_note(
+            demo.leads["LEAD-3"],
+            catalog,
+            "The partner says they decide in April",
+            by=bob,
+            at=demo.tick(),
+        ),
+    )
+    demo.attempt(
+        "bob collects feedback on ZETA, still open",
+        lambda: complete_action(demo.deals["ZETA"], catalog, "feedback", by=bob, at=demo.tick()),
+    )
+    won_at = demo.deals["BETA"].closed_at
+    demo.attempt(
+        "bob collects feedback on BETA, won",
+        lambda: complete_action(demo.deals["BETA"], catalog, "feedback", by=bob, at=demo.tick()),
+    )
+    beta = demo.deals["BETA"]
+    stage = current_stage(beta, catalog.get(beta.process_id))
+    kept = "unchanged" if beta.closed_at == won_at else f"now {beta.closed_at}"
+    say(
+        f"  BETA stays {beta.status.value} in {stage.name if stage else '-'!r}, "
+        f"closed at {won_at:%Y-%m-%d %H:%M} ({kept})"
+    )
+    say()
+
+
 def _deals_now(demo: Narrator) -> None:
     say = demo.say
     say("Deals now:")
@@ -348,7 +444,7 @@ def _deals_now(demo: Narrator) -> None:
 def _numbers(demo: Narrator, catalog: Catalog, deals: list[Deal]) -> None:
     say = demo.say
     say()
-    say("8. The numbers (S1, S3): funnels and closed deals of the sample company.")
+    say("10. The numbers (S1, S3): funnels and closed deals of the sample company.")
     for funnel in funnels(deals, catalog).values():
         if funnel.deals:
             say()

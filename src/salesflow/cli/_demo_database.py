@@ -162,4 +162,8 @@ def store_company(demo: Narrator, db: str | Path) -> tuple[Catalog, list[Deal]]:
         store.close()
     kept = f"{len(deals)} deals, {len(stored_leads)} leads (spam left out)"
     say(f"  {kept}, {len(pending)} requests in the outbox")
+    same = all(demo.deals[d.id] == d for d in deals) and all(
+        demo.leads[lead.id] == lead for lead in stored_leads
+    )
+    say(f"  each reads back as it was stored (line items and notes too): {same}")
     return catalog, deals

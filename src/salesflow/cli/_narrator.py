@@ -2,7 +2,8 @@
 
 It holds the company as the demo builds it (catalog, deals, leads, their timelines and a
 clock that starts at a fixed moment, so the output is the same on every run) and prints
-every outcome: the stages entered, the notifications and tasks asked for, the refusals.
+every outcome: the stages entered, the notifications and tasks asked for, the notes
+added, the refusals.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from salesflow import (
     Deal,
     Event,
     Lead,
+    LeadNoteAdded,
     Money,
     Note,
+    NoteAdded,
     NotificationRequested,
     Outcome,
     RuleViolation,
@@ -75,13 +78,18 @@ class Narrator:
                 self.say(f"    ✉ notify {', '.join(who)}: {e.message}")
             elif isinstance(e, TaskRequested):
                 self.say(f"    ☐ task for {e.assignee}: {e.title!r} due {e.due_at:%Y-%m-%d}")
+            elif isinstance(e, NoteAdded):
+                self.say(_note_line(deal.id, e.by, e.text, e.file))
         return deal
 
     def record_lead(self, outcome: Outcome[Lead]) -> Lead:
-        """Keep a lead's new state and events."""
+        """Keep a lead's new state and events, telling the notes added."""
         lead = outcome.state
         self.leads[lead.id] = lead
         self.lead_timelines.setdefault(lead.id, []).extend(outcome.events)
+        for e in outcome.events:
+            if isinstance(e, LeadNoteAdded):
+                self.say(_note_line(lead.id, e.by, e.text, e.file))
         return lead
 
     def attempt(self, label: str, rule: Callable[[], Outcome[Deal]]) -> Deal | None:
@@ -157,3 +165,9 @@ class Narrator:
             f"{deal.id:<6} {process.name:<24} {stage.name if stage else '-':<14} "
             f"{progress(deal, process)!s:>7}  {deal.status.value}"
         )
+
+
+def _note_line(item_id: str, by: str, text: str, file: str | None) -> str:
+    """The line telling a note added to a deal's or lead's timeline (H4)."""
+    attached = f" (file {file})" if file else ""
+    return f"    ✎ note on {item_id} by {by}: {text!r}{attached}"

@@ -7,20 +7,33 @@ from typing import NoReturn
 
 from salesflow import __version__
 
-#: ``DealQuery.group_by``'s named groupings (besides ``tag:PREFIX``)
+#: ``DealQuery.group_by``'s named groupings (besides ``tag:PREFIX`` and ``field:NAME``)
 GROUPINGS = ("owner", "team", "product", "segment", "month", "quarter")
 
 
 def _grouping(text: str) -> str:
-    if text in GROUPINGS or (text.startswith("tag:") and text[4:].strip()):
+    if text in GROUPINGS:
         return text
+    for prefix in ("tag:", "field:"):
+        rest = text.removeprefix(prefix)
+        if text.startswith(prefix) and rest.strip() and rest == rest.strip() and ":" not in rest:
+            return text
     raise argparse.ArgumentTypeError(
-        f"invalid choice: {text!r} (use {', '.join(GROUPINGS)} or tag:PREFIX, e.g. tag:manager)"
+        f"invalid choice: {text!r} (use {', '.join(GROUPINGS)}, tag:PREFIX, e.g. tag:manager, "
+        "or field:NAME, e.g. field:segment_size)"
     )
 
 
 #: ``salesflow.stats.PARTS``, written out so that ``--help`` imports no statistics
-REPORT_PARTS = ("funnels", "open", "closed", "time_in_stage", "velocity", "forecast")
+REPORT_PARTS = (
+    "funnels",
+    "open",
+    "closed",
+    "time_in_stage",
+    "velocity",
+    "forecast",
+    "products",
+)
 
 __all__ = ["DB_HELP", "PRESET_NAMES", "build_parser"]
 
@@ -50,12 +63,13 @@ example:
 
 _REPORT_HELP = """\
 Funnels per process, open and closed summaries, win rate, cycle length, time in
-stage, velocity and forecast, read from a database (a SQLite file or a PostgreSQL
-URL), which is opened read-only.
+stage, velocity, forecast and sales by product, read from a database (a SQLite file
+or a PostgreSQL URL), which is opened read-only.
 
 example:
   salesflow report --db salesflow-demo.sqlite
   salesflow report --db crm.sqlite --group-by owner --format csv --table closed
+  salesflow report --db crm.sqlite --group-by field:segment_size --table products
   salesflow report --db crm.sqlite --process Default --since 2026-01-01 --chart funnel.png
 """
 
@@ -121,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = _command(
         commands,
         "report",
-        "funnels, summaries, velocity and forecast from a database",
+        "funnels, summaries, velocity, forecast and products from a database",
         _REPORT_HELP,
     )
     report.add_argument("--db", required=True, help=DB_HELP + ", opened read-only")
@@ -136,8 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--group-by",
         type=_grouping,
-        metavar="{" + ",".join(GROUPINGS) + ",tag:PREFIX}",
-        help="split every figure by this (tag:PREFIX: the text after PREFIX: in deal tags)",
+        metavar="{" + ",".join(GROUPINGS) + ",tag:PREFIX,field:NAME}",
+        help="split every figure by this (tag:PREFIX: the text after PREFIX: in deal tags; "
+        "field:NAME: the value of a custom field)",
     )
     report.add_argument(
         "--format", choices=["table", "json", "csv", "html"], default="table", help="output"

@@ -5,7 +5,8 @@ unit of work; every other row is rejected with its row number and the reason, an
 back in the :class:`ImportSummary`. Re-importing the same file changes nothing (not even
 the catalog's version); a changed row replaces the stored deal with a ``DealImported``
 snapshot in its timeline; an id repeated in the file: the later row wins, with a
-warning. The mapping that says what each column means is in
+warning. Custom fields (D14) are read by their declared type; a price makes one line item
+of the row's product (D15). The mapping that says what each column means is in
 :mod:`salesflow.interchange._mapping`; how a file is read (encoding, delimiter, decimal
 mark, field sizes) in :mod:`salesflow.interchange._reading`.
 """
@@ -27,6 +28,7 @@ from attrs import frozen
 from salesflow._model.checks import check_type
 from salesflow._model.deal import Deal
 from salesflow._model.events import DealImported, Event
+from salesflow._model.fields import FieldDef, FieldType, FieldValue, LineItem
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.money import Money
 from salesflow._model.people import Actor, Role
@@ -41,7 +43,14 @@ from salesflow.errors import (
     SalesflowError,
     ValidationError,
 )
-from salesflow.interchange._mapping import ImportMapping, Join, parse_moment
+from salesflow.interchange._mapping import (
+    MULTI_CHOICE_SEPARATOR,
+    ImportMapping,
+    Join,
+    _key,
+    parse_moment,
+    undeclared_field,
+)
 from salesflow.interchange._reading import MAX_FIELD, normalise_amount, open_table
 from salesflow.repository import Store, UnitOfWork
 
@@ -131,6 +140,121 @@ def _companions(
     return out
 
 
+class _Plan:
+    """What one import resolves once, before any row: the declaration of each custom field
+    the mapping fills (D14), and the line items made so far (D15), kept by what they are
+    made of, since an export repeats few products at few prices."""
+
+    #: most line items kept; past it the cache starts again (memory stays small)
+    ITEMS = 4096
+
+    def __init__(self, mapping: ImportMapping, catalog: Catalog) -> None:
+        declared = catalog.fields_of(mapping.process.id)
+
+        def known(path: str, field_id: str) -> FieldDef:
+            definition = declared.get(field_id)
+            if definition is None:
+                raise undeclared_field(path, field_id, declared)
+            return definition
+
+        #: the export's columns: (field id, column, declaration)
+        self.fields = tuple(
+            (field_id, column, known(f"mapping.fields.{_key(field_id)}", field_id))
+            for field_id, column in mapping.fields.items()
+        )
+        #: the companions' ``field:ID`` targets: field id → declaration
+        self.joined: dict[str, FieldDef] = {}
+        for index, join in enumerate(mapping.joins):
+            for target in join.fields:
+                if target.startswith("field:"):
+                    path = f"mapping.joins[{index}].fields.{_key(target)}"
+                    field_id = target.removeprefix("field:")
+                    self.joined[field_id] = known(path, field_id)
+        self.priced = mapping.priced
+        self.currency = mapping.currency
+        self._items: dict[tuple[str, str, str, str], LineItem] = {}
+
+    def line_item(
+        self, product: str, price: tuple[str, str, str], quantity: tuple[str, str, str]
+    ) -> LineItem:
+        """One line: *product* × *quantity* at *price*, in the mapping's currency; a price
+        and a quantity are each their text, its decimal mark and where it is (a quantity
+        "" is 1)."""
+        key = (product, price[0], price[1], quantity[0])
+        item = self._items.get(key)
+        if item is None:
+            item = _line_item(product, price, quantity, self.currency)
+            if len(self._items) >= self.ITEMS:
+                self._items.clear()
+            self._items[key] = item
+        return item
+
+
+def _line_item(
+    product: str, price: tuple[str, str, str], quantity: tuple[str, str, str], currency: str
+) -> LineItem:
+    text, mark, where = price
+    try:
+        unit = Money.of(normalise_amount(text, mark), currency)
+    except ValidationError as exc:
+        raise _Rejected(f"bad price in {where}: {exc.problem} (got {text!r})") from None
+    except ValueError as exc:  # the other decimal mark
+        raise _Rejected(f"bad price in {where}: {exc}") from None
+    count, count_mark, counted_in = quantity
+    try:
+        amount = normalise_amount(count, count_mark) if count else "1"
+        return LineItem(product, amount, unit)
+    except ValidationError as exc:
+        if exc.field != "quantity":  # the total has more digits than can be exact
+            raise _Rejected(f"bad line item: {exc}") from None
+        raise _Rejected(f"bad quantity in {counted_in}: {exc.problem} (got {count!r})") from None
+    except ValueError as exc:
+        raise _Rejected(f"bad quantity in {counted_in}: {exc}") from None
+
+
+def _date(text: str, fmt: str | None) -> object:
+    """A date as the mapping reads dates (the day as written, whatever its zone); else a
+    ``ValidationError`` saying so."""
+    try:
+        return parse_moment(text, fmt).date()
+    except (ValueError, OverflowError):
+        written = f" written {fmt}" if fmt else ""
+        raise ValidationError("date", text, f"is not a date{written}") from None
+
+
+def _field_value(
+    definition: FieldDef, text: str, where: str, mapping: ImportMapping, decimal: str
+) -> FieldValue | None:
+    """The text of a cell as the value of a custom field, read by the field's type (D14):
+    a number or an amount with the file's decimal mark, a date as the mapping reads dates,
+    a multi-choice as choices separated by ``;`` (``None``, no value, when there is none
+    between them); anything else as it is.
+
+    Raises:
+        _Rejected: the text is not a value of the field; the reason names the field.
+    """
+    kind = definition.type
+    value: object = text
+    try:
+        if kind is FieldType.NUMBER:
+            value = normalise_amount(text, decimal)
+        elif kind is FieldType.MONEY:
+            currency = definition.currency or mapping.currency
+            value = Money.of(normalise_amount(text, decimal), currency)
+        elif kind is FieldType.DATE:
+            value = _date(text, mapping.date_format)
+        elif kind is FieldType.MULTI_CHOICE:
+            value = [part.strip() for part in text.split(MULTI_CHOICE_SEPARATOR) if part.strip()]
+            if not value:  # only separators: no choice, as an empty cell
+                return None
+        return definition.check(value)
+    except ValidationError as exc:
+        reason = f"{exc.problem} (got {text!r})"
+    except ValueError as exc:  # an amount with the other decimal mark
+        reason = str(exc)
+    raise _Rejected(f"bad fields.{definition.id} in {where}: {reason}")
+
+
 def _build(
     row: Mapping[str, str],
     mapping: ImportMapping,
@@ -138,6 +262,7 @@ def _build(
     companions: list[Companion],
     warn: Callable[[str], None],
     decimal: str,
+    plan: _Plan,
 ) -> tuple[Deal, list[Event]]:
     seen: set[str] = set()
 
@@ -194,6 +319,8 @@ def _build(
     segment: str | None = None
     fallback_value: str | None = None
     fallback_decimal = decimal
+    listed: tuple[str, str, str] | None = None  # a companion's price: text, mark, where
+    joined: dict[str, FieldValue] = {}
     tags: set[str] = set()
     for join, table, mark in companions:
         match = table.get(col(join.key))
@@ -211,20 +338,54 @@ def _build(
                 segment = found
             elif target == "value":
                 fallback_value, fallback_decimal = found, mark
+            elif target == "price":
+                listed = (found, mark, f"{join.file} {source!r}")
             elif target.startswith("tag:"):
                 tags.add(f"{target.removeprefix('tag:')}:{found}")
+            else:  # field:ID
+                field_id = target.removeprefix("field:")
+                where = f"{join.file} {source!r}"
+                held = _field_value(plan.joined[field_id], found, where, mapping, mark)
+                if held is not None:
+                    joined[field_id] = held
+    values: dict[str, FieldValue] = {}
+    for field_id, column, definition in plan.fields:
+        if definition.type is FieldType.MULTI_CHOICE:
+            text = _choices_cell(row, column, mapping, note)
+        else:
+            text = col(column)
+        held = _field_value(definition, text, repr(column), mapping, decimal) if text else None
+        if held is not None:
+            values[field_id] = held
+    if joined:  # the export's own column wins over a companion's
+        values = {**joined, **values}
+    product = col(mapping.product)
+    items: tuple[LineItem, ...] = ()
+    from_list = False
+    if plan.priced:
+        price = col(mapping.price)
+        priced_at = (price, decimal, repr(mapping.price)) if price else listed
+        from_list = not price and listed is not None
+        if priced_at is not None:
+            if product:
+                quantity = (col(mapping.quantity), decimal, repr(mapping.quantity))
+                items = (plan.line_item(product, priced_at, quantity),)
+            else:
+                note("price without a product: no line item")
     raw_value = col(mapping.value)
     value: Money | None = None
     try:
-        if raw_value:
+        if raw_value:  # with line items, set by hand: it wins over their sum (D15)
             value = Money.of(normalise_amount(raw_value, decimal), mapping.currency)
+        elif items:
+            if mapping.value is not None:
+                note("value from list price" if from_list else "value from line items")
         elif fallback_value is not None:
             plain = normalise_amount(fallback_value, fallback_decimal)
             value = Money.of(plain, mapping.currency)
             note("value from list price")
     except (ValidationError, ValueError) as exc:
         raise _Rejected(f"bad value: {exc}") from None
-    product = col(mapping.product)
     client = col(mapping.client) or None
     outcome = create_deal(
         catalog,
@@ -239,6 +400,8 @@ def _build(
         tags=frozenset(tags),
         products=(product,) if product else (),
         value=value,
+        fields=values or None,
+        line_items=items,
     )
     deal, events = outcome.state, list(outcome.events)
     kind, _, stage_id = meaning.partition(":")
@@ -271,12 +434,31 @@ def _build(
     return deal, events
 
 
+def _choices_cell(
+    row: Mapping[str, str], column: str, mapping: ImportMapping, note: Callable[[str], None]
+) -> str:
+    """A multi-choice cell with the column's aliases applied to each choice."""
+    if column not in row:
+        raise _Rejected(f"column {column!r} missing")
+    text = (row[column] or "").strip()
+    alias = mapping.aliases.get(column)
+    if not alias or not text:
+        return text
+    parts = []
+    for part in (p.strip() for p in text.split(MULTI_CHOICE_SEPARATOR)):
+        if part in alias:
+            note(f"alias applied ({part} → {alias[part]})")
+        parts.append(alias.get(part, part))
+    return MULTI_CHOICE_SEPARATOR.join(parts)
+
+
 def _columns(mapping: ImportMapping) -> tuple[str, ...]:
     """Every column of the export the mapping names (the header must have them all)."""
     named = (
         mapping.id, mapping.status, mapping.owner, mapping.client, mapping.product,
-        mapping.title, mapping.value, mapping.created, mapping.closed,
-        *mapping.entered.values(), *(join.key for join in mapping.joins),
+        mapping.title, mapping.value, mapping.created, mapping.closed, mapping.price,
+        mapping.quantity, *mapping.entered.values(), *mapping.fields.values(),
+        *(join.key for join in mapping.joins),
     )  # fmt: skip
     return tuple(dict.fromkeys(c for c in named if c))
 
@@ -318,14 +500,19 @@ def _with_process(uow: UnitOfWork, process: Process) -> Catalog:
         version = uow.catalog.version
     except NotFound:
         stored, version = None, 0
-    if stored is None:
-        catalog = Catalog.new(process)
-    elif process.id not in stored:
-        catalog = stored.add(process)
-    elif stored.get(process.id) != process:
-        catalog = stored.replace(process)
-    else:
-        return stored
+    try:
+        if stored is None:
+            catalog = Catalog.new(process)
+        elif process.id not in stored:
+            catalog = stored.add(process)
+        elif stored.get(process.id) != process:
+            catalog = stored.replace(process)
+        else:
+            return stored
+    except ValidationError as exc:  # a custom field the catalog declares otherwise (D14)
+        raise MappingError(
+            f"mapping.process.{exc.field}", exc.value, f"{exc.problem} (with the stored catalog)"
+        ) from None
     uow.catalog.save(catalog, expected_version=version)
     return catalog
 
@@ -387,6 +574,7 @@ def import_csv(
     try:
         with store.unit_of_work() as uow:
             catalog = _with_process(uow, mapping.process)
+            plan = _Plan(mapping, catalog)
             batch: dict[str, tuple[Deal, list[Event]]] = {}  # by id, in file order
             seen = _SeenIds()
             for number, row in table.rows:
@@ -394,7 +582,9 @@ def import_csv(
                 if rows % 1000 == 0:
                     tell()
                 try:
-                    deal, events = _build(row, mapping, catalog, companions, warn, table.decimal)
+                    deal, events = _build(
+                        row, mapping, catalog, companions, warn, table.decimal, plan
+                    )
                 except (_Rejected, SalesflowError) as reason:
                     rejected.append((number, str(reason)))
                     rejected_rows.append({"row": str(number), "reason": str(reason), **row})

@@ -2,8 +2,9 @@
 
 An :class:`ImportMapping` names the column for each deal field, what each status value
 means (an open stage, won or lost), which column dates each stage entry, the date
-format, the currency, value aliases (one product spelled two ways) and the companion
-files (:class:`Join`) joined by key. :func:`load_mapping` reads one from a TOML file.
+format, the currency, value aliases (one product spelled two ways), the columns of the
+custom fields (D14), the price and quantity of a line item (D15) and the companion files
+(:class:`Join`) joined by key. :func:`load_mapping` reads one from a TOML file.
 
 Every value is checked when a mapping is made, before a single row is read, by the
 validators of :class:`ImportMapping` and :class:`Join`: a mapping built in Python (a
@@ -36,12 +37,24 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 from cattrs.gen import make_dict_structure_fn
 from dateutil import parser as dateparser
 
+from salesflow._model.fields import BUILTIN_REQUIREMENTS, FieldDef, FieldType
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.money import ISO_4217
 from salesflow._model.process import Process, Stage
 from salesflow.errors import MappingError, ValidationError
 
-__all__ = ["ImportMapping", "Join", "load_mapping", "parse_moment"]
+__all__ = [
+    "MULTI_CHOICE_SEPARATOR",
+    "ImportMapping",
+    "Join",
+    "load_mapping",
+    "parse_moment",
+    "undeclared_field",
+]
+
+#: What separates the choices of a multi-choice field in one cell (``EMEA; APAC``), as
+#: Salesforce and HubSpot export them.
+MULTI_CHOICE_SEPARATOR = ";"
 
 _Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
@@ -167,7 +180,16 @@ def _tuple(value: Any) -> Any:
 
 # -- the [[joins]] tables --------------------------------------------------------------
 
-_JOIN_TARGETS = ("segment", "value")
+_JOIN_TARGETS = ("segment", "value", "price")
+
+
+def _check_named_target(path: str, target: str) -> None:
+    """``tag:NAME`` and ``field:ID`` need the name after the colon."""
+    prefix, _, name = target.partition(":")
+    if not name.strip():
+        example = "'tag:team'" if prefix == "tag" else "'field:segment_size'"
+        what = "a tag name" if prefix == "tag" else "a custom field id"
+        raise _error(path, target, f"'{prefix}:' needs {what} after it (e.g. {example})")
 
 
 def _check_join_fields(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -177,17 +199,17 @@ def _check_join_fields(instance: Any, attribute: attrs.Attribute[Any], value: An
         )
     for target, column in value.items():
         path = f"join.fields.{_key(target)}"
-        if isinstance(target, str) and target.startswith("tag:"):
-            if not target[4:].strip():
-                raise _error(path, target, "'tag:' needs a tag name after it (e.g. 'tag:team')")
+        if isinstance(target, str) and target.startswith(("tag:", "field:")):
+            _check_named_target(path, target)
         elif target not in _JOIN_TARGETS:
             hint = _suggest(target, _JOIN_TARGETS)
             if not hint and isinstance(target, str) and target.strip() and ":" not in target:
-                hint = f" (did you mean {'tag:' + target!r}?)"
+                hint = f" (did you mean {'tag:' + target!r} or {'field:' + target!r}?)"
             raise _error(
                 path,
                 target,
-                f"{_show(target)} is not a join target: 'segment', 'value' or 'tag:NAME'{hint}",
+                f"{_show(target)} is not a join target: 'segment', 'value', 'price', "
+                f"'tag:NAME' or 'field:ID'{hint}",
             )
         _check_column(path, column)
 
@@ -197,8 +219,10 @@ class Join:
     """A companion file joined to each row: ``file`` where ``on`` equals the row's ``key``.
 
     ``fields`` maps a target to the companion's column; targets are ``segment`` (the
-    deal's segment), ``value`` (the value when the row has none), or ``tag:NAME`` (a
-    ``NAME:value`` tag on the deal, e.g. ``tag:team``).
+    deal's segment), ``value`` (the value when the row has none, nor a line item),
+    ``price`` (the unit price of the row's product: a line item, D15), ``tag:NAME`` (a
+    ``NAME:value`` tag on the deal, e.g. ``tag:team``) or ``field:ID`` (the custom field
+    ``ID``, D14, when the export's own column for it is empty or not mapped).
 
     Raises:
         MappingError: a value is malformed; the message names the key (``join.fields.x``).
@@ -312,9 +336,41 @@ def _check_joins(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> 
             raise _error(f"mapping.joins[{index}]", join, f"{_show(join)} must be a Join")
 
 
+def _check_fields(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """``fields``: custom field id = column (whether the process or the catalog declares
+    each id is checked by the importer, which sees the catalog)."""
+    if not isinstance(value, Mapping):
+        raise _error(
+            "mapping.fields", value, f"{_show(value)} must be a table of custom field id = column"
+        )
+    for field_id, column in value.items():
+        path = f"mapping.fields.{_key(field_id)}"
+        if not isinstance(field_id, str) or not field_id.strip():
+            raise _error(path, field_id, f"{_show(field_id)} must be a custom field id (text)")
+        if field_id in BUILTIN_REQUIREMENTS:
+            raise _error(
+                path,
+                field_id,
+                f"{_show(field_id)} is a built-in field of deals, not a custom field"
+                + (f" (map it with the top-level key {field_id!r})" if field_id in _TOP else ""),
+            )
+        _check_column(path, column)
+
+
+#: built-in fields a top-level key of the mapping fills
+_TOP = ("value", "client", "owner")
+
+
 @frozen
 class ImportMapping:
     """How the columns of an export become deals.
+
+    ``fields`` maps custom field ids (D14) to columns; the process or the catalog must
+    declare them (checked when the import starts). ``price`` names the column of the unit
+    price of the row's product and ``quantity`` the column of its quantity (1 when not
+    mapped or empty): with a price (from ``price`` or a join's ``price`` target) the deal
+    gets one line item (D15), and its value is the line's total unless the ``value``
+    column has one, which is then set by hand and wins.
 
     Raises:
         MappingError: a value is malformed; the message names the key
@@ -344,6 +400,16 @@ class ImportMapping:
         factory=FrozenMap, converter=_frozen_aliases, validator=_check_aliases
     )
     joins: tuple[Join, ...] = attrs.field(default=(), converter=_tuple, validator=_check_joins)
+    fields: FrozenMap[str, str] = attrs.field(
+        factory=FrozenMap, converter=_frozen, validator=_check_fields
+    )
+    price: str | None = attrs.field(default=None, validator=_column("mapping", optional=True))
+    quantity: str | None = attrs.field(default=None, validator=_column("mapping", optional=True))
+
+    @property
+    def priced(self) -> bool:
+        """Whether rows may get a line item: a ``price`` column or a join's ``price``."""
+        return self.price is not None or any("price" in join.fields for join in self.joins)
 
     def __attrs_post_init__(self) -> None:
         stage_ids = [stage.id for stage in self.process.stages]
@@ -375,6 +441,28 @@ class ImportMapping:
                     + _suggest(stage_id, stage_ids),
                 )
             _check_column(path, column)
+        self._check_line_item()
+
+    def _check_line_item(self) -> None:
+        """A price needs the product it is the price of; a quantity needs a price."""
+        if self.priced and self.product is None:
+            where, column = "mapping.price", self.price
+            if column is None:
+                index, join = next((i, j) for i, j in enumerate(self.joins) if "price" in j.fields)
+                where, column = f"mapping.joins[{index}].fields.price", join.fields["price"]
+            raise _error(
+                where,
+                column,
+                "a price makes a line item of the row's product: name the product column "
+                "too (key 'product')",
+            )
+        if self.quantity is not None and not self.priced:
+            raise _error(
+                "mapping.quantity",
+                self.quantity,
+                "a quantity needs a price: name the price column (key 'price') or join a "
+                "price list (a join's 'price' target)",
+            )
 
 
 # -- the [process] table of a file -----------------------------------------------------
@@ -403,13 +491,81 @@ def _check_stages(instance: Any, attribute: attrs.Attribute[Any], value: Any) ->
         first[stage.id] = index
 
 
+_FIELD_TYPES = tuple(kind.value for kind in FieldType)
+
+
+def _check_field_type(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value not in _FIELD_TYPES:
+        hint = _suggest(value.replace("-", "_") if isinstance(value, str) else value, _FIELD_TYPES)
+        raise _error(
+            "field.type",
+            value,
+            f"{_show(value)} is not a field type ({', '.join(_FIELD_TYPES)}){hint}",
+        )
+
+
+def _check_choices(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, tuple):
+        raise _error("field.choices", value, f"{_show(value)} must be an array of texts")
+    for index, choice in enumerate(value):
+        if not isinstance(choice, str) or not choice.strip():
+            raise _error(
+                f"field.choices[{index}]", choice, f"{_show(choice)} must be a choice (text)"
+            )
+
+
+def _check_field_currency(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (not isinstance(value, str) or value not in ISO_4217):
+        hint = _suggest(value, ISO_4217) or " such as 'EUR'"
+        raise _error(
+            "field.currency", value, f"{_show(value)} is not an ISO 4217 currency code{hint}"
+        )
+
+
+@frozen
+class _FieldTable:
+    """An item of ``fields`` in the ``[process]`` table: a custom field the process
+    declares (D14), as :class:`~salesflow.FieldDef` takes it."""
+
+    id: str = attrs.field(validator=_text("field", "a custom field id (non-empty text)"))
+    name: str = attrs.field(validator=_text("field", "a field name (non-empty text)"))
+    type: str = attrs.field(validator=_check_field_type)
+    choices: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_check_choices)
+    currency: str | None = attrs.field(default=None, validator=_check_field_currency)
+
+    def __attrs_post_init__(self) -> None:
+        self.to_field()  # what FieldDef checks besides (choices only of choice fields, …)
+
+    def to_field(self) -> FieldDef:
+        """The declaration this table describes."""
+        try:
+            return FieldDef(self.id, self.name, self.type, self.choices, currency=self.currency)
+        except ValidationError as exc:
+            raise _error(f"field.{exc.field}", exc.value, exc.problem) from None
+
+
+def _check_field_tables(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    first: dict[str, int] = {}
+    for index, field in enumerate(value):
+        if field.id in first:
+            raise _error(
+                f"process.fields[{index}].id",
+                field.id,
+                f"{_show(field.id)} is the id of fields[{first[field.id]}] too; field ids "
+                "must be unique",
+            )
+        first[field.id] = index
+
+
 @frozen
 class _ProcessTable:
-    """The ``[process]`` table of a mapping file: the process the deals go into."""
+    """The ``[process]`` table of a mapping file: the process the deals go into, and the
+    custom fields it declares."""
 
     id: str = attrs.field(validator=_text("process", "a process id (non-empty text)"))
     name: str = attrs.field(validator=_text("process", "a process name (non-empty text)"))
     stages: tuple[_StageTable, ...] = attrs.field(validator=_check_stages)
+    fields: tuple[_FieldTable, ...] = attrs.field(default=(), validator=_check_field_tables)
 
     def to_process(self) -> Process:
         """The process this table describes."""
@@ -418,6 +574,7 @@ class _ProcessTable:
                 id=self.id,
                 name=self.name,
                 stages=tuple(Stage(stage.id, stage.name) for stage in self.stages),
+                fields=tuple(field.to_field() for field in self.fields),
             )
         except ValidationError as exc:  # pragma: no cover - the table's validators check first
             raise _error(f"process.{exc.field}", exc.value, exc.problem) from None
@@ -429,6 +586,7 @@ _TABLES: dict[Any, str] = {
     ImportMapping: "the top level",
     _ProcessTable: "the [process] table",
     _StageTable: "each item of process.stages",
+    _FieldTable: "each item of process.fields",
     Join: "each [[joins]] table",
 }
 _REQUIRED: dict[tuple[Any, str], str] = {
@@ -441,6 +599,9 @@ _REQUIRED: dict[tuple[Any, str], str] = {
     (_ProcessTable, "stages"): "stages = [{ id = ..., name = ... }, ...]",
     (_StageTable, "id"): "each stage has an id and a name",
     (_StageTable, "name"): "each stage has an id and a name",
+    (_FieldTable, "id"): "each field has an id, a name and a type",
+    (_FieldTable, "name"): "each field has an id, a name and a type",
+    (_FieldTable, "type"): "each field has an id, a name and a type",
     (Join, "file"): "the companion file, next to the export",
     (Join, "key"): "the column of the export to join on",
     (Join, "on"): "the column of the companion file that matches it",
@@ -486,6 +647,7 @@ def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True)
     converter.register_structure_hook(str, _keep)
     converter.register_structure_hook(datetime, _keep)
+    converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _keep)
     converter.register_structure_hook_func(_is_frozenmap, _keep)
 
     def table_hook(cl: Any) -> Callable[[Any, Any], Any]:
@@ -645,6 +807,18 @@ def load_mapping(path: str | Path) -> ImportMapping:
     except cattrs.BaseValidationError as exc:
         raise _translate(exc) from None
     return mapping
+
+
+def undeclared_field(path: str, field_id: str, declared: Iterable[str]) -> MappingError:
+    """The error for a custom field id in a mapping that neither the process nor the
+    catalog declares: the key path, the declared ids, and the closest one if any."""
+    known = sorted(declared)
+    return _error(
+        path,
+        field_id,
+        f"{_show(field_id)} is not a custom field the process or the catalog declares "
+        f"(declared: {_listing(known) or 'none'}){_suggest(field_id, known)}",
+    )
 
 
 def parse_moment(text: str, fmt: str | None) -> datetime:

@@ -3,7 +3,10 @@
 ``crm-sales-opportunities`` reads the public CRM sample data set in
 ``examples/data/crm-sales-opportunities/``: its pipeline (Prospecting → Engaging → Won or
 Lost), its companion files of sales teams, accounts and products, and its quirks (one
-product spelled two ways, prospecting rows without any date).
+product spelled two ways, prospecting rows without any date). Each deal gets one line item
+(D15): its product, once, at the list price of ``products.csv`` in USD; its value is the
+row's ``close_value`` when it has one (set by hand: it wins over the line), else the
+line's total, the list price.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ def _crm_preset() -> ImportMapping:
                 "products.csv",
                 "product",
                 "product",
-                {"tag:series": "series", "value": "sales_price"},
+                {"tag:series": "series", "price": "sales_price"},
             ),
         ),
     )

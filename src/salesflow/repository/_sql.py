@@ -2,7 +2,8 @@
 
 Each object is stored as its JSON document (:mod:`salesflow.serialization`) next to
 indexed columns for the fields queries filter on, so ``find`` pushes those conditions
-down to SQL and checks the rest in Python (the repositories are in
+down to SQL and checks the rest in Python, a ``DealQuery``'s custom ``fields`` among
+them, on every store alike (the repositories are in
 :mod:`salesflow.repository._sql_records`). Schema migrations run when a store opens; a
 database written by a newer salesflow is refused. SQLite and PostgreSQL subclass
 :class:`SqlStore` in their own modules.
@@ -262,7 +263,8 @@ class SqlStore:
         The ranges are consecutive and open at both ends, so every id falls in exactly
         one, also ids stored after they were drawn. With *query* (a ``DealQuery``, or a
         ``LeadQuery`` for leads) a partition yields only what it matches (a deal query's
-        indexed fields are pushed down to SQL; a lead query is checked in Python and its
+        indexed fields are pushed down to SQL and the rest, custom ``fields`` included, is
+        checked in Python on each deal read; a lead query is checked in Python and its
         order is not applied); without, everything (spam leads too: the statistics' own
         query decides).
 

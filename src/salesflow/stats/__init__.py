@@ -50,6 +50,7 @@ from salesflow.stats._accumulators import (
     ForecastAccumulator,
     FunnelAccumulator,
     OpenAccumulator,
+    ProductAccumulator,
     StatsAccumulator,
     TimeInStageAccumulator,
 )
@@ -59,6 +60,7 @@ from salesflow.stats._funnel import Funnel, FunnelRow, Funnels
 from salesflow.stats._leads import LeadAccumulator, LeadFunnelRow, LeadStats, lead_stats
 from salesflow.stats._money import Amounts, Rates
 from salesflow.stats._parallel import accumulate_partitions
+from salesflow.stats._products import ProductRow, ProductSummary
 from salesflow.stats._report import PARTS, Grouped, Report
 from salesflow.stats._summaries import (
     ClosedFigures,
@@ -99,6 +101,9 @@ __all__ = [
     "OpenFigures",
     "OpenSummary",
     "Part",
+    "ProductAccumulator",
+    "ProductRow",
+    "ProductSummary",
     "QuotaReport",
     "QuotaRow",
     "Rates",
@@ -117,6 +122,7 @@ __all__ = [
     "funnels",
     "lead_stats",
     "open_summary",
+    "product_summary",
     "quota_tracking",
     "report",
     "required_volume",
@@ -135,7 +141,7 @@ def report(
     period: str = "month",
 ) -> Report:
     """Every statistic in one pass: funnels, open and closed summaries, velocity, time in
-    stage and forecast (each grouped when *query* groups)."""
+    stage, forecast and products (each grouped when *query* groups)."""
     acc = StatsAccumulator(catalog, query, parts=parts, probability=probability, period=period)
     acc.add_many(deals)
     return acc.result()
@@ -280,5 +286,35 @@ def forecast(
     if now is not None:
         query = query.evolve(now=now)
     acc = ForecastAccumulator(catalog, query, probability=probability, period=period)
+    acc.add_many(deals)
+    return acc.result()
+
+
+@overload
+def product_summary(
+    deals: Iterable[History],
+    catalog: Catalog,
+    query: None = None,
+    *,
+    probability: Probability = "stage",
+) -> ProductSummary: ...
+@overload
+def product_summary(
+    deals: Iterable[History],
+    catalog: Catalog,
+    query: DealQuery,
+    *,
+    probability: Probability = "stage",
+) -> ProductSummary | Grouped[ProductSummary]: ...
+def product_summary(
+    deals: Iterable[History],
+    catalog: Catalog,
+    query: DealQuery | None = None,
+    *,
+    probability: Probability = "stage",
+) -> ProductSummary | Grouped[ProductSummary]:
+    """Units and revenue per product and currency from the deals' line items: won, open,
+    and open weighted by *probability* as the forecast weighs them (D15)."""
+    acc = ProductAccumulator(catalog, query, probability=probability)
     acc.add_many(deals)
     return acc.result()

@@ -26,6 +26,7 @@ from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
 from salesflow._model.checks import check_type, iterable
 from salesflow._model.deal import Deal, DealStatus, StatsKey
+from salesflow._model.fields import LineItem
 from salesflow._model.history import History, as_of, fold
 from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery, month_key, quarter_key
@@ -40,10 +41,12 @@ from salesflow.stats._cells import (
     Part,
     Probability,
     ProcessInfo,
+    add_items,
     process_info,
 )
 from salesflow.stats._forecast import Forecast
 from salesflow.stats._funnel import Funnels
+from salesflow.stats._products import ProductSummary
 from salesflow.stats._render import Tabular
 from salesflow.stats._report import Grouped, Report
 from salesflow.stats._summaries import ClosedSummary, OpenSummary
@@ -54,6 +57,7 @@ __all__ = [
     "ForecastAccumulator",
     "FunnelAccumulator",
     "OpenAccumulator",
+    "ProductAccumulator",
     "StatsAccumulator",
     "TimeInStageAccumulator",
 ]
@@ -192,13 +196,15 @@ class StatsAccumulator:
         zero = ZERO
         for deal in deals:
             try:
-                memo, reached, reached_value, won_slot, cell = slots[deal.process_id]
+                memo, reached, reached_value, won_slot, cell, after = slots[deal.process_id]
             except KeyError:
                 slot = slots[deal.process_id] = _slot(self._cell(None, deal.process_id))
-                memo, reached, reached_value, won_slot, cell = slot
+                memo, reached, reached_value, won_slot, cell, after = slot
             status = deal.status
             if status is _WON:
                 r = won_slot
+                if after:
+                    _count_after_sale(cell, deal)
             else:
                 try:
                     r = memo[deal.entered]
@@ -236,12 +242,14 @@ class StatsAccumulator:
         parts = self.parts
         want_closed = bool(parts & (Part.CLOSED | Part.FORECAST))
         want_time = bool(parts & Part.TIME_IN_STAGE)
+        want_products = bool(parts & Part.PRODUCTS)
         classes: dict[tuple[Any, ...], list[Any]] = {}
         slots: dict[StatsKey, list[Any]] = {}
         periods: dict[date, str] = {}
         today = self.query.today
-        # per process, what the durations need: stage → histogram slot, the histograms
-        lookups: dict[str, tuple[dict[str | None, int], list[Hist], Hist, Hist]] = {}
+        # per process, what the durations need: stage → histogram slot, the histograms,
+        # and the number of sale stages when the process has after-sale ones (else -1)
+        lookups: dict[str, tuple[dict[str | None, int], list[Hist], Hist, Hist, int]] = {}
         day = SECONDS_PER_DAY
         for deal in deals:
             key = deal.stats_key
@@ -253,6 +261,10 @@ class StatsAccumulator:
             if value is not None:
                 slot[1] += value.amount
             status = key.status
+            if want_products and status is not _LOST:
+                items = deal.line_items
+                if items:  # deals without line items cost this test only
+                    self._add_items_of(key, items)
             if status is _OPEN:
                 if not want_time:
                     continue
@@ -260,11 +272,18 @@ class StatsAccumulator:
                 continue
             pid = key.process_id
             try:
-                pos1, hists, won_cycle, lost_cycle = lookups[pid]
+                pos1, hists, won_cycle, lost_cycle, sale = lookups[pid]
             except KeyError:
                 cell = self._cell(None, pid)
-                lookups[pid] = (cell.pos1, cell.stage_time, cell.won_cycle, cell.lost_cycle)
-                pos1, hists, won_cycle, lost_cycle = lookups[pid]
+                info = cell.info
+                lookups[pid] = (
+                    cell.pos1,
+                    cell.stage_time,
+                    cell.won_cycle,
+                    cell.lost_cycle,
+                    info.sale if info.after else -1,
+                )
+                pos1, hists, won_cycle, lost_cycle, sale = lookups[pid]
             closed = deal.closed_at
             if want_closed and closed is not None:
                 delta = closed - deal.created_at
@@ -287,13 +306,23 @@ class StatsAccumulator:
                         hc[d] = hc.get(d, 0) + 1
                         hist.seconds += d * day + delta.seconds
                         hist, since = hists[pos1.get(entry.stage_id, 0)], at
-                    if closed is not None:
+                    # the closing ends a spell in a stage of the sale, not one after it
+                    # (that spell goes on after the win, D16)
+                    if closed is not None and (
+                        sale < 0 or pos1.get(entries[-1].stage_id, 0) <= sale
+                    ):
                         delta = closed - since
                         hc = hist.counts
                         d = delta.days
                         hc[d] = hc.get(d, 0) + 1
                         hist.seconds += d * day + delta.seconds
         self._spread(classes)
+
+    def _add_items_of(self, key: StatsKey, items: tuple[LineItem, ...]) -> None:
+        """The line items of a won or open deal with *key* (the tuned loop's part)."""
+        cell = self._cell(None, key.process_id)
+        won = key.status is _WON
+        add_items(cell, items, won, 0 if won else cell.pos1.get(key.last_entered, 0), None)
 
     def _class_of(
         self,
@@ -323,7 +352,10 @@ class StatsAccumulator:
             kind: tuple[Any, ...] = (status, pid, cur, key.entered, key.last_entered, bucket)
         elif status is _WON:
             month = key.closed_month if parts & Part.FORECAST else None
-            kind = (status, pid, cur, month)
+            info = self.infos.get(pid)
+            # the after-sale stages entered count only in a process that has some (D16)
+            entered = key.entered if info is not None and info.after else None
+            kind = (status, pid, cur, month, entered)
         else:
             kind = (status, pid, cur, key.entered, key.lost_reason)
         slot = classes.get(kind)
@@ -344,6 +376,12 @@ class StatsAccumulator:
             cell = self._cell(None, pid)
             if status is _WON:
                 cell.reached[cell.n + 1] += n
+                entered = rest[1]
+                if entered is not None:
+                    a = cell.info.after1(entered)
+                    cell.after_reached[a] += n
+                    if cur is not None:
+                        _add(cell.after_reached_value[a], cur, amount)
                 period = None
                 if want_forecast:
                     year, month = rest[0]
@@ -400,6 +438,7 @@ class StatsAccumulator:
         want_forecast = bool(parts & Part.FORECAST)
         want_closed = bool(parts & (Part.CLOSED | Part.FORECAST))
         want_time = bool(parts & Part.TIME_IN_STAGE)
+        want_products = bool(parts & Part.PRODUCTS)
         by_progress = self.probability == "progress"
         period_of = PERIODS[self.period]
         none_key = (None,)
@@ -420,6 +459,16 @@ class StatsAccumulator:
                 continue
             status = deal.status
             value = deal.value
+            items = deal.line_items if want_products and status is not _LOST else ()
+            # after-sale stages of a won deal (D16): 1 + the furthest one's place, 0 none
+            after = info.after1(deal.entered) if status is _WON and info.after else -1
+            c = done = 0
+            if status is _OPEN and (want_open or items):
+                entries = deal.stage_entries.get(pid, ())
+                c = info.pos.get(entries[-1].stage_id, -1) + 1 if entries else 0
+                if by_progress:
+                    weights = info.weights
+                    done = sum(weights.get(a, 0) for a in deal.completions.get(pid, ()))
             r = info.n + 1 if status is _WON else info.reached1(deal.entered)
             for key in keys_of(deal) if grouped else none_key:
                 cell = cells.get((key, pid))
@@ -430,16 +479,12 @@ class StatsAccumulator:
                     cur, amount = value.currency, value.amount
                     sums = cell.reached_value[r]
                     sums[cur] = sums.get(cur, ZERO) + amount
+                if items:
+                    add_items(cell, items, status is _WON, c, done if by_progress else None)
                 if status is _OPEN:
                     if not want_open:
                         continue
-                    entries = deal.stage_entries.get(pid, ())
-                    c = info.pos.get(entries[-1].stage_id, -1) + 1 if entries else 0
                     cell.open_stage[c] += 1
-                    done = 0
-                    if by_progress:
-                        weights = info.weights
-                        done = sum(weights.get(a, 0) for a in deal.completions.get(pid, ()))
                     bucket: tuple[str | None, int] | None = None
                     if want_forecast:
                         close = deal.expected_close
@@ -467,6 +512,11 @@ class StatsAccumulator:
                         sums = cell.forecast.setdefault(bucket, {})
                         sums[cur] = sums.get(cur, ZERO) + amount
                 elif status is _WON:
+                    if after >= 0:
+                        cell.after_reached[after] += 1
+                        if value is not None:
+                            sums = cell.after_reached_value[after]
+                            sums[cur] = sums.get(cur, ZERO) + amount
                     if want_closed:
                         if value is not None:
                             cell.won_n[cur] = cell.won_n.get(cur, 0) + 1
@@ -547,19 +597,31 @@ def _add(sums: dict[str, Decimal], currency: str, amount: Decimal) -> None:
 
 def _slot(
     cell: Cell,
-) -> tuple[dict[frozenset[str], int], list[int], list[dict[str, Decimal]], int, Cell]:
-    return (cell.info.reached, cell.reached, cell.reached_value, cell.n + 1, cell)
+) -> tuple[dict[frozenset[str], int], list[int], list[dict[str, Decimal]], int, Cell, int]:
+    return (cell.info.reached, cell.reached, cell.reached_value, cell.n + 1, cell, cell.info.after)
+
+
+def _count_after_sale(cell: Cell, deal: Deal) -> None:
+    """A won deal at the furthest after-sale stage it entered (D16)."""
+    a = cell.info.after1(deal.entered)
+    cell.after_reached[a] += 1
+    value = deal.value
+    if value is not None:
+        _add(cell.after_reached_value[a], value.currency, value.amount)
 
 
 def _add_spells(cell: Cell, deal: Deal, info: ProcessInfo) -> None:
-    """Time spent in each stage: between consecutive entries, and until closing."""
+    """Time spent in each stage: between consecutive entries, and until closing when the
+    last entry is a stage of the sale (a spell after the sale goes on after the win, D16)."""
     entries = deal.stage_entries.get(deal.process_id, ())
     pos = info.pos
     hists = cell.stage_time
     for i in range(len(entries) - 1):
         hists[pos.get(entries[i].stage_id, -1) + 1].add(entries[i + 1].at - entries[i].at)
     if entries and deal.closed_at is not None:
-        hists[pos.get(entries[-1].stage_id, -1) + 1].add(deal.closed_at - entries[-1].at)
+        last = pos.get(entries[-1].stage_id, -1)
+        if last < info.sale:
+            hists[last + 1].add(deal.closed_at - entries[-1].at)
 
 
 R = TypeVar("R", bound=Tabular)
@@ -617,3 +679,9 @@ class ForecastAccumulator(_Single[Forecast]):
     """Accumulates the forecast by expected close period and category (S6)."""
 
     _part, _attr = Part.FORECAST, "forecast"
+
+
+class ProductAccumulator(_Single[ProductSummary]):
+    """Accumulates units and revenue per product and currency from line items (D15)."""
+
+    _part, _attr = Part.PRODUCTS, "products"

@@ -18,6 +18,7 @@ from salesflow.stats._cells import OVERDUE, Cell, Hist, Part, Probability, Proce
 from salesflow.stats._forecast import Forecast, ForecastRow
 from salesflow.stats._funnel import Funnel, Funnels, funnel
 from salesflow.stats._money import Amounts, Number
+from salesflow.stats._products import ProductRow, ProductSummary
 from salesflow.stats._render import Tabular
 from salesflow.stats._report import Grouped, Report
 from salesflow.stats._summaries import ClosedFigures, ClosedSummary, Cycle, OpenFigures, OpenSummary
@@ -63,6 +64,7 @@ def build_report(
         time_in_stage=part(Part.TIME_IN_STAGE, lambda group: _time_of(present(group))),
         velocity=part(Part.OPEN | Part.CLOSED, lambda group: _velocity_summary_of(present(group))),
         forecast=part(Part.FORECAST, lambda group: _forecast_of(present(group), probability)),
+        products=part(Part.PRODUCTS, lambda group: _products_of(present(group), probability)),
     )
 
 
@@ -76,18 +78,36 @@ def _funnels_of(infos: Mapping[str, ProcessInfo], group: Mapping[str, Cell]) -> 
     )
 
 
-def _funnel_of(info: ProcessInfo, cell: Cell) -> Funnel:
-    n = info.n
-    reached = [0] * n
-    values: list[Amounts] = [Amounts()] * n
-    running = cell.won  # won deals have reached every stage (D6)
-    running_value: dict[str, Decimal] = dict(cell.won_value)
-    for p in range(n - 1, -1, -1):  # running totals from the last stage down
-        running += cell.reached[p + 1]
-        for c, a in cell.reached_value[p + 1].items():
+def _running(
+    counts: list[int],
+    sums: list[dict[str, Decimal]],
+    start: int,
+    base: int,
+    base_value: dict[str, Decimal],
+) -> tuple[list[int], list[Amounts]]:
+    """Running totals from the last slot down to *start*: slot ``k`` (``k`` ≥ *start*)
+    holds what stopped there; the total of a slot is its own plus every later one's,
+    plus *base* (and *base_value*)."""
+    size = len(counts) - start
+    reached = [0] * size
+    values: list[Amounts] = [Amounts()] * size
+    running, running_value = base, dict(base_value)
+    for k in range(size - 1, -1, -1):
+        running += counts[start + k]
+        for c, a in sums[start + k].items():
             running_value[c] = running_value.get(c, Decimal(0)) + a
-        reached[p] = running
-        values[p] = Amounts(sorted(running_value.items()))
+        reached[k] = running
+        values[k] = Amounts(sorted(running_value.items()))
+    return reached, values
+
+
+def _funnel_of(info: ProcessInfo, cell: Cell) -> Funnel:
+    # the sale's stages: slots 1 … sale; won deals have reached every one (D6)
+    reached, values = _running(
+        cell.reached[: info.sale + 1], cell.reached_value, 1, cell.won, cell.won_value
+    )
+    # the after-sale stages: won deals by the furthest one entered (D16)
+    after, after_values = _running(cell.after_reached, cell.after_reached_value, 1, 0, {})
     return funnel(
         info.process,
         reached,
@@ -97,6 +117,8 @@ def _funnel_of(info: ProcessInfo, cell: Cell) -> Funnel:
         cell.lost,
         sum(cell.reached),
         cell.reached[0],
+        after_reached=after,
+        after_values=after_values,
     )
 
 
@@ -195,6 +217,7 @@ def _time_of(present: Present) -> TimeInStage:
                         cell.stage_time[i + 1].n,
                         cell.stage_time[i + 1].mean_days(),
                         cell.stage_time[i + 1].median_days(),
+                        after_sale=i >= info.sale,
                     )
                     for i, s in enumerate(info.process.stages)
                 ),
@@ -309,4 +332,55 @@ def _forecast_of(present: Present, probability: Probability) -> Forecast:
         overdue_count=sum(r.deals for r in late),
         overdue_value=_amounts(r.value for r in late),
         unscheduled_value=_amounts(r.value for r in current if r.period is None),
+    )
+
+
+# -- products (D15) ---------------------------------------------------------------------------
+
+
+def _products_of(present: Present, probability: Probability) -> ProductSummary:
+    Key = tuple[str, str]
+    won_units: dict[Key, Decimal] = {}
+    won_revenue: dict[Key, Decimal] = {}
+    open_units: dict[Key, Decimal] = {}
+    open_revenue: dict[Key, Decimal] = {}
+    weighted: dict[Key, Fraction] = {}
+
+    def add(sums: dict[Key, Decimal], key: Key, amount: Decimal) -> None:
+        sums[key] = sums.get(key, Decimal(0)) + amount
+
+    for info, cell in present:
+        for key, units in cell.won_units.items():
+            add(won_units, key, units)
+        for key, amount in cell.won_revenue.items():
+            add(won_revenue, key, amount)
+        for key, units in cell.open_units.items():
+            add(open_units, key, units)
+        if probability == "progress":
+            share = Fraction(1, info.total_weight) if info.total_weight else Fraction(0)
+            for key, done in cell.open_items_progress.items():
+                weighted[key] = weighted.get(key, Fraction(0)) + Fraction(done) * share
+            for (product, currency, _), amount in cell.open_revenue.items():
+                add(open_revenue, (product, currency), amount)
+        else:
+            probs = _stage_probabilities(probability, info.process)
+            for (product, currency, c), amount in cell.open_revenue.items():
+                key = (product, currency)
+                add(open_revenue, key, amount)
+                prob = probs[c - 1] if c else Fraction(0)
+                weighted[key] = weighted.get(key, Fraction(0)) + Fraction(amount) * prob
+    zero = Decimal(0)
+    return ProductSummary(
+        tuple(
+            ProductRow(
+                product=product,
+                currency=currency,
+                won_units=won_units.get((product, currency), zero),
+                won_revenue=won_revenue.get((product, currency), zero),
+                open_units=open_units.get((product, currency), zero),
+                open_revenue=open_revenue.get((product, currency), zero),
+                open_weighted=weighted.get((product, currency), Fraction(0)),
+            )
+            for product, currency in sorted(won_units.keys() | open_units.keys())
+        )
     )

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from attrs import field, frozen
 
-from salesflow._model.positions import furthest_position
+from salesflow._model.fields import LineItem
 from salesflow._model.process import Process
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Part",
     "Probability",
     "ProcessInfo",
+    "add_items",
     "process_info",
 ]
 
@@ -51,7 +52,8 @@ class Part(enum.Flag):
     CLOSED = enum.auto()
     TIME_IN_STAGE = enum.auto()
     FORECAST = enum.auto()
-    ALL = FUNNEL | OPEN | CLOSED | TIME_IN_STAGE | FORECAST
+    PRODUCTS = enum.auto()
+    ALL = FUNNEL | OPEN | CLOSED | TIME_IN_STAGE | FORECAST | PRODUCTS
 
 
 class Hist:
@@ -120,7 +122,7 @@ def _merge_counts(a: Mapping[K, int], b: Mapping[K, int]) -> dict[K, int]:
     return out
 
 
-def _merge_sums(a: Mapping[str, Decimal], b: Mapping[str, Decimal]) -> dict[str, Decimal]:
+def _merge_sums(a: Mapping[K, Decimal], b: Mapping[K, Decimal]) -> dict[K, Decimal]:
     out = dict(a)
     for k, v in b.items():
         out[k] = out.get(k, ZERO) + v
@@ -143,32 +145,86 @@ class ProcessInfo:
     process: Process
     pos: dict[str, int]
     n: int
+    #: the counted actions of the sale → their weight (D5, D16: after-sale actions weigh
+    #: nothing in progress)
     weights: dict[str, int]
     total_weight: int
-    #: memo: a set of entered stages → 1 + the position of the furthest (0: none)
+    #: how many stages the sale has (the after-sale ones come after them, D16)
+    sale: int = 0
+    #: memo: a set of entered stages → 1 + the position of the furthest sale stage (0: none)
     reached: dict[frozenset[str], int] = field(factory=dict, eq=False)
+    #: memo: a set of entered stages → 1 + the furthest after-sale stage's place among
+    #: the after-sale stages (0: none)
+    after_reached: dict[frozenset[str], int] = field(factory=dict, eq=False)
+
+    @property
+    def after(self) -> int:
+        """How many after-sale stages the process has (D16)."""
+        return self.n - self.sale
 
     def reached1(self, entered: frozenset[str]) -> int:
-        """1 + the position of the furthest stage in *entered* in the process's current
-        order (0: none); stages since removed are ignored (D6, P4)."""
+        """1 + the position of the furthest sale stage in *entered* in the process's
+        current order (0: none); stages since removed are ignored (D6, P4), and so are
+        after-sale stages (D16: a won deal reopened keeps its entry into them)."""
         r = self.reached.get(entered)
         if r is None:
-            r = self.reached[entered] = furthest_position(entered, self.process) + 1
+            pos, sale = self.pos, self.sale
+            found = [p for p in (pos.get(s, -1) for s in entered) if p < sale]
+            r = self.reached[entered] = max(found, default=-1) + 1
+        return r
+
+    def after1(self, entered: frozenset[str]) -> int:
+        """1 + the place of the furthest after-sale stage in *entered* among the
+        after-sale stages (0: it entered none), D16."""
+        r = self.after_reached.get(entered)
+        if r is None:
+            pos, sale = self.pos, self.sale
+            found = [p for p in (pos.get(s, -1) for s in entered) if p >= sale]
+            r = self.after_reached[entered] = max(found) - sale + 1 if found else 0
         return r
 
 
 def process_info(process: Process) -> ProcessInfo:
-    """The lookups of *process* (actions weigh 1 each when none has a weight)."""
+    """The lookups of *process*: the sale's counted actions weigh their weight, or 1
+    each when no action of the sale has one (D5); after-sale actions are left out."""
     index = process.index
     by_weight = index.total_weight > 0
-    weights = {a.id: (a.weight if by_weight else 1) for a in process.actions}
+    weights = {
+        a.id: (a.weight if by_weight else 1) for a in process.actions if a.id in index.counted
+    }
     return ProcessInfo(
         process=process,
         pos=index.stage_pos,
         n=len(process.stages),
         weights=weights,
         total_weight=sum(weights.values()),
+        sale=index.sale_stages,
     )
+
+
+def add_items(
+    cell: Cell, items: tuple[LineItem, ...], won: bool, stage: int, done: int | None
+) -> None:
+    """Add a won (*won*) or open deal's line items to the products' sums of *cell*: the
+    open deal in stage index *stage*, with *done* completed weight when weighting by
+    progress (D15)."""
+    if won:
+        units, revenue = cell.won_units, cell.won_revenue
+        for item in items:
+            total = item.total
+            key = (item.product, total.currency)
+            units[key] = units.get(key, ZERO) + item.quantity
+            revenue[key] = revenue.get(key, ZERO) + total.amount
+        return
+    units, by_stage, progress = cell.open_units, cell.open_revenue, cell.open_items_progress
+    for item in items:
+        total = item.total
+        key = (item.product, total.currency)
+        units[key] = units.get(key, ZERO) + item.quantity
+        staged = (item.product, total.currency, stage)
+        by_stage[staged] = by_stage.get(staged, ZERO) + total.amount
+        if done is not None:
+            progress[key] = progress.get(key, ZERO) + total.amount * done
 
 
 class Cell:
@@ -176,6 +232,8 @@ class Cell:
 
     #: sums that make the state; ``info``, ``n`` and ``pos1`` are lookups, not state
     STATE = (
+        "after_reached",
+        "after_reached_value",
         "forecast",
         "forecast_done",
         "forecast_n",
@@ -184,10 +242,13 @@ class Cell:
         "lost_cycle",
         "lost_reasons",
         "lost_value",
+        "open_items_progress",
         "open_n",
         "open_progress",
+        "open_revenue",
         "open_stage",
         "open_stage_value",
+        "open_units",
         "reached",
         "reached_value",
         "stage_time",
@@ -195,6 +256,8 @@ class Cell:
         "won_by_period_n",
         "won_cycle",
         "won_n",
+        "won_revenue",
+        "won_units",
     )
     __slots__ = (*STATE, "info", "n", "pos1")
 
@@ -209,6 +272,11 @@ class Cell:
         slots = n + 2
         self.reached = [0] * slots
         self.reached_value: list[dict[str, Decimal]] = [{} for _ in range(slots)]
+        # won deals by the furthest after-sale stage they entered (D16): index 0 none, the
+        # k-th after-sale stage index k + 1
+        after = info.n - info.sale + 1
+        self.after_reached = [0] * after
+        self.after_reached_value: list[dict[str, Decimal]] = [{} for _ in range(after)]
         self.lost = 0
         self.lost_value: dict[str, Decimal] = {}
         self.won_n: dict[str, int] = {}
@@ -232,6 +300,14 @@ class Cell:
         self.forecast_done: dict[tuple[str | None, int], int] = {}
         self.won_by_period: dict[str, dict[str, Decimal]] = {}
         self.won_by_period_n: dict[str, int] = {}
+        # the line items (D15) by (product, currency): units and revenue of won and of open
+        # deals, the open revenue by (product, currency, stage index) for weighting by
+        # stage, and (weighting by progress) the sum of line total × completed weight
+        self.won_units: dict[tuple[str, str], Decimal] = {}
+        self.won_revenue: dict[tuple[str, str], Decimal] = {}
+        self.open_units: dict[tuple[str, str], Decimal] = {}
+        self.open_revenue: dict[tuple[str, str, int], Decimal] = {}
+        self.open_items_progress: dict[tuple[str, str], Decimal] = {}
 
     @property
     def open(self) -> int:
@@ -259,6 +335,13 @@ class Cell:
         out.reached_value = [
             _merge_sums(a, b) for a, b in zip(self.reached_value, other.reached_value, strict=True)
         ]
+        out.after_reached = [
+            a + b for a, b in zip(self.after_reached, other.after_reached, strict=True)
+        ]
+        out.after_reached_value = [
+            _merge_sums(a, b)
+            for a, b in zip(self.after_reached_value, other.after_reached_value, strict=True)
+        ]
         out.lost = self.lost + other.lost
         out.lost_value = _merge_sums(self.lost_value, other.lost_value)
         out.won_n = _merge_counts(self.won_n, other.won_n)
@@ -281,6 +364,11 @@ class Cell:
         out.forecast_done = _merge_counts(self.forecast_done, other.forecast_done)
         out.won_by_period = _merge_nested(self.won_by_period, other.won_by_period)
         out.won_by_period_n = _merge_counts(self.won_by_period_n, other.won_by_period_n)
+        out.won_units = _merge_sums(self.won_units, other.won_units)
+        out.won_revenue = _merge_sums(self.won_revenue, other.won_revenue)
+        out.open_units = _merge_sums(self.open_units, other.open_units)
+        out.open_revenue = _merge_sums(self.open_revenue, other.open_revenue)
+        out.open_items_progress = _merge_sums(self.open_items_progress, other.open_items_progress)
         return out
 
     def state(self) -> tuple[Any, ...]:

@@ -4,10 +4,11 @@ Records keep exact values (``Decimal`` money, ``Fraction`` rates and days). Ever
 else is derived from them by the column's kind, which its name says (one vocabulary
 across every table, documented in docs/statistics.md):
 
-- money: ``<prefix>_<ISO 4217 code>`` (``value_EUR``), or ``quota``, ``won_value`` and
-  ``projected`` in the currency of the record's ``currency`` column;
-- rates (shares): ``win_rate``, ``from_previous``, ``from_first``, ``close_rate``,
-  ``attainment``, ``conversion_rate``;
+- money: ``<prefix>_<ISO 4217 code>`` (``value_EUR``), or ``quota``, ``won_value``,
+  ``projected``, ``won_revenue``, ``open_revenue`` and ``open_weighted`` in the currency
+  of the record's ``currency`` column;
+- rates (shares): ``win_rate``, ``from_previous``, ``from_first``, ``from_won``,
+  ``close_rate``, ``attainment``, ``conversion_rate``;
 - days: a name ending in ``_days``;
 - every other ``Fraction`` is a plain number (a mean, a volume per week).
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     import polars
 
 __all__ = [
+    "AFTER_SALE",
     "PLACES",
     "Tabular",
     "cell_text",
@@ -53,15 +55,30 @@ PLACES = 6
 
 #: Columns holding a share in [0, 1], shown as a percentage.
 RATES = frozenset(
-    {"win_rate", "from_previous", "from_first", "close_rate", "attainment", "conversion_rate"}
+    {
+        "win_rate",
+        "from_previous",
+        "from_first",
+        "from_won",
+        "close_rate",
+        "attainment",
+        "conversion_rate",
+    }
 )
-#: Money columns whose currency is the record's ``currency`` column (quota tracking).
-MONEY_IN_CURRENCY = frozenset({"quota", "won_value", "projected"})
+#: Money columns whose currency is the record's ``currency`` column (quota tracking, the
+#: products' revenue).
+MONEY_IN_CURRENCY = frozenset(
+    {"quota", "won_value", "projected", "won_revenue", "open_revenue", "open_weighted"}
+)
 #: The flag of a total row: kept in records and frames, shown as a rule in tables.
 TOTAL = "total"
+#: The flag of a row of an after-sale stage (D16): kept in records and frames; in text
+#: and HTML tables those rows follow a rule of their own (HTML class ``after-sale``).
+AFTER_SALE = "after_sale"
 #: Flags kept in records and frames but not shown as columns of text and HTML tables
-#: (a total row sits under a rule; an overdue forecast row says so in its period).
-HIDDEN = frozenset({TOTAL, "overdue"})
+#: (a total row sits under a rule; an overdue forecast row says so in its period; the
+#: after-sale rows come after a rule).
+HIDDEN = frozenset({TOTAL, "overdue", AFTER_SALE})
 
 _CURRENCY_SUFFIX = re.compile(r"_([A-Z]{3})$")
 
@@ -217,13 +234,19 @@ class Tabular:
     def _title(self) -> str:
         return type(self).__name__
 
-    def _table(self) -> tuple[list[str], list[bool], list[tuple[bool, list[str]]]]:
-        """The shown columns, whether each is numeric (right-aligned), and per record
-        whether it is a total row and its cells."""
+    def _table(self) -> tuple[list[str], list[bool], list[tuple[str, list[str]]]]:
+        """The shown columns, whether each is numeric (right-aligned), and per record its
+        kind (``"total"``, ``"after-sale"`` or ``""``) and its cells."""
         records = self.to_records()
         columns = [c for c in columns_of(records) if c not in HIDDEN]
         numeric = [_numeric([r.get(c) for r in records]) for c in columns]
-        rows = [(bool(r.get(TOTAL)), [cell_text(r.get(c), c, r) for c in columns]) for r in records]
+        rows = [
+            (
+                "total" if r.get(TOTAL) else "after-sale" if r.get(AFTER_SALE) else "",
+                [cell_text(r.get(c), c, r) for c in columns],
+            )
+            for r in records
+        ]
         return columns, numeric, rows
 
     def __repr__(self) -> str:
@@ -246,10 +269,13 @@ class Tabular:
             return f"{self._title()}\n(nothing to show)"
         rule = line(["-" * w for w in widths])
         out = [self._title(), line(columns), rule]
-        for i, (is_total, cells) in enumerate(rows):
-            if is_total and i:
+        before = ""
+        for i, (kind, cells) in enumerate(rows):
+            # a rule above a total, and above the first of a run of after-sale rows
+            if i and (kind == "total" or (kind == "after-sale" and before != kind)):
                 out.append(rule)
             out.append(line(cells))
+            before = kind
         return "\n".join(out)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
@@ -261,7 +287,7 @@ class Tabular:
         columns, numeric, rows = self._table()
         head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
         body = "".join(
-            ('<tr class="total">' if is_total else "<tr>")
+            (f'<tr class="{kind}">' if kind else "<tr>")
             + "".join(
                 f'<td style="text-align:right">{html.escape(cell)}</td>'
                 if right
@@ -269,7 +295,7 @@ class Tabular:
                 for cell, right in zip(cells, numeric, strict=True)
             )
             + "</tr>"
-            for is_total, cells in rows
+            for kind, cells in rows
         )
         return (
             f"<table><caption>{html.escape(self._title())}</caption>"

@@ -10,6 +10,7 @@ from attrs import frozen
 from salesflow._model.frozenmap import FrozenMap
 from salesflow.stats._forecast import Forecast
 from salesflow.stats._funnel import Funnels
+from salesflow.stats._products import ProductSummary
 from salesflow.stats._render import Tabular
 from salesflow.stats._summaries import ClosedSummary, OpenSummary
 from salesflow.stats._timing import TimeInStage, Velocity
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["PARTS", "Grouped", "Report"]
 
 #: The parts of a report, in the order every output lists them.
-PARTS = ("funnels", "open", "closed", "time_in_stage", "velocity", "forecast")
+PARTS = ("funnels", "open", "closed", "time_in_stage", "velocity", "forecast", "products")
 
 T = TypeVar("T", bound=Tabular)
 
@@ -67,6 +68,7 @@ class Report:
     time_in_stage: TimeInStage | Grouped[TimeInStage] | None = None
     velocity: Velocity | Grouped[Velocity] | None = None
     forecast: Forecast | Grouped[Forecast] | None = None
+    products: ProductSummary | Grouped[ProductSummary] | None = None
 
     def tables(self) -> dict[str, Tabular]:
         """The computed parts by name (``funnels``, ``open``, …), in :data:`PARTS` order."""

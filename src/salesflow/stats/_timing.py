@@ -11,20 +11,26 @@ from attrs import frozen
 from salesflow._model.frozenmap import FrozenMap
 from salesflow.stats._figures import PerProcess, money_columns
 from salesflow.stats._money import Amounts
-from salesflow.stats._render import Tabular
+from salesflow.stats._render import AFTER_SALE, Tabular
 
 __all__ = ["StageTime", "TimeInStage", "Velocity", "VelocityFigures"]
 
 
 @frozen
 class StageTime:
-    """Days spent in one stage, over every finished spell in it."""
+    """Days spent in one stage, over every finished spell in it.
+
+    A stage after the sale (``after_sale`` true, D16) is reported apart: its spells end
+    only when the deal enters another stage (a won deal's spell there goes on after the
+    win; it is no part of the sale's cycle).
+    """
 
     stage_id: str
     stage_name: str
     spells: int
     mean_days: Fraction | None
     median_days: Fraction | None
+    after_sale: bool = False
 
 
 @frozen(repr=False)
@@ -36,7 +42,7 @@ class TimeInStage(Tabular):
     process_names: FrozenMap[str, str] = attrs.field(factory=FrozenMap)
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One record per stage."""
+        """One record per stage (those after the sale flagged ``after_sale``)."""
         return [
             {
                 "process_id": pid,
@@ -45,6 +51,7 @@ class TimeInStage(Tabular):
                 "spells": s.spells,
                 "mean_days": s.mean_days,
                 "median_days": s.median_days,
+                AFTER_SALE: s.after_sale,
             }
             for pid, stages in self.by_process.items()
             for s in stages
