@@ -13,6 +13,7 @@ IMPLEMENTED = (
     + [f"S{i}" for i in range(1, 12)]
     + [f"L{i}" for i in range(1, 7)]
     + ["D10", "D11", "D12", "H2", "H3", "S14"]
+    + ["D13", "D14", "D15", "D16", "H4"]
     + [f"R{i}" for i in range(1, 5)]
 )
 
