@@ -10,6 +10,7 @@ import pickle
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from salesflow import (
@@ -38,13 +39,16 @@ from salesflow import (
     StageGated,
     UnknownField,
     ValidationError,
+    acquire_lead,
     add_note,
     complete_action,
+    convert_lead,
     create_deal,
     create_lead,
     current_stage,
     fold,
     lose,
+    move_lead,
     move_to_stage,
     progress,
     reopen,
@@ -54,6 +58,7 @@ from salesflow import (
     win,
     win_eligibility,
 )
+from salesflow.repository import MemoryStore
 from salesflow.serialization import dump, dumps, loads
 from salesflow.templates import sample_catalog
 
@@ -566,3 +571,48 @@ def test_the_seven_stage_template_keeps_retention_after_the_sale() -> None:
     process = cat.get("seven-stage")
     assert [s.id for s in process.after_sale_stages] == ["retention"]
     assert process.stage("presentation").requires == {"value", "expected_close"}
+
+
+# -- the gates hold in stores and conversions (D12) ---------------------------------------------
+
+
+def test_a_store_refuses_a_won_snapshot_missing_a_field_its_win_requires() -> None:
+    cat = catalog()
+    deal = won_deal(cat)
+    bare = attrs.evolve(deal, fields={})  # won, but without the size winning requires
+    store = MemoryStore()
+    with store.unit_of_work() as uow:
+        uow.catalog.save(cat, expected_version=0)
+    with pytest.raises(NotEligible) as refused, store.unit_of_work() as uow:
+        uow.deals.add(bare)
+    assert refused.value.missing_fields == ("size",)
+    with store.unit_of_work() as uow:
+        uow.deals.add(deal)  # the deal the rules made is kept
+        assert uow.deals.get("D-1") == deal
+
+
+def test_a_lead_converts_into_a_process_whose_first_stage_needs_fields_when_given() -> None:
+    strict = Process(
+        "strict",
+        "Strict",
+        fields=(SIZE,),
+        stages=(Stage("s", "S", requires=frozenset({"size", "line_items"})),),
+    )
+    cat = catalog(strict)
+    lead = create_lead(
+        id="L-1", case_number="C-1", source="phone", contact=Contact("Zoe"), by=ANN, at=T0,
+        owner="ann", company="ACME",
+    ).state  # fmt: skip
+    lead = move_lead(lead, cat, "in_acquisition", by=ANN, at=T0, stage="call_scheduled").state
+    lead = move_lead(
+        lead, cat, "offered", by=ANN, at=T0, stage="in_negotiation", follow_up=date(2026, 6, 1)
+    ).state
+    lead = acquire_lead(lead, cat, by=ANN, at=T0).state
+    with pytest.raises(StageGated, match="line_items, size"):
+        convert_lead(lead, cat, deal_id="D-9", by=ANN, at=T0, process_id="strict")
+    converted = convert_lead(
+        lead, cat, deal_id="D-9", by=ANN, at=T0, process_id="strict",
+        fields={"size": "S"}, line_items=(LineItem("GTX", 1, usd("10")),),
+    )  # fmt: skip
+    assert converted.deal.state.fields == {"size": "S"}
+    assert converted.deal.state.value == usd("10")

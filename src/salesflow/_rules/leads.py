@@ -27,6 +27,7 @@ from salesflow._model.events import (
     LeadUnmarkedSpam,
     LeadUpdated,
 )
+from salesflow._model.fields import LineItem
 from salesflow._model.lead import (
     STAGES_OF,
     Bant,
@@ -340,15 +341,20 @@ def convert_lead(
     process_id: str | None = None,
     rules: Iterable[SelectionRule] = (),
     title: str | None = None,
+    fields: Mapping[str, object] | None = None,
+    line_items: tuple[LineItem, ...] = (),
 ) -> Conversion:
     """Turn an acquired lead into a deal, linked both ways (L5).
 
     The process is *process_id*, else the one the selection *rules* suggest for the
-    lead's value and owner (P6), else the catalog default.
+    lead's value and owner (P6), else the catalog default. *fields* and *line_items*
+    go to the new deal as in :func:`create_deal` (D14, D15); with line items, the lead's
+    value (if any) is the deal's value by hand.
 
     Raises:
         LifecycleError: the lead is not acquired.
         AlreadyConverted: the lead already has a deal.
+        StageGated: the process's first stage requires a field the deal would lack (D13).
     """
     check_lead_access(lead, catalog, by, at, "convert")
     if lead.deal_id is not None:
@@ -369,6 +375,8 @@ def convert_lead(
         participants=lead.participants,
         client=lead.company,
         lead_id=lead.id,
+        fields=fields,
+        line_items=line_items,
     )
     event = LeadConverted(**header(lead, by, at), deal_id=deal_id)
     return Conversion(outcome_of(lead, [event]), deal)

@@ -91,7 +91,7 @@ class RecordKind(Generic[T, EV]):
         item's events start with its creation; a new item given without events is a
         snapshot and stands for its own creation. Every step into *won* (a ``DealWon``, or
         a created or imported snapshot that is won) must leave a deal eligible under the
-        stored catalog: every mandatory action of its process done.
+        stored catalog: every mandatory action of its sale done, every required field filled.
 
         Raises:
             HistoryMismatch: *item* is not the fold of *stored* and *events*.
@@ -150,9 +150,9 @@ class RecordKind(Generic[T, EV]):
         stored = catalog()
         if stored is None:
             raise NotFound(f"no catalog is stored to judge the win of deal {after.id!r}")
-        missing = win_eligibility(after, stored.get(after.process_id)).missing_action_ids
-        if missing:
-            raise NotEligible(after.id, missing)
+        eligibility = win_eligibility(after, stored.get(after.process_id))
+        if eligibility.missing or eligibility.missing_fields:
+            raise NotEligible(after.id, eligibility.missing_action_ids, eligibility.missing_fields)
 
     def checked_id(self, item_id: object) -> str:
         """*item_id*, if it is a string (``ValidationError`` naming the kind's id otherwise)."""
