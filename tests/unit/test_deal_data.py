@@ -6,9 +6,11 @@ Every expected value is worked by hand in the comments next to it.
 
 from __future__ import annotations
 
+import json
 import pickle
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 import pytest
@@ -22,11 +24,13 @@ from salesflow import (
     CurrencyMismatch,
     Deal,
     DealClosed,
+    DealCreated,
     DealStatus,
     DealWon,
     FieldDef,
     FieldRequired,
     FieldType,
+    Lead,
     LineItem,
     Money,
     NotAllowed,
@@ -59,7 +63,7 @@ from salesflow import (
     win_eligibility,
 )
 from salesflow.repository import MemoryStore
-from salesflow.serialization import dump, dumps, loads
+from salesflow.serialization import dump, dumps, load, loads
 from salesflow.templates import sample_catalog
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
@@ -616,3 +620,32 @@ def test_a_lead_converts_into_a_process_whose_first_stage_needs_fields_when_give
     )  # fmt: skip
     assert converted.deal.state.fields == {"size": "S"}
     assert converted.deal.state.value == usd("10")
+
+
+# -- documents written before issue 17 (R4) -----------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_documents_written_before_issue_17_read_with_no_fields_lines_or_notes() -> None:
+    """Deal v3, DealCreated v2 (holding a v3 deal), lead v2 and catalog v2 fixtures, written
+    by the salesflow of commit 9c9e4e9."""
+    deal = load(json.loads((FIXTURES / "deal_v3.json").read_text()))
+    assert isinstance(deal, Deal)
+    assert (deal.line_items, deal.value_by_hand, deal.fields, deal.notes) == ((), False, {}, ())
+    assert deal.value == Money.of("1200.00", "EUR")
+    assert dump(deal)["schema_version"] == 4
+    event = load(json.loads((FIXTURES / "deal_created_event_v2.json").read_text()))
+    assert isinstance(event, DealCreated)
+    assert event.deal.fields == {}
+    lead = load(json.loads((FIXTURES / "lead_v2.json").read_text()))
+    assert isinstance(lead, Lead)
+    assert lead.notes == ()
+    old = load(json.loads((FIXTURES / "catalog_v2.json").read_text()))
+    assert isinstance(old, Catalog)
+    assert old.fields == ()
+    seven = old.get("seven-stage")
+    # the old template: no requirements, retention still a stage of the sale
+    assert all(not s.requires and not s.after_sale for s in seven.stages)
+    assert seven.win_requires == frozenset()
+    assert dump(old)["schema_version"] == 3
