@@ -37,11 +37,68 @@ def test_demo_walks_the_scenarios_and_rebuilds_every_deal(
     assert "GAMMA reminder is yellow today" in out
     assert "rotting in 20 days if nothing happens: ACME, GAMMA, DELTA" in out
     assert "ACME snoozed (client's budget freeze); rotting then: GAMMA, DELTA" in out
-    assert "Every deal rebuilt from its 45 events: True" in out
+    # 45 events before issue 17; + BETA's win enters Retention (1, D16); ZETA: created and
+    # enters Prospecting (2), cold call and BANT (5), line items (1), enters Presentation
+    # (1); BETA: a note (1) and feedback after the sale (1): 45 + 1 + 2 + 5 + 1 + 1 + 1 + 1
+    assert "Every deal rebuilt from its 57 events: True" in out
     assert f"Stored the sample company in {db} (SQLite)" in out
-    assert "5 deals, 3 leads (spam left out), 4 requests in the outbox" in out
+    assert "6 deals, 3 leads (spam left out), 4 requests in the outbox" in out
+    assert "each reads back as it was stored (line items and notes too): True" in out
     assert db.exists()
     assert main(["demo", "--db", str(db)]) == 0  # replaces the file: runs again cleanly
+
+
+def test_demo_shows_required_fields_line_items_notes_and_work_after_the_sale(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Issue 17 in the demo: Presentation refuses a deal without a value (D13), line items
+    make the value (D15), notes go on a deal and a lead (H4), and feedback is collected on
+    a won deal in Retention without reopening it (D16); the store keeps all of it."""
+    from decimal import Decimal
+
+    from salesflow import DealWon, Money
+    from salesflow.repository import SqliteStore
+
+    db = tmp_path / "demo.sqlite"
+    assert main(["demo", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "✗ bob drags ZETA to Presentation: refused — cannot move forward to stage "
+        "'presentation': required fields empty: value\n"
+    ) in out
+    # 3 × 1250.00 = 3750.00, less 10 % = 3375.00; 1 × 600.00 less 100.00 = 500.00
+    assert "3 × scanner at 1250.00 EUR less 10% = 3375.00 EUR" in out
+    assert "1 × installation at 600.00 EUR less 100.00 EUR = 500.00 EUR" in out
+    assert "ZETA's value is the exact sum of its lines: 3875.00 EUR" in out  # 3375 + 500
+    assert "✓ bob drags ZETA to Presentation\n    → entered stage 'Presentation'" in out
+    assert "✗ bob clears ZETA's value: refused — deal 'ZETA': field 'value' is required" in out
+    assert "✎ note on BETA by bob: 'Kick-off held; the client asks about a second site'" in out
+    assert "(file beta-kickoff.pdf)" in out
+    assert "✎ note on LEAD-3 by bob: 'The partner says they decide in April'" in out
+    assert "✗ bob collects feedback on ZETA, still open: refused" in out
+    assert "✓ bob collects feedback on BETA, won\n" in out
+    assert "BETA stays won in 'Retention', closed at 2026-01-09 08:00 (unchanged)" in out
+    assert "ZETA   Seven-stage sales cycle  Presentation" in out
+    assert "Funnel: Seven-stage sales cycle (2 deals)" in out
+    with SqliteStore(db, read_only=True) as store, store.unit_of_work() as uow:
+        zeta, beta = uow.deals.get("ZETA"), uow.deals.get("BETA")
+        beta_timeline = list(uow.deals.timeline("BETA"))
+        lead = uow.leads.get("LEAD-3")
+    assert zeta.value == Money.of("3875.00", "EUR")
+    assert not zeta.value_by_hand
+    assert [(i.product, i.quantity) for i in zeta.line_items] == [
+        ("scanner", Decimal(3)),
+        ("installation", Decimal(1)),
+    ]
+    assert zeta.products == ("scanner", "installation")
+    assert [(n.text, n.by, n.file) for n in beta.notes] == [
+        ("Kick-off held; the client asks about a second site", "bob", "beta-kickoff.pdf")
+    ]
+    (won,) = [e for e in beta_timeline if isinstance(e, DealWon)]
+    assert beta.status.value == "won"
+    assert beta.closed_at == won.at  # collecting feedback did not move it
+    assert "feedback" in beta.completed()
+    assert [n.text for n in lead.notes] == ["The partner says they decide in April"]
 
 
 def test_demo_into_a_missing_folder_is_a_clear_error(
@@ -108,7 +165,7 @@ def test_export_writes_one_json_lines_file_per_partition_that_reads_back(
     out = tmp_path / "parts" / "deeper"
     assert main(["export", "--db", str(db), "--out", str(out), "--partitions", "2"]) == 0
     printed = capsys.readouterr().out
-    assert "5 deals in 2 files" in printed
+    assert "6 deals in 2 files" in printed
     with SqliteStore(db, read_only=True) as store, store.unit_of_work() as uow:
         deals = list(uow.deals.find())
         timelines = list(uow.deals.histories())

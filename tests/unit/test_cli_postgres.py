@@ -72,7 +72,7 @@ def test_demo_then_report_processes_and_export_from_postgresql(
     code, out, err = run(capsys, "demo", "--db", pg_url)
     assert (code, err) == (0, "")
     assert f"Stored the sample company in {pg_url} (PostgreSQL)" in out
-    assert "5 deals, 3 leads (spam left out), 4 requests in the outbox" in out
+    assert "6 deals, 3 leads (spam left out), 4 requests in the outbox" in out
 
     sqlite = tmp_path / "demo.sqlite"
     assert main(["demo", "--db", str(sqlite)]) == 0
@@ -113,7 +113,7 @@ def test_demo_then_report_processes_and_export_from_postgresql(
         capsys, "export", "--db", pg_url, "--out", str(tmp_path / "parts"), "--partitions", "2"
     )
     assert (code, err) == (0, "")
-    assert "5 deals in 2 files" in out
+    assert "6 deals in 2 files" in out
     assert len(list((tmp_path / "parts").glob("deals-*.jsonl"))) == 2
 
 
@@ -122,7 +122,7 @@ def test_the_demo_replaces_its_own_database_and_refuses_anothers(
 ) -> None:
     assert main(["demo", "--db", pg_url]) == 0
     assert main(["demo", "--db", pg_url]) == 0  # its own: replaced
-    assert _sql(pg_url, "SELECT count(*) FROM deals") == [(5,)]
+    assert _sql(pg_url, "SELECT count(*) FROM deals") == [(6,)]
     # someone else's salesflow data: refused, kept
     _sql(pg_url, "UPDATE meta SET value = 'our CRM' WHERE key = 'app.created_by'")
     capsys.readouterr()
@@ -138,7 +138,7 @@ def test_the_demo_replaces_its_own_database_and_refuses_anothers(
     _sql(pg_url, "INSERT INTO invoices VALUES (7)")
     assert main(["demo", "--db", pg_url, "--force"]) == 0
     assert _sql(pg_url, "SELECT * FROM invoices") == [(7,)]
-    assert _sql(pg_url, "SELECT count(*) FROM deals") == [(5,)]
+    assert _sql(pg_url, "SELECT count(*) FROM deals") == [(6,)]
 
 
 def test_the_demo_refuses_a_database_holding_other_tables(

@@ -649,3 +649,13 @@ def test_documents_written_before_issue_17_read_with_no_fields_lines_or_notes() 
     assert all(not s.requires and not s.after_sale for s in seven.stages)
     assert seven.win_requires == frozenset()
     assert dump(old)["schema_version"] == 3
+
+
+def test_a_hand_value_is_in_the_lines_currency_and_clearing_it_gives_back_the_sum() -> None:
+    cat = catalog()
+    deal = new_deal(cat, line_items=(LineItem("GTX", 2, usd("50")),))  # 2 × 50 = 100 USD
+    with pytest.raises(CurrencyMismatch):
+        update_deal(deal, cat, by=ANN, at=T0, value=Money.of("90", "EUR"))
+    pinned = update_deal(deal, cat, by=ANN, at=T0, value=usd("90")).state
+    cleared = update_deal(pinned, cat, by=ANN, at=T0, value=None).state
+    assert (cleared.value, cleared.value_by_hand) == (usd("100"), False)

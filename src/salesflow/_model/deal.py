@@ -33,7 +33,7 @@ from salesflow._model.fields import (
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.money import Money
 from salesflow._model.reminder import Reminder, check_reminders
-from salesflow.errors import ValidationError
+from salesflow.errors import CurrencyMismatch, ValidationError
 
 __all__ = ["Completion", "Deal", "DealStatus", "Note", "StageEntry", "StatsKey"]
 
@@ -119,6 +119,10 @@ def _value_of_lines(deal: Deal, *_: Any) -> None:
             raise ValidationError(
                 "value", deal.value, f"must be the line items' sum {total} (or set by hand)"
             )
+    elif deal.value is None:
+        raise ValidationError("value", None, "a value set by hand is an amount, not unknown")
+    elif deal.value.currency != deal.line_items[0].currency:
+        raise CurrencyMismatch(deal.line_items[0].currency, deal.value.currency)
 
 
 def _flag(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -327,7 +327,7 @@ class LineItem:
         >>> from salesflow import LineItem, Money
         >>> item = LineItem("GTX Pro", 3, Money.of("1000.00", "USD"), discount_percent=10)
         >>> item.total
-        Money(amount=Decimal('2700.0000'), currency='USD')
+        Money(amount=Decimal('2700.00'), currency='USD')
     """
 
     product: str = attrs.field(validator=non_empty)

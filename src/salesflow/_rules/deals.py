@@ -283,8 +283,9 @@ def update_deal(
     against its declaration (D14). ``line_items`` replaces the deal's lines (D15): unless
     the value was set by hand, the value becomes their exact sum, and ``products``
     (unless given) their products. A ``value`` given for a deal with line items is set by
-    hand and wins over their sum; ``value_by_hand=False`` makes it their sum again.
-    Removing every line keeps the last value.
+    hand and wins over their sum (in their currency: ``CurrencyMismatch`` otherwise);
+    ``value=None`` or ``value_by_hand=False`` makes it their sum again. Removing every
+    line keeps the last value (and the products).
 
     Raises:
         ValidationError: an unknown field of deals, or a malformed value.
@@ -342,7 +343,11 @@ def _line_item_changes(deal: Deal, changes: dict[str, Any]) -> None:
         if deal.value_by_hand and "value_by_hand" not in changes:
             changes["value_by_hand"] = False  # the last sum stays, as a plain value
         return
-    by_hand = changes.get("value_by_hand", deal.value_by_hand or "value" in changes)
+    if "value" in changes and "value_by_hand" not in changes:
+        # a value given is set by hand; clearing it gives the value back to the lines
+        by_hand = changes["value"] is not None
+    else:
+        by_hand = changes.get("value_by_hand", deal.value_by_hand)
     changes["value_by_hand"] = by_hand
     if by_hand is False:
         changes["value"] = line_items_total(lines)
