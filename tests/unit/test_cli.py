@@ -71,7 +71,10 @@ def test_demo_shows_required_fields_line_items_notes_and_work_after_the_sale(
     assert "1 × installation at 600.00 EUR less 100.00 EUR = 500.00 EUR" in out
     assert "ZETA's value is the exact sum of its lines: 3875.00 EUR" in out  # 3375 + 500
     assert "✓ bob drags ZETA to Presentation\n    → entered stage 'Presentation'" in out
-    assert "✗ bob clears ZETA's value: refused — deal 'ZETA': field 'value' is required" in out
+    assert (
+        "✗ bob clears ZETA's expected close date: refused — deal 'ZETA': field "
+        "'expected_close' is required in stage 'presentation'"
+    ) in out
     assert "✎ note on BETA by bob: 'Kick-off held; the client asks about a second site'" in out
     assert "(file beta-kickoff.pdf)" in out
     assert "✎ note on LEAD-3 by bob: 'The partner says they decide in April'" in out

@@ -379,8 +379,10 @@ def _required_fields_and_line_items(demo: Narrator, bob: Actor) -> None:
     say(f"  ZETA's value is the exact sum of its lines: {demo.deals['ZETA'].value}")
     demo.attempt("bob drags ZETA to Presentation", lambda: drag(demo.deals["ZETA"], at=demo.tick()))
     demo.attempt(
-        "bob clears ZETA's value",
-        lambda: update_deal(demo.deals["ZETA"], catalog, by=bob, at=demo.tick(), value=None),
+        "bob clears ZETA's expected close date",
+        lambda: update_deal(
+            demo.deals["ZETA"], catalog, by=bob, at=demo.tick(), expected_close=None
+        ),
     )
     say()
 
