@@ -172,7 +172,7 @@ BAD: list[tuple[str, str | bytes | None, str, str]] = [
         "unknown key in [process]",
         edit('name = "Shop"', 'name = "Shop"\nlength = 30'),
         "mapping.process.length",
-        "unknown or misplaced key (keys here: id, name, stages)",
+        "unknown or misplaced key (keys here: fields, id, name, stages)",
     ),
     (
         "unknown key in [[joins]]",
@@ -293,8 +293,8 @@ BAD: list[tuple[str, str | bytes | None, str, str]] = [
         "join field target unknown",
         edit('"segment" = "sector"', '"colour" = "sector"'),
         "mapping.joins[0].fields.colour",
-        "'colour' is not a join target: 'segment', 'value' or 'tag:NAME' "
-        "(did you mean 'tag:colour'?)",
+        "'colour' is not a join target: 'segment', 'value', 'price', 'tag:NAME' or "
+        "'field:ID' (did you mean 'tag:colour' or 'field:colour'?)",
     ),
     (
         "join tag without a name",

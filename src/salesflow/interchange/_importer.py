@@ -47,7 +47,9 @@ from salesflow.interchange._mapping import (
     MULTI_CHOICE_SEPARATOR,
     ImportMapping,
     Join,
+    _error,
     _key,
+    _show,
     parse_moment,
     undeclared_field,
 )
@@ -510,8 +512,10 @@ def _with_process(uow: UnitOfWork, process: Process) -> Catalog:
         else:
             return stored
     except ValidationError as exc:  # a custom field the catalog declares otherwise (D14)
-        raise MappingError(
-            f"mapping.process.{exc.field}", exc.value, f"{exc.problem} (with the stored catalog)"
+        raise _error(
+            f"mapping.process.{exc.field}",
+            exc.value,
+            f"{_show(exc.value)} {exc.problem} (the stored catalog declares it otherwise)",
         ) from None
     uow.catalog.save(catalog, expected_version=version)
     return catalog
@@ -536,7 +540,9 @@ def import_csv(
     ``,`` for semicolon files, else ``.`` (see :mod:`salesflow.interchange._reading`).
     *progress* is called with an :class:`ImportProgress` every 1,000 rows and at the
     end. *rejects* is written (formula cells neutralised) before the import commits.
-    A file that cannot be read as asked raises ``MappingError`` and stores nothing.
+    A file that cannot be read as asked raises ``MappingError`` and stores nothing, as
+    does a custom field the mapping fills that neither its process nor the stored catalog
+    declares (checked before any row is read).
     """
     for name, value in (("path", path), ("rejects", rejects)):
         if not isinstance(value, str | Path) and not (name == "rejects" and value is None):
@@ -622,6 +628,8 @@ def import_csv(
                 raise _DryRun
     except _DryRun:
         pass
+    finally:
+        table.close()  # when a row raised, or the mapping's fields are unknown
     tell()
     return ImportSummary(
         rows=rows,

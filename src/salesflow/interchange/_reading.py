@@ -61,6 +61,9 @@ class Table:
     #: bytes of the file read so far, and its size (for progress)
     position: Callable[[], int]
     size: int
+    #: closes the file (the rows close it when read to the end; a reader that stops
+    #: early calls this)
+    close: Callable[[], None]
 
 
 def normalise_amount(text: str, decimal: str) -> str:
@@ -238,6 +241,7 @@ def open_table(
         rows=_rows(text, header, chosen, path, name),
         position=lambda: size if raw.closed else raw.tell(),
         size=size,
+        close=text.close,
     )
 
 
