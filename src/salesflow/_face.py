@@ -42,7 +42,7 @@ from salesflow._model.process import (
     Stage,
 )
 from salesflow._model.reminder import Colour, Reminder
-from salesflow._queries import DealQuery, GroupBy, LeadQuery, TagGroup
+from salesflow._queries import DealQuery, FieldGroup, GroupBy, LeadQuery, TagGroup
 from salesflow._rules.deals import (
     complete_action,
     create_deal,
@@ -109,6 +109,7 @@ __all__ = [
     "DealStatus",
     "Eligibility",
     "FieldDef",
+    "FieldGroup",
     "FieldType",
     "FieldValues",
     "ForecastCategory",

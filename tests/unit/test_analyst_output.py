@@ -232,7 +232,9 @@ def test_repr_is_one_short_line_and_the_text_display_is_the_table() -> None:
     # 40 products × (Pipe's 3 stages and won + Spare's won row)
     assert repr(grouped) == "<Grouped: Funnels, per group; 200 rows>"
     whole = report(deals, CATALOG)
-    assert repr(whole) == "<Report: funnels, open, closed, time_in_stage, velocity, forecast>"
+    assert repr(whole) == (
+        "<Report: funnels, open, closed, time_in_stage, velocity, forecast, products>"
+    )
 
     class Printer:
         def __init__(self) -> None:
@@ -277,7 +279,9 @@ def test_data_frames_keep_counts_whole_and_report_gives_one_frame_per_part() -> 
     assert funnel_frame["drop_off"].isna().tolist() == [False] * 3 + [True, True]
     assert funnel_frame["process_id"].tolist() == ["pipe"] * 4 + ["spare"]
     frames = report(deals, CATALOG).to_pandas()
-    assert list(frames) == ["funnels", "open", "closed", "time_in_stage", "velocity", "forecast"]
+    assert list(frames) == [
+        "funnels", "open", "closed", "time_in_stage", "velocity", "forecast", "products",
+    ]  # fmt: skip
     closed = frames["closed"]
     assert isinstance(closed, pd.DataFrame)
     assert closed.loc[~closed["total"], "process_id"].tolist() == ["pipe"]

@@ -47,7 +47,7 @@ def test_report_json_has_a_schema_version_and_every_part(
     assert document["schema_version"] == 2
     assert set(document) == {
         "schema_version", "exact", "now",
-        "funnels", "open", "closed", "time_in_stage", "velocity", "forecast",
+        "funnels", "open", "closed", "time_in_stage", "velocity", "forecast", "products",
     }  # fmt: skip
     total = next(r for r in document["closed"] if r["total"])
     assert (total["won"], total["lost"]) == (2, 0)
@@ -56,6 +56,7 @@ def test_report_json_has_a_schema_version_and_every_part(
         "process_id": "default", "process_name": "Default", "stage": "First contact",
         "reached": 3, "value_EUR": Decimal("21000.00"), "value_PLN": Decimal("80000.00"),
         "from_previous": None, "from_first": Decimal("1.000000"), "drop_off": 2,
+        "after_sale": False,
     }  # fmt: skip
 
 

@@ -10,6 +10,7 @@ import json
 import pickle
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -55,6 +56,7 @@ from salesflow import (
     move_lead,
     move_to_stage,
     progress,
+    reached_stage,
     reopen,
     switch_process,
     uncomplete_action,
@@ -64,6 +66,7 @@ from salesflow import (
 )
 from salesflow.repository import MemoryStore
 from salesflow.serialization import dump, dumps, load, loads
+from salesflow.stats import ProductAccumulator, product_summary
 from salesflow.templates import sample_catalog
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
@@ -659,3 +662,49 @@ def test_a_hand_value_is_in_the_lines_currency_and_clearing_it_gives_back_the_su
     pinned = update_deal(deal, cat, by=ANN, at=T0, value=usd("90")).state
     cleared = update_deal(pinned, cat, by=ANN, at=T0, value=None).state
     assert (cleared.value, cleared.value_by_hand) == (usd("100"), False)
+
+
+# -- revenue by product from a value set by hand (D15, S8) ---------------------------------------
+
+
+def test_a_value_set_by_hand_is_spread_over_the_lines_so_products_add_up_to_it() -> None:
+    cat = catalog()
+    # lines 2 × 50 = 100 and 1 × 50 = 50 (sum 150), the deal won at 90 set by hand:
+    # GTX gets 90 × 100/150 = 60, MG 90 × 50/150 = 30
+    lines = (LineItem("GTX", 2, usd("50")), LineItem("MG", 1, usd("50")))
+    deal = new_deal(cat, value=usd("90"), line_items=lines, fields={"size": "L"})
+    deal = update_deal(deal, cat, by=ANN, at=T0, expected_close=date(2026, 6, 1)).state
+    for action in ("a1", "a2", "a3"):
+        deal = complete_action(deal, cat, action, by=ANN, at=T0).state
+    deal = win(deal, cat, by=ANN, at=T0).state
+    # three lines of 10 (sum 30) in an open deal valued 10 by hand: 10/3 each, exactly
+    thirds = create_deal(
+        cat, id="D-2", title="T", by=ANN, at=T0, owner="ann", value=usd("10"),
+        line_items=(LineItem("GTX", 1, usd("10")), LineItem("MG", 1, usd("10")),
+                    LineItem("PIN", 1, usd("10"))),
+    ).state  # fmt: skip
+    summary = product_summary([deal, thirds], cat)
+    gtx, mg, pin = (summary.row(p, USD) for p in ("GTX", "MG", "PIN"))
+    assert gtx is not None
+    assert mg is not None
+    assert pin is not None
+    assert (gtx.won_units, gtx.won_revenue) == (Decimal(2), Decimal(60))
+    assert (mg.won_units, mg.won_revenue) == (Decimal(1), Decimal(30))
+    assert gtx.won_revenue + mg.won_revenue == deal.value.amount  # type: ignore[union-attr]
+    assert pin.open_revenue == Fraction(10, 3)
+    assert gtx.open_revenue == Fraction(10, 3)
+    # the parts combine to the whole, Fractions and Decimals alike (S8)
+    acc = ProductAccumulator(cat)
+    acc.add_many([deal])
+    other = ProductAccumulator(cat)
+    other.add_many([thirds])
+    assert acc.combine(other).result() == summary
+
+
+def test_the_reached_stage_is_of_the_sale_whatever_after_sale_work_was_done() -> None:
+    cat = catalog()
+    process = cat.get("sale")
+    deal = won_deal(cat)  # in 'care', after the sale
+    assert reached_stage(deal, process).id == "closing"  # type: ignore[union-attr]
+    reopened = reopen(deal, cat, by=MIA, at=T0 + timedelta(days=3)).state
+    assert reached_stage(reopened, process).id == "closing"  # type: ignore[union-attr]

@@ -566,7 +566,8 @@ def test_results_print_as_tables_and_html(deals: list[Deal]) -> None:
     assert html.startswith("<table><caption>Funnel: Pipe")
     assert "<td>Offer</td>" in html
     assert str(r.funnels).count("Funnel:") == 2
-    assert r._repr_html_().count("<table>") == 2 + 5  # two funnels, five summaries
+    # two funnels, six summaries (products since issue 17, D15)
+    assert r._repr_html_().count("<table>") == 2 + 6
 
 
 def test_funnel_records_round_trip(deals: list[Deal]) -> None:

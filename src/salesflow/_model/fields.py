@@ -15,6 +15,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -42,6 +43,8 @@ __all__ = [
     "line_item_parts",
     "line_items_total",
     "missing_fields",
+    "plus",
+    "revenue_shares",
 ]
 
 #: The built-in fields of a deal that a stage (or winning) can require, with the words
@@ -443,6 +446,44 @@ def check_line_items(value: Any) -> tuple[LineItem, ...]:
     if len({item.currency for item in items}) > 1:
         raise CurrencyMismatch(*sorted({item.currency for item in items})[:2])
     return items
+
+
+def revenue_shares(
+    items: tuple[LineItem, ...], value: Money | None, by_hand: bool
+) -> tuple[Decimal | Fraction, ...]:
+    """Each line's share of the deal's value (D15): its total when the value is the
+    lines' sum; a value set by hand spread over the lines in proportion to their totals
+    (equally when every total is 0), so that the shares add up to the value exactly. A
+    share is a ``Decimal`` when it has a finite decimal expansion, else a ``Fraction``."""
+    if not by_hand or value is None:
+        return tuple(item.total.amount for item in items)
+    if len(items) == 1:
+        return (value.amount,)
+    totals = [Fraction(item.total.amount) for item in items]
+    whole = sum(totals, Fraction(0))
+    amount = Fraction(value.amount)
+    if whole == 0:
+        return tuple(_finite(amount / len(items)) for _ in items)
+    return tuple(_finite(amount * t / whole) for t in totals)
+
+
+def _finite(share: Fraction) -> Decimal | Fraction:
+    """*share* as a ``Decimal`` when its decimal expansion ends, else as it is."""
+    d = share.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d != 1:
+        return share
+    return _EXACT.divide(Decimal(share.numerator), Decimal(share.denominator))
+
+
+def plus(a: Decimal | Fraction, b: Decimal | Fraction) -> Decimal | Fraction:
+    """``a + b``, exact, for a ``Decimal`` and a ``Fraction`` too (a ``Fraction`` then)."""
+    if type(a) is type(b):
+        return a + b  # type: ignore[operator]
+    return Fraction(a) + Fraction(b)
 
 
 def line_items_total(items: tuple[LineItem, ...]) -> Money | None:

@@ -51,16 +51,23 @@ def furthest_position(stage_ids: Iterable[str], process: Process) -> int:
 
 
 def reached_position(deal: Deal, process: Process) -> int:
-    """Position of the furthest stage ever entered (-1 if none); won deals reach all (D6)."""
-    if deal.process_id != process.id:
-        return furthest_position((e.stage_id for e in deal.entries(process.id)), process)
-    if deal.status is DealStatus.WON:
-        return len(process.stages) - 1
-    return furthest_position(deal.entered, process)
+    """Position of the furthest stage of the sale ever entered (-1 if none); won deals
+    reach all of the sale's stages (D6). After-sale stages are not part of the sale's
+    reach (D16): a won deal counts at the last stage of the sale."""
+    sale = process.index.sale_stages
+    if deal.process_id == process.id and deal.status is DealStatus.WON:
+        return sale - 1
+    if deal.process_id == process.id:
+        entered: Iterable[str] = deal.entered
+    else:
+        entered = (e.stage_id for e in deal.entries(process.id))
+    pos = process.index.stage_pos
+    return max([p for s in entered if (p := pos.get(s, sale)) < sale], default=-1)
 
 
 def reached_stage(deal: Deal, process: Process) -> Stage | None:
-    """The furthest stage the deal ever entered in *process* (won deals: the last) (D6)."""
+    """The furthest stage of the sale the deal ever entered in *process* (won deals: the
+    sale's last) (D6, D16)."""
     check_type("deal", deal, Deal)
     check_type("process", process, Process)
     i = reached_position(deal, process)

@@ -1,4 +1,5 @@
-"""``salesflow report``: funnels, summaries, velocity and forecast from a database (C1).
+"""``salesflow report``: funnels, summaries, velocity, forecast and products from a
+database (C1).
 
 This is the edge of the library: it opens files, reads the clock for "now" when no
 ``--as-of`` is given, and turns results into text, JSON, CSV, HTML or a chart.
@@ -15,7 +16,7 @@ from typing import Any, TextIO
 
 import attrs
 
-from salesflow import DealQuery
+from salesflow import Catalog, DealQuery
 from salesflow._spreadsheet import safe_cell
 from salesflow.cli._database import find_process, reading
 from salesflow.cli._errors import UserError
@@ -69,6 +70,8 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
             tag.startswith("team:") for d in uow.deals.find() for tag in d.tags
         ):
             raise UserError("no team information in this database (tags 'team:NAME')")
+        if args.group_by is not None and args.group_by.startswith("field:"):
+            _check_field(catalog, args.group_by.removeprefix("field:"))
         query = DealQuery(
             processes=processes,
             owners=args.owner,
@@ -90,6 +93,15 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
         _chart(result, processes, args.chart)
     _print(result, args, now, out)
     return 0
+
+
+def _check_field(catalog: Catalog, field_id: str) -> None:
+    """``--group-by field:NAME`` names a custom field the catalog declares (D14): a
+    misspelt one would put every deal in the group of deals without a value."""
+    known = sorted({f for p in catalog for f in catalog.fields_of(p.id)})
+    if field_id not in known:
+        listed = ", ".join(known) if known else "none declared"
+        raise UserError(f"--group-by: no custom field {field_id!r} (known: {listed})")
 
 
 def _check_matplotlib() -> None:

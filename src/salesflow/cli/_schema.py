@@ -23,13 +23,16 @@ _MONEY = {
     "time_in_stage": (),
     "velocity": ("per_day",),
     "forecast": ("value", "expected"),
+    "products": (),  # in the record's currency: won_revenue, open_revenue, open_weighted
 }
 
 
 def _parts(exact: bool) -> dict[str, Any]:
     """The records of each part, with figures as numbers or (*exact*) as text."""
     mode = "exact" if exact else "number"
-    fig, rate, money = ({"$ref": f"#/$defs/{mode}_{kind}"} for kind in ("figure", "rate", "money"))
+    fig, rate, money, quantity = (
+        {"$ref": f"#/$defs/{mode}_{kind}"} for kind in ("figure", "rate", "money", "quantity")
+    )
     count = {"type": "integer", "minimum": 0}
     text = {"type": "string"}
     maybe_text = {"type": ["string", "null"]}
@@ -68,7 +71,9 @@ def _parts(exact: bool) -> dict[str, Any]:
                 "reached": count,
                 "from_previous": rate,
                 "from_first": rate,
+                "from_won": rate,
                 "drop_off": {"type": ["integer", "null"], "minimum": 0},
+                "after_sale": flag,
             },
         ),
         "open": record("open", [*per_process, "open"], {**process, "total": flag, "open": count}),
@@ -93,7 +98,14 @@ def _parts(exact: bool) -> dict[str, Any]:
         "time_in_stage": record(
             "time_in_stage",
             ["process_id", "process_name", "stage", "spells", "mean_days", "median_days"],
-            {**process, "stage": text, "spells": count, "mean_days": fig, "median_days": fig},
+            {
+                **process,
+                "stage": text,
+                "spells": count,
+                "mean_days": fig,
+                "median_days": fig,
+                "after_sale": flag,
+            },
         ),
         "velocity": record(
             "velocity",
@@ -109,6 +121,27 @@ def _parts(exact: bool) -> dict[str, Any]:
                 "category": {"enum": ["pipeline", "best_case", "commit", "closed_won"]},
                 "deals": count,
                 "expected_deals": fig,
+            },
+        ),
+        "products": record(
+            "products",
+            [
+                "product",
+                "currency",
+                "won_units",
+                "won_revenue",
+                "open_units",
+                "open_revenue",
+                "open_weighted",
+            ],
+            {
+                "product": text,
+                "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                "won_units": quantity,
+                "won_revenue": money,
+                "open_units": quantity,
+                "open_revenue": money,
+                "open_weighted": money,
             },
         ),
     }
@@ -138,11 +171,13 @@ def report_schema() -> dict[str, Any]:
             "number_figure": {"type": ["number", "null"]},
             "number_rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
             "number_money": {"type": "number"},
+            "number_quantity": {"type": "number", "minimum": 0},
             "exact_figure": {"type": ["string", "null"], "pattern": fraction},
             "exact_rate": {"type": ["string", "null"], "pattern": fraction},
             "exact_money": {
                 "type": "string",
                 "anyOf": [{"pattern": decimal}, {"pattern": fraction}],
             },
+            "exact_quantity": {"type": "string", "pattern": decimal},
         },
     }

@@ -26,7 +26,6 @@ from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
 from salesflow._model.checks import check_type, iterable
 from salesflow._model.deal import Deal, DealStatus, StatsKey
-from salesflow._model.fields import LineItem
 from salesflow._model.history import History, as_of, fold
 from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery, month_key, quarter_key
@@ -261,10 +260,9 @@ class StatsAccumulator:
             if value is not None:
                 slot[1] += value.amount
             status = key.status
-            if want_products and status is not _LOST:
-                items = deal.line_items
-                if items:  # deals without line items cost this test only
-                    self._add_items_of(key, items)
+            # deals without line items cost this test only
+            if want_products and status is not _LOST and deal.line_items:
+                self._add_items_of(key, deal)
             if status is _OPEN:
                 if not want_time:
                     continue
@@ -318,11 +316,11 @@ class StatsAccumulator:
                         hist.seconds += d * day + delta.seconds
         self._spread(classes)
 
-    def _add_items_of(self, key: StatsKey, items: tuple[LineItem, ...]) -> None:
+    def _add_items_of(self, key: StatsKey, deal: Deal) -> None:
         """The line items of a won or open deal with *key* (the tuned loop's part)."""
         cell = self._cell(None, key.process_id)
         won = key.status is _WON
-        add_items(cell, items, won, 0 if won else cell.pos1.get(key.last_entered, 0), None)
+        add_items(cell, deal, won, 0 if won else cell.pos1.get(key.last_entered, 0), None)
 
     def _class_of(
         self,
@@ -480,7 +478,7 @@ class StatsAccumulator:
                     sums = cell.reached_value[r]
                     sums[cur] = sums.get(cur, ZERO) + amount
                 if items:
-                    add_items(cell, items, status is _WON, c, done if by_progress else None)
+                    add_items(cell, deal, status is _WON, c, done if by_progress else None)
                 if status is _OPEN:
                     if not want_open:
                         continue

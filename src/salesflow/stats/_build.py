@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from salesflow._model.fields import plus
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.process import ForecastCategory, Process
 from salesflow.stats._cells import OVERDUE, Cell, Hist, Part, Probability, ProcessInfo
@@ -341,13 +342,13 @@ def _forecast_of(present: Present, probability: Probability) -> Forecast:
 def _products_of(present: Present, probability: Probability) -> ProductSummary:
     Key = tuple[str, str]
     won_units: dict[Key, Decimal] = {}
-    won_revenue: dict[Key, Decimal] = {}
+    won_revenue: dict[Key, Decimal | Fraction] = {}
     open_units: dict[Key, Decimal] = {}
-    open_revenue: dict[Key, Decimal] = {}
+    open_revenue: dict[Key, Decimal | Fraction] = {}
     weighted: dict[Key, Fraction] = {}
 
-    def add(sums: dict[Key, Decimal], key: Key, amount: Decimal) -> None:
-        sums[key] = sums.get(key, Decimal(0)) + amount
+    def add(sums: dict[Key, Any], key: Key, amount: Decimal | Fraction) -> None:
+        sums[key] = plus(sums.get(key, Decimal(0)), amount)
 
     for info, cell in present:
         for key, units in cell.won_units.items():

@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 
 from attrs import field, frozen
 
-from salesflow._model.fields import LineItem
+from salesflow._model.deal import Deal
+from salesflow._model.fields import plus, revenue_shares
 from salesflow._model.process import Process
 
 __all__ = [
@@ -129,6 +130,16 @@ def _merge_sums(a: Mapping[K, Decimal], b: Mapping[K, Decimal]) -> dict[K, Decim
     return out
 
 
+def _merge_exact(
+    a: Mapping[K, Decimal | Fraction], b: Mapping[K, Decimal | Fraction]
+) -> dict[K, Decimal | Fraction]:
+    """:func:`_merge_sums` of sums that may hold a ``Fraction`` (shares of a value)."""
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = plus(out.get(k, ZERO), v)
+    return out
+
+
 def _merge_nested(
     a: Mapping[K, Mapping[str, Decimal]], b: Mapping[K, Mapping[str, Decimal]]
 ) -> dict[K, dict[str, Decimal]]:
@@ -202,29 +213,28 @@ def process_info(process: Process) -> ProcessInfo:
     )
 
 
-def add_items(
-    cell: Cell, items: tuple[LineItem, ...], won: bool, stage: int, done: int | None
-) -> None:
+def add_items(cell: Cell, deal: Deal, won: bool, stage: int, done: int | None) -> None:
     """Add a won (*won*) or open deal's line items to the products' sums of *cell*: the
     open deal in stage index *stage*, with *done* completed weight when weighting by
-    progress (D15)."""
+    progress (D15). A line's revenue is its share of the deal's value
+    (:func:`revenue_shares`): its total, unless the value was set by hand."""
+    items = deal.line_items
+    shares = revenue_shares(items, deal.value, deal.value_by_hand)
     if won:
         units, revenue = cell.won_units, cell.won_revenue
-        for item in items:
-            total = item.total
-            key = (item.product, total.currency)
+        for item, share in zip(items, shares, strict=True):
+            key = (item.product, item.unit_price.currency)
             units[key] = units.get(key, ZERO) + item.quantity
-            revenue[key] = revenue.get(key, ZERO) + total.amount
+            revenue[key] = plus(revenue.get(key, ZERO), share)
         return
     units, by_stage, progress = cell.open_units, cell.open_revenue, cell.open_items_progress
-    for item in items:
-        total = item.total
-        key = (item.product, total.currency)
+    for item, share in zip(items, shares, strict=True):
+        key = (item.product, item.unit_price.currency)
         units[key] = units.get(key, ZERO) + item.quantity
-        staged = (item.product, total.currency, stage)
-        by_stage[staged] = by_stage.get(staged, ZERO) + total.amount
+        staged = (item.product, item.unit_price.currency, stage)
+        by_stage[staged] = plus(by_stage.get(staged, ZERO), share)
         if done is not None:
-            progress[key] = progress.get(key, ZERO) + total.amount * done
+            progress[key] = plus(progress.get(key, ZERO), share * done)
 
 
 class Cell:
@@ -304,10 +314,10 @@ class Cell:
         # deals, the open revenue by (product, currency, stage index) for weighting by
         # stage, and (weighting by progress) the sum of line total × completed weight
         self.won_units: dict[tuple[str, str], Decimal] = {}
-        self.won_revenue: dict[tuple[str, str], Decimal] = {}
+        self.won_revenue: dict[tuple[str, str], Decimal | Fraction] = {}
         self.open_units: dict[tuple[str, str], Decimal] = {}
-        self.open_revenue: dict[tuple[str, str, int], Decimal] = {}
-        self.open_items_progress: dict[tuple[str, str], Decimal] = {}
+        self.open_revenue: dict[tuple[str, str, int], Decimal | Fraction] = {}
+        self.open_items_progress: dict[tuple[str, str], Decimal | Fraction] = {}
 
     @property
     def open(self) -> int:
@@ -365,10 +375,10 @@ class Cell:
         out.won_by_period = _merge_nested(self.won_by_period, other.won_by_period)
         out.won_by_period_n = _merge_counts(self.won_by_period_n, other.won_by_period_n)
         out.won_units = _merge_sums(self.won_units, other.won_units)
-        out.won_revenue = _merge_sums(self.won_revenue, other.won_revenue)
+        out.won_revenue = _merge_exact(self.won_revenue, other.won_revenue)
         out.open_units = _merge_sums(self.open_units, other.open_units)
-        out.open_revenue = _merge_sums(self.open_revenue, other.open_revenue)
-        out.open_items_progress = _merge_sums(self.open_items_progress, other.open_items_progress)
+        out.open_revenue = _merge_exact(self.open_revenue, other.open_revenue)
+        out.open_items_progress = _merge_exact(self.open_items_progress, other.open_items_progress)
         return out
 
     def state(self) -> tuple[Any, ...]:

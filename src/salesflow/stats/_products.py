@@ -19,16 +19,20 @@ class ProductRow:
 
     ``won_units`` and ``open_units`` are the exact sums of the quantities of the won and
     of the open deals' lines of this product; ``won_revenue`` and ``open_revenue`` the
-    exact sums of their line totals; ``open_weighted`` = Σ line total × the open deal's
-    probability (the probability the forecast uses), exact.
+    exact sums of the lines' shares of their deals' values (a line's total, unless the
+    deal's value was set by hand: then the value spread over the lines in proportion to
+    their totals, so that the products' revenue adds up to the deals' value);
+    ``open_weighted`` = Σ share × the open deal's probability (the probability the
+    forecast uses), exact. A revenue is a ``Fraction`` when a share has no finite
+    decimal expansion.
     """
 
     product: str
     currency: str
     won_units: Decimal
-    won_revenue: Decimal
+    won_revenue: Decimal | Fraction
     open_units: Decimal
-    open_revenue: Decimal
+    open_revenue: Decimal | Fraction
     open_weighted: Fraction
 
 

@@ -10,13 +10,15 @@ across every table, documented in docs/statistics.md):
 - rates (shares): ``win_rate``, ``from_previous``, ``from_first``, ``from_won``,
   ``close_rate``, ``attainment``, ``conversion_rate``;
 - days: a name ending in ``_days``;
+- quantities: ``won_units``, ``open_units`` (exact sums of line-item quantities);
 - every other ``Fraction`` is a plain number (a mean, a volume per week).
 
 Display (text tables, HTML, Jupyter) rounds half up as a spreadsheet does: money to its
 currency's minor units with thousands separators, rates as percentages with one
 decimal, days with one decimal, other numbers with at most two. :func:`plain_value`
-gives the numbers that JSON and CSV write: money to its minor units, every fraction to
-:data:`PLACES` decimal places, as ``Decimal`` (so no binary rounding on the way).
+gives the numbers that JSON and CSV write: money to its minor units, quantities as they
+are, every fraction to :data:`PLACES` decimal places, as ``Decimal`` (so no binary
+rounding on the way).
 DataFrames get floats, since that is what analysis libraries compute with, and nullable
 integer columns where a count may be missing. pandas and polars are optional extras,
 imported only inside the functions that need them.
@@ -70,6 +72,8 @@ RATES = frozenset(
 MONEY_IN_CURRENCY = frozenset(
     {"quota", "won_value", "projected", "won_revenue", "open_revenue", "open_weighted"}
 )
+#: Columns of exact quantities (line items' units): JSON and CSV write them as they are.
+QUANTITIES = frozenset({"won_units", "open_units"})
 #: The flag of a total row: kept in records and frames, shown as a rule in tables.
 TOTAL = "total"
 #: The flag of a row of an after-sale stage (D16): kept in records and frames; in text
@@ -140,8 +144,11 @@ def cell_text(value: Any, column: str = "", record: Mapping[str, Any] | None = N
 
 def plain_value(value: Any, column: str, record: Mapping[str, Any]) -> Any:
     """The number JSON and CSV write for *value*: money to its currency's minor units,
-    other fractions to :data:`PLACES` decimals (``Decimal``); whole counts stay ``int``."""
+    quantities as they are, other fractions to :data:`PLACES` decimals (``Decimal``);
+    whole counts stay ``int``."""
     if isinstance(value, bool) or not isinstance(value, Fraction | Decimal):
+        return value
+    if column in QUANTITIES and isinstance(value, Decimal):
         return value
     currency = currency_of(column, record)
     return rounded(value, minor_units(currency) if currency else PLACES)

@@ -1,4 +1,4 @@
-"""The report of every statistic, and results per group key (S1–S6, S10)."""
+"""The report of every statistic, and results per group key (S1–S6, S10, D15)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ T = TypeVar("T", bound=Tabular)
 
 class Grouped(FrozenMap[Hashable, T], Tabular, Generic[T]):
     """Results per group key (owner, team, product, segment, month, quarter, a tag's
-    text or a key function's value)."""
+    text, a custom field's value or a key function's value)."""
 
     __slots__ = ()
 
