@@ -352,17 +352,22 @@ class InactiveProcess(RuleViolation):
 
 
 class StageGated(RuleViolation):
-    """A move would put the deal in a stage it may not enter yet: mandatory actions of a
+    """A step would put the deal in a stage it may not enter yet: mandatory actions of a
     gated process's earlier stages are not done (``missing``), or fields the stage needs
     are empty (``missing_fields``, D13)."""
 
     def __init__(
-        self, stage_id: str, missing: Iterable[str], missing_fields: Iterable[str] = ()
+        self,
+        stage_id: str,
+        missing: Iterable[str],
+        missing_fields: Iterable[str] = (),
+        *,
+        what: str = "move forward to",
     ) -> None:
         self.stage_id = stage_id
         self.missing = tuple(missing)
         self.missing_fields = tuple(missing_fields)
-        super().__init__(f"cannot move forward to stage {stage_id!r}: " + _what_is_missing(self))
+        super().__init__(f"cannot {what} stage {stage_id!r}: " + _what_is_missing(self))
 
 
 class NotEligible(RuleViolation):

@@ -659,7 +659,7 @@ def _values(data: Any) -> FieldValues:
         return NO_VALUES
     out: dict[str, Any] = {}
     for key, tagged in data.items():
-        if type(tagged) is not dict or len(tagged) != 1:
+        if type(tagged) is not dict or len(tagged) != 1 or not key:
             raise _Unusual
         ((kind, value),) = tagged.items()
         if kind == "text":

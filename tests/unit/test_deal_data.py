@@ -39,6 +39,7 @@ from salesflow import (
     NotEligible,
     Process,
     Role,
+    SerializationError,
     Stage,
     StageEntered,
     StageGated,
@@ -708,3 +709,50 @@ def test_the_reached_stage_is_of_the_sale_whatever_after_sale_work_was_done() ->
     assert reached_stage(deal, process).id == "closing"  # type: ignore[union-attr]
     reopened = reopen(deal, cat, by=MIA, at=T0 + timedelta(days=3)).state
     assert reached_stage(reopened, process).id == "closing"  # type: ignore[union-attr]
+
+
+# -- found in review -----------------------------------------------------------------------------
+
+
+def test_a_document_with_both_discounts_or_an_empty_field_id_is_refused() -> None:
+    lines = (LineItem("X", 2, usd("10"), discount_amount=usd("1")),)  # 20 − 1 = 19
+    document = dump(new_deal(catalog(), line_items=lines))
+    document["data"]["line_items"][0][4] = "50"  # a percentage as well as the amount
+    with pytest.raises(SerializationError, match="not both"):
+        load(document)
+    document = dump(new_deal(catalog()))
+    document["data"]["fields"] = {"": {"text": "x"}}
+    with pytest.raises(SerializationError):
+        load(document)
+
+
+def test_a_process_needs_a_stage_before_the_sale() -> None:
+    with pytest.raises(ValidationError, match="needs a stage before the sale"):
+        Process("p", "P", stages=(Stage("x", "X", after_sale=True),))
+
+
+def test_reopening_goes_back_to_the_stage_the_deal_was_won_from() -> None:
+    cat = catalog()
+    deal = new_deal(cat, value=usd("100"), expected_close=date(2026, 6, 1), fields={"size": "L"})
+    for action in ("a1", "a2", "a3"):
+        deal = complete_action(deal, cat, action, by=ANN, at=T0).state
+    deal = move_to_stage(deal, cat, "lead", by=ANN, at=T0).state  # back, then won from lead
+    deal = win(deal, cat, by=ANN, at=T0).state
+    reopened = reopen(deal, cat, by=MIA, at=T0 + timedelta(days=1)).state
+    assert current_stage(reopened, cat.get("sale")).id == "lead"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("value", [[["EU"]], {"EU": 1}, ["EU", 3], []])
+def test_a_malformed_multi_choice_value_is_a_validation_error(value: object) -> None:
+    with pytest.raises(ValidationError) as refused:
+        REGIONS.check(value)
+    assert refused.value.field == "fields.regions"
+
+
+def test_a_refusal_says_which_step_it_refused() -> None:
+    strict = Process("strict", "Strict", stages=(Stage("s", "S", requires=frozenset({"client"})),))
+    with pytest.raises(StageGated, match=r"cannot create a deal in stage 's'"):
+        create_deal(Catalog.new(strict), id="D-1", title="ACME", by=ANN, at=T0)
+    cat = catalog(strict)
+    with pytest.raises(StageGated, match=r"cannot switch a deal into stage 's'"):
+        switch_process(new_deal(cat), cat, "strict", by=ANN, at=T0)

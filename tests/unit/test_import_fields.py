@@ -199,6 +199,26 @@ def test_a_field_the_first_stage_requires_rejects_rows_without_it(
     assert set(deals(store)) == {"R1"}
 
 
+def test_an_import_keeps_the_requirements_of_the_stored_process(
+    tmp_path: Path, store: SqliteStore
+) -> None:
+    """D12, D13: a mapping's process names stages; it does not loosen what the stored
+    process requires of them (a mapping file cannot even say it)."""
+    gated = attrs.evolve(
+        SHOP, stages=(Stage("new", "New"), Stage("hot", "Hot", requires=frozenset({"size"})))
+    )
+    with store.unit_of_work() as uow:
+        uow.catalog.save(Catalog.new(gated), expected_version=0)
+    body = f"{FIELD_HEADER}\nR1,hot,2026-01-05,,,,,,,,\nR2,hot,2026-01-05,,L,,,,,,\n"
+    summary = import_csv(write(tmp_path, body), store, FIELDED)  # SHOP: no requirement
+    ((row, reason),) = summary.rejected
+    assert row == 2
+    assert "size" in reason
+    assert set(deals(store)) == {"R2"}
+    with store.unit_of_work() as uow:
+        assert uow.catalog.get().get("shop").stage("hot").requires == {"size"}
+
+
 def test_an_unknown_field_in_the_mapping_is_one_error_naming_it_and_nothing_is_stored(
     tmp_path: Path, store: SqliteStore
 ) -> None:

@@ -170,9 +170,7 @@ class FieldDef:
                 raise ValidationError(path, value, "a date field takes a date (not a datetime)")
             return value
         # multi-choice
-        if isinstance(value, str) or not isinstance(value, Iterable):
-            raise ValidationError(path, value, "a multi-choice field takes a collection of texts")
-        picked = frozenset(value)
+        picked = _choice_set(path, value)
         if not picked:
             raise ValidationError(path, value, "pick at least one choice (or clear the field)")
         wrong = sorted(str(v) for v in picked if v not in self.choices)
@@ -181,6 +179,19 @@ class FieldDef:
                 path, ", ".join(wrong), "must be among " + ", ".join(self.choices)
             )
         return picked
+
+
+def _choice_set(path: str, value: object) -> frozenset[str]:
+    """A multi-choice value: a collection (not a text, not a mapping) of non-empty texts."""
+    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
+        raise ValidationError(path, value, "a multi-choice field takes a collection of texts")
+    items = list(value)
+    if not items:
+        raise ValidationError(path, value, "pick at least one choice (or clear the field)")
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise ValidationError(path, item, "each choice is a non-empty text")
+    return frozenset(items)
 
 
 def _number(path: str, value: object) -> Decimal:
@@ -246,10 +257,7 @@ def check_field_values(value: Any) -> FieldValues:
         elif isinstance(item, Money) or (type(item) is date):
             out[key] = item
         elif isinstance(item, frozenset | set | tuple | list):
-            picked = frozenset(item)
-            if not picked or not all(isinstance(v, str) and v for v in picked):
-                raise ValidationError(path, item, "a set of choices holds non-empty texts")
-            out[key] = picked
+            out[key] = _choice_set(path, item)
         else:
             raise ValidationError(path, item, "must be a text, Decimal, Money, date or set")
     return FieldValues(out) if out else NO_VALUES
@@ -415,7 +423,7 @@ def line_item_from_parts(
         ValidationError: a rule between the parts is broken (the reader then takes the
             converter's path, which names the field).
     """
-    if quantity <= 0 or (percent is not None and percent > 100):
+    if quantity <= 0 or (percent is not None and (percent > 100 or cut is not None)):
         raise ValidationError("line_items", quantity, "quantity or discount out of range")
     discount = None if cut is None else _money_of(cut, currency)
     item = _new(LineItem)

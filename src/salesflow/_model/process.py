@@ -157,6 +157,8 @@ def _build_index(stages: tuple[Stage, ...], win_requires: frozenset[str]) -> Pro
                     "stages", stage.id, "after-sale stages come after every stage of the sale"
                 )
             sale = i + 1
+    if stages and not sale:
+        raise ValidationError("stages", stages[0].id, "a process needs a stage before the sale")
     stage_pos: dict[str, int] = {}
     action_stage: dict[str, int] = {}
     actions: dict[str, Action] = {}

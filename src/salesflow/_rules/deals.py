@@ -122,12 +122,12 @@ def _stage_entered(process: Process, stage_id: str, h: DealHeader) -> StageEnter
     return StageEntered(**h, process_id=process.id, stage_id=stage_id)
 
 
-def _check_fields_for(deal: Deal, process: Process, position: int) -> None:
+def _check_fields_for(deal: Deal, process: Process, position: int, what: str) -> None:
     """Refuse to put *deal* in the stage at *position* while fields it needs are empty
-    (that stage's and every earlier stage's requirements, D13)."""
+    (that stage's and every earlier stage's requirements, D13); *what* words the step."""
     missing = missing_fields(deal, process.index.stage_requires[position])
     if missing:
-        raise StageGated(process.stages[position].id, (), missing)
+        raise StageGated(process.stages[position].id, (), missing, what=what)
 
 
 def _furthest_ready(deal: Deal, process: Process, start: int, target: int) -> int:
@@ -264,7 +264,7 @@ def create_deal(
         lead_id=lead_id,
     )
     if process.stages:
-        _check_fields_for(deal, process, 0)
+        _check_fields_for(deal, process, 0, "create a deal in")
     h = header(deal, by, at, created=True)
     entered = [_stage_entered(process, process.stages[0].id, h)] if process.stages else []
     return Outcome(outcome_of(deal, entered).state, (DealCreated(**h, deal=deal), *entered))
@@ -561,7 +561,12 @@ def move_to_stage(
         missing = missing_before(deal, process, target)
     fields = missing_fields(deal, process.index.stage_requires[target])
     if missing or fields:
-        raise StageGated(stage_id, missing, fields)
+        raise StageGated(
+            stage_id,
+            missing,
+            fields,
+            what="move forward to" if target > current else "move back to",
+        )
     event = _stage_entered(process, stage_id, header(deal, by, at))
     return outcome_of(deal, [event])
 
@@ -605,8 +610,8 @@ def lose(deal: Deal, catalog: Catalog, *, by: Actor, at: datetime, reason: str) 
 def reopen(deal: Deal, catalog: Catalog, *, by: Actor, at: datetime) -> Outcome[Deal]:
     """Reopen a won or lost deal; its completions and stage are as they were (D7).
 
-    A won deal in an after-sale stage goes back to the furthest stage of the sale it had
-    entered (D16).
+    A won deal in an after-sale stage goes back to the stage of the sale it was won from
+    (the last one it entered, D16).
 
     Raises:
         DealNotClosed: the deal is open.
@@ -621,11 +626,16 @@ def reopen(deal: Deal, catalog: Catalog, *, by: Actor, at: datetime) -> Outcome[
     sale = process.index.sale_stages
     if current_position(deal, process) >= sale and sale:
         pos = process.index.stage_pos
-        back = max(
-            (p for e in deal.entries(process.id) if (p := pos.get(e.stage_id, sale)) < sale),
-            default=0,
+        # the stage of the sale it was won from: the last one entered
+        back = next(
+            (
+                p
+                for e in reversed(deal.entries(process.id))
+                if (p := pos.get(e.stage_id, sale)) < sale
+            ),
+            0,
         )
-        _check_fields_for(deal, process, back)
+        _check_fields_for(deal, process, back, "reopen a deal into")
         events.append(_stage_entered(process, process.stages[back].id, h))
     return outcome_of(deal, events)
 
@@ -656,7 +666,7 @@ def switch_process(
         raise InactiveProcess(process_id, "switch a deal into it")
     landing = current_position(deal, target) if used else (0 if target.stages else -1)
     if landing >= 0:
-        _check_fields_for(deal, target, landing)
+        _check_fields_for(deal, target, landing, "switch a deal into")
     h = header(deal, by, at)
     events: list[Event] = [
         ProcessSwitched(

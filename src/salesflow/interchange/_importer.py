@@ -494,6 +494,29 @@ class _SeenIds:
         return False
 
 
+def _kept_rules(stored: Process, mapped: Process) -> Process:
+    """*mapped* (the stages a mapping names, in its order, with its names) keeping what the
+    stored process says of them: a stage's actions, settings, required fields and
+    after-sale mark, the process's settings, its requirements to win and its fields (an
+    import must not loosen a gate, D12, D13)."""
+    stages = []
+    for stage in mapped.stages:
+        if stored.has_stage(stage.id):
+            stage = attrs.evolve(stored.stage(stage.id), name=stage.name)
+        stages.append(stage)
+    declared = {f.id: f for f in stored.fields}
+    for f in mapped.fields:
+        if declared.get(f.id, f) != f:
+            raise ValidationError("fields", f.id, "is declared twice, differently; declare it once")
+    return attrs.evolve(
+        stored,
+        name=mapped.name,
+        stages=tuple(stages),
+        win_requires=stored.win_requires | mapped.win_requires,
+        fields=(*stored.fields, *(f for f in mapped.fields if f.id not in declared)),
+    )
+
+
 def _with_process(uow: UnitOfWork, process: Process) -> Catalog:
     """The stored catalog (a new one if there is none) with *process* as the mapping has
     it; saved only when that changes it, so a re-import leaves its version alone."""
@@ -507,10 +530,11 @@ def _with_process(uow: UnitOfWork, process: Process) -> Catalog:
             catalog = Catalog.new(process)
         elif process.id not in stored:
             catalog = stored.add(process)
-        elif stored.get(process.id) != process:
-            catalog = stored.replace(process)
         else:
-            return stored
+            process = _kept_rules(stored.get(process.id), process)
+            if stored.get(process.id) == process:
+                return stored
+            catalog = stored.replace(process)
     except ValidationError as exc:  # a custom field the catalog declares otherwise (D14)
         raise _error(
             f"mapping.process.{exc.field}",
