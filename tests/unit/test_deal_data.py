@@ -26,7 +26,9 @@ from salesflow import (
     Deal,
     DealClosed,
     DealCreated,
+    DealQuery,
     DealStatus,
+    DealUpdated,
     DealWon,
     FieldDef,
     FieldRequired,
@@ -47,6 +49,7 @@ from salesflow import (
     ValidationError,
     acquire_lead,
     add_note,
+    apply,
     complete_action,
     convert_lead,
     create_deal,
@@ -65,7 +68,7 @@ from salesflow import (
     win,
     win_eligibility,
 )
-from salesflow.repository import MemoryStore
+from salesflow.repository import MemoryStore, SqliteStore
 from salesflow.serialization import dump, dumps, load, loads
 from salesflow.stats import ProductAccumulator, product_summary
 from salesflow.templates import sample_catalog
@@ -756,3 +759,50 @@ def test_a_refusal_says_which_step_it_refused() -> None:
     cat = catalog(strict)
     with pytest.raises(StageGated, match=r"cannot switch a deal into stage 's'"):
         switch_process(new_deal(cat), cat, "strict", by=ANN, at=T0)
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_stores_refuse_steps_that_break_field_gates(kind: str, tmp_path: Path) -> None:
+    """D12 with D13, D14: a hand-made event that empties a required field, enters a stage
+    without its fields or holds an undeclared or invalid value is refused by the store."""
+    cat = catalog()
+    store = MemoryStore() if kind == "memory" else SqliteStore(tmp_path / "s.sqlite")
+    with store.unit_of_work() as uow:
+        uow.catalog.save(cat, expected_version=0)
+    created = create_deal(cat, id="D-1", title="ACME", by=ANN, at=T0, owner="ann")
+    with store.unit_of_work() as uow:
+        uow.deals.add(created.state, created.events)
+    filled = update_deal(
+        created.state, cat, by=ANN, at=T0, value=usd("5"), expected_close=date(2026, 7, 1)
+    )
+    moved = move_to_stage(filled.state, cat, "proposal", by=ANN, at=T0)
+    deal = moved.state
+    with store.unit_of_work() as uow:
+        uow.deals.save(filled.state, expected_version=1, events=filled.events)
+        uow.deals.save(deal, expected_version=2, events=moved.events)
+
+    def forged(*changes: tuple[str, object]) -> DealUpdated:
+        return DealUpdated(
+            deal_id="D-1", at=T0, by="ann", version=deal.version + 1, changes=changes
+        )
+
+    for event, error in (
+        (forged(("value", None)), FieldRequired),  # proposal requires the value
+        (forged(("fields", {"colour": "red"})), UnknownField),
+        (forged(("fields", {"size": "XXL"})), ValidationError),
+    ):
+        with pytest.raises(error), store.unit_of_work() as uow:
+            uow.deals.save(apply(deal, event), expected_version=deal.version, events=[event])
+    skipped = StageEntered(
+        deal_id="D-1", at=T0, by="ann", version=2, process_id="sale", stage_id="proposal"
+    )
+    bare = create_deal(cat, id="D-2", title="B", by=ANN, at=T0, owner="ann")
+    forged_entry = attrs.evolve(skipped, deal_id="D-2")
+    with (
+        pytest.raises(StageGated, match="cannot enter stage 'proposal'"),
+        store.unit_of_work() as uow,
+    ):
+        uow.deals.add(apply(bare.state, forged_entry), [*bare.events, forged_entry])
+    with store.unit_of_work() as uow:
+        assert uow.deals.get("D-1") == deal  # nothing refused was kept
+        assert [d.id for d in uow.deals.find(DealQuery(owners="ann"))] == ["D-1"]

@@ -7,24 +7,38 @@ so that every store (memory, SQL) refuses the same things with the same messages
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from attrs import frozen
 
 from salesflow._model.checks import check_type, iterable
 from salesflow._model.deal import Deal, DealStatus
-from salesflow._model.events import DealCreated, DealEvent, Event, LeadEvent
+from salesflow._model.events import (
+    DealCreated,
+    DealEvent,
+    DealImported,
+    Event,
+    LeadEvent,
+    ProcessSwitched,
+    StageEntered,
+)
+from salesflow._model.fields import BUILTIN_REQUIREMENTS, has_field, missing_fields
 from salesflow._model.history import History, apply, fold
 from salesflow._model.lead import Lead
+from salesflow._model.positions import current_position
 from salesflow._model.process import Catalog
 from salesflow._rules.progress import win_eligibility
 from salesflow.errors import (
     ConcurrencyError,
     Conflict,
+    FieldRequired,
     HistoryMismatch,
     NotEligible,
     NotFound,
+    StageGated,
+    UnknownField,
     ValidationError,
 )
 
@@ -98,8 +112,13 @@ class RecordKind(Generic[T, EV]):
             NotEligible: a step wins a deal the stored catalog does not let win.
             UnknownProcess: the deal's process is not in the stored catalog.
             NotFound: a deal is won and no catalog is stored to judge it.
+            StageGated, FieldRequired, UnknownField, ValidationError: a step puts the
+                deal in a stage without the fields it requires, empties a required field,
+                or holds a custom value the stored catalog does not declare or allow
+                (D13, D14).
         """
         name, item_id = self.name, item.id
+        catalog = functools.cache(catalog)  # read at most once per change
         rest: Sequence[EV] = events
         state: Deal | Lead
         if stored is None:
@@ -112,6 +131,8 @@ class RecordKind(Generic[T, EV]):
                     raise HistoryMismatch(name, item_id, f"its events {exc.problem}") from None
                 rest = events[1:]
             self._judge_win(None, state, catalog)
+            if isinstance(state, Deal):
+                _judge_fields(None, state, None, catalog)
         else:
             state = stored
         same_call = stored is None and bool(events)  # the creation's other events share its version
@@ -132,6 +153,8 @@ class RecordKind(Generic[T, EV]):
             except ValidationError as exc:
                 raise HistoryMismatch(name, item_id, f"an event {exc.problem}") from None
             self._judge_win(before, state, catalog)
+            if isinstance(state, Deal) and isinstance(before, Deal):
+                _judge_fields(before, state, cast(DealEvent, event), catalog)
         if state is not item and state != item:
             raise HistoryMismatch(
                 name,
@@ -216,3 +239,60 @@ def history_of(deal: Deal, timeline: Sequence[DealEvent]) -> History:
     if timeline and isinstance(timeline[0], DealCreated):
         return list(timeline)
     return deal
+
+
+def _judge_fields(
+    before: Deal | None, after: Deal, event: DealEvent | None, catalog: CatalogSource
+) -> None:
+    """Refuse a step of a deal that the rules would refuse for its fields, judged by the
+    stored catalog (D12): entering a stage (a ``StageEntered``, a switch, a created or
+    imported snapshot) without the fields it requires (D13); emptying a field required
+    where the deal stands; a custom value its process and the catalog do not declare, or
+    that its declaration refuses (D14). Without a stored catalog, or for a process it no
+    longer has, there is nothing to judge by."""
+    snapshot = event is None or isinstance(event, DealImported)
+    entering = snapshot or isinstance(event, StageEntered | ProcessSwitched)
+    values_changed = (
+        after.fields
+        if snapshot
+        else {k: v for k, v in after.fields.items() if before is None or before.fields.get(k) != v}
+    )
+    emptied = () if before is None or snapshot else _emptied(before, after)
+    if not (entering or values_changed or emptied):
+        return
+    stored = catalog()
+    if stored is None or after.process_id not in stored:
+        return
+    process = stored.get(after.process_id)
+    if values_changed:
+        declared = stored.fields_of(process.id)
+        for field_id, value in values_changed.items():
+            definition = declared.get(field_id)
+            if definition is None:
+                raise UnknownField(field_id, declared)
+            if definition.check(value) != value:
+                raise ValidationError(f"fields.{field_id}", value, "is not as declared")
+    if entering:
+        position = current_position(after, process)
+        if position >= 0:
+            missing = missing_fields(after, process.index.stage_requires[position])
+            if missing:
+                raise StageGated(process.stages[position].id, (), missing, what="enter")
+    if emptied and before is not None:
+        position = current_position(before, process)
+        needed = process.index.stage_requires[position] if position >= 0 else frozenset()
+        if before.status is DealStatus.WON:
+            needed = needed | process.index.win_requires
+        for field in emptied:
+            if field in needed:
+                raise FieldRequired(after.id, field, "where the deal stands")
+
+
+def _emptied(before: Deal, after: Deal) -> tuple[str, ...]:
+    """The fields *before* has a value for and *after* has not."""
+    if before.fields is after.fields and before.value is after.value:
+        builtin_same = all(getattr(before, n) is getattr(after, n) for n in BUILTIN_REQUIREMENTS)
+        if builtin_same:
+            return ()
+    names = (*BUILTIN_REQUIREMENTS, *before.fields)
+    return tuple(n for n in names if has_field(before, n) and not has_field(after, n))

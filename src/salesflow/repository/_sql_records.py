@@ -166,6 +166,12 @@ def _load(doc: Any, what: str, row_id: str) -> Any:
         ) from None
 
 
+#: catalogs read, by their stored document: a catalog is immutable, so stores and
+#: threads share what was parsed (the stores read it to judge every step that enters a
+#: stage, D12); a few at most, forgotten all at once
+_PARSED: dict[str, Catalog] = {}
+
+
 class SqlCatalog:
     """The catalog as one versioned row."""
 
@@ -185,8 +191,17 @@ class SqlCatalog:
         ).fetchone()
         if row is None:
             raise NotFound("no catalog stored yet; save one first")
-        catalog: Catalog = _load(row[0], "catalog", "1")
-        return catalog
+        doc = row[0]
+        if not isinstance(doc, str):
+            catalog: Catalog = _load(doc, "catalog", "1")
+            return catalog
+        found = _PARSED.get(doc)
+        if found is None:
+            found = _load(doc, "catalog", "1")
+            if len(_PARSED) >= 16:
+                _PARSED.clear()
+            _PARSED[doc] = found
+        return found
 
     def maybe(self) -> Catalog | None:
         """The stored catalog, or ``None``."""
