@@ -68,6 +68,7 @@ from salesflow import (
     win,
     win_eligibility,
 )
+from salesflow.cli import main
 from salesflow.repository import MemoryStore, SqliteStore
 from salesflow.serialization import dump, dumps, load, loads
 from salesflow.stats import ProductAccumulator, product_summary
@@ -806,3 +807,26 @@ def test_stores_refuse_steps_that_break_field_gates(kind: str, tmp_path: Path) -
     with store.unit_of_work() as uow:
         assert uow.deals.get("D-1") == deal  # nothing refused was kept
         assert [d.id for d in uow.deals.find(DealQuery(owners="ann"))] == ["D-1"]
+
+
+def test_a_report_grouped_by_a_money_date_or_number_field_writes_exact_labels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """S4, D14: a custom field's value as a group key is written as its exact text."""
+    process = Process("p", "P", fields=(SEATS, BUDGET, RENEWAL), stages=(Stage("s", "S"),))
+    cat = Catalog.new(process)
+    db = tmp_path / "g.sqlite"
+    with SqliteStore(db) as store, store.unit_of_work() as uow:
+        uow.catalog.save(cat, expected_version=0)
+        values = {
+            "seats": "5.000001",
+            "budget": Money.of("9.99", "EUR"),
+            "renewal": date(2027, 1, 31),
+        }
+        made = create_deal(cat, id="D-1", title="A", by=ANN, at=T0, owner="ann", fields=values)
+        uow.deals.add(made.state, made.events)
+    for field, label in (("seats", "5.000001"), ("budget", "9.99 EUR"), ("renewal", "2027-01-31")):
+        code = main(["report", "--db", str(db), "--group-by", f"field:{field}", "--format", "json"])
+        assert code == 0
+        document = json.loads(capsys.readouterr().out)
+        assert {r["group"] for r in document["funnels"]} == {label}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from attrs import frozen
@@ -27,6 +29,18 @@ PARTS = ("funnels", "open", "closed", "time_in_stage", "velocity", "forecast", "
 T = TypeVar("T", bound=Tabular)
 
 
+def group_label(key: Hashable) -> Any:
+    """A group key as records show it: ``None``, text and whole numbers as they are,
+    anything else as its exact text (an ISO date for a date)."""
+    if key is None or isinstance(key, str | bool | int):
+        return key
+    if isinstance(key, date):
+        return key.isoformat()
+    if isinstance(key, Decimal):
+        return format(key, "f")
+    return str(key)
+
+
 class Grouped(FrozenMap[Hashable, T], Tabular, Generic[T]):
     """Results per group key (owner, team, product, segment, month, quarter, a tag's
     text, a custom field's value or a key function's value)."""
@@ -41,9 +55,11 @@ class Grouped(FrozenMap[Hashable, T], Tabular, Generic[T]):
         return (Grouped, (dict(self),))
 
     def to_records(self) -> list[dict[str, Any]]:
-        """Each group's records, with the group named."""
+        """Each group's records, with the group named: text, a whole number or ``None``
+        as the key is; any other key (a custom field's money, date or number) as its
+        text, exactly (``"12.50"``, ``"2027-01-31"``, ``"9.99 EUR"``)."""
         return [
-            {"group": key, **record}
+            {"group": group_label(key), **record}
             for key, result in self.items()
             for record in result.to_records()
         ]
