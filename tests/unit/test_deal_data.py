@@ -71,7 +71,7 @@ from salesflow import (
 from salesflow.cli import main
 from salesflow.repository import MemoryStore, SqliteStore
 from salesflow.serialization import dump, dumps, load, loads
-from salesflow.stats import ProductAccumulator, product_summary
+from salesflow.stats import ProductAccumulator, product_summary, report, time_in_stage
 from salesflow.templates import sample_catalog
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
@@ -830,3 +830,29 @@ def test_a_report_grouped_by_a_money_date_or_number_field_writes_exact_labels(
         assert code == 0
         document = json.loads(capsys.readouterr().out)
         assert {r["group"] for r in document["funnels"]} == {label}
+
+
+def test_the_last_stage_of_the_sale_ends_at_the_win_when_after_sale_work_starts_later() -> None:
+    """S5, D16: won in closing at +5 h, entering care (it needs seats) only at +101 h: the
+    spell in closing is 2 h → 5 h = 3 h = 1/8 day, in the report and in time in stage."""
+    base = sale()
+    care = attrs.evolve(base.stages[3], requires=frozenset({"seats"}))
+    process = attrs.evolve(base, stages=(*base.stages[:3], care))
+    cat = Catalog.new(process)
+    hour = timedelta(hours=1)
+    deal = new_deal(cat, value=usd("1"), expected_close=date(2026, 6, 1), fields={"size": "S"})
+    for action in ("a1", "a2", "a3"):
+        deal = complete_action(deal, cat, action, by=ANN, at=T0 + 2 * hour).state
+    deal = win(deal, cat, by=ANN, at=T0 + 5 * hour).state
+    assert current_stage(deal, process).id == "closing"  # type: ignore[union-attr]
+    deal = update_deal(deal, cat, by=ANN, at=T0 + 100 * hour, fields={"seats": 3}).state
+    deal = complete_action(deal, cat, "r1", by=ANN, at=T0 + 101 * hour).state
+    assert current_stage(deal, process).id == "care"  # type: ignore[union-attr]
+    later = DealQuery(as_of=T0 + 200 * hour)  # the general loop (a deal as of a moment)
+    for result in (
+        time_in_stage([deal], cat),
+        report([deal], cat).time_in_stage,
+        time_in_stage([deal], cat, later),
+    ):
+        closing = next(r for r in result.by_process["sale"] if r.stage_id == "closing")  # type: ignore[union-attr]
+        assert closing.mean_days == Fraction(1, 8)

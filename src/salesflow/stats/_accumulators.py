@@ -295,15 +295,23 @@ class StatsAccumulator:
                 if entries:
                     walk = iter(entries)
                     first = next(walk)
-                    hist, since = hists[pos1.get(first.stage_id, 0)], first.at
+                    p1 = pos1.get(first.stage_id, 0)
+                    hist, since = hists[p1], first.at
                     for entry in walk:
                         at = entry.at
-                        delta = at - since
+                        next1 = pos1.get(entry.stage_id, 0)
+                        # a stage of the sale left for one after it: the spell ends at
+                        # the win, if that came first (D16)
+                        end = at
+                        if 0 <= sale < next1 and p1 <= sale and closed is not None:
+                            end = min(at, closed)
+                        delta = end - since
                         hc = hist.counts
                         d = delta.days
                         hc[d] = hc.get(d, 0) + 1
                         hist.seconds += d * day + delta.seconds
-                        hist, since = hists[pos1.get(entry.stage_id, 0)], at
+                        p1 = next1
+                        hist, since = hists[p1], at
                     # the closing ends a spell in a stage of the sale, not one after it
                     # (that spell goes on after the win, D16)
                     if closed is not None and (
@@ -614,8 +622,13 @@ def _add_spells(cell: Cell, deal: Deal, info: ProcessInfo) -> None:
     entries = deal.stage_entries.get(deal.process_id, ())
     pos = info.pos
     hists = cell.stage_time
+    closed = deal.closed_at
     for i in range(len(entries) - 1):
-        hists[pos.get(entries[i].stage_id, -1) + 1].add(entries[i + 1].at - entries[i].at)
+        here, after = pos.get(entries[i].stage_id, -1), pos.get(entries[i + 1].stage_id, -1)
+        end = entries[i + 1].at
+        if closed is not None and here < info.sale <= after:
+            end = min(end, closed)  # left for a stage after the sale: ends at the win (D16)
+        hists[here + 1].add(end - entries[i].at)
     if entries and deal.closed_at is not None:
         last = pos.get(entries[-1].stage_id, -1)
         if last < info.sale:
