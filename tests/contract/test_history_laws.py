@@ -45,7 +45,7 @@ from salesflow.repository import MemoryStore, SqliteStore, Store
 from salesflow.serialization import dumps, loads
 from salesflow.stats import funnels, report
 from salesflow.testing import (
-    EditProcess,
+    CatalogEdit,
     EditStages,
     Scenario,
     catalog_and_deals,
@@ -86,10 +86,8 @@ def test_a_history_saved_rule_by_rule_folds_into_the_stored_deal(
         with store.unit_of_work() as uow:
             uow.catalog.save(catalog, expected_version=0)
             uow.deals.add(deal, scenario.created.events)
-        at = deal.created_at
-        for operation, actor in scenario.steps:
-            at += timedelta(hours=1)
-            if isinstance(operation, EditProcess | EditStages):
+        for (operation, actor), at in zip(scenario.steps, scenario.moments(), strict=True):
+            if isinstance(operation, CatalogEdit):
                 edited = operation.edit(catalog, scenario.catalog)
                 with store.unit_of_work() as uow:
                     uow.catalog.save(edited, expected_version=uow.catalog.version)
@@ -187,10 +185,12 @@ def test_report_as_of_any_moment_is_the_report_over_the_folded_events(
             folded.append(fold(upto))
     store = make_store()
     try:
-        with store.unit_of_work() as uow:
-            uow.catalog.save(catalog, expected_version=0)
+        with store.unit_of_work() as uow:  # the deals moved under the original catalog,
+            uow.catalog.save(original, expected_version=0)  # judged by it (D12)
             for timeline in timelines:
                 uow.deals.add(fold(timeline), timeline)
+        with store.unit_of_work() as uow:  # and the stages were edited since
+            uow.catalog.save(catalog, expected_version=1)
         query = DealQuery(as_of=moment)
         with store.unit_of_work() as uow:
             histories = list(uow.deals.histories(query))

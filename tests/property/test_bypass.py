@@ -4,7 +4,9 @@ the catalog, and forged events and states saved straight into a store.
 
 The laws, checked after every step against what the store then holds:
 - no deal is ever stored as newly won unless the *stored* catalog's process lets it win
-  (every mandatory action done: :func:`salesflow.win_eligibility` on the deal);
+  (every mandatory action done and every required field filled:
+  :func:`salesflow.win_eligibility` on the deal), whatever copy of the catalog (without
+  mandatory actions or field requirements) the caller passed;
 - an owner changes through the rules only by a claim of unassigned work, a manager's or
   admin's assignment, or the owner handing it over;
 - an agent changes, through the rules, nothing the catalog's policy hides from them.
@@ -39,7 +41,6 @@ from salesflow import (
     apply_external,
     can_see,
     convert_lead,
-    create_deal,
     create_lead,
     win_eligibility,
 )
@@ -52,6 +53,7 @@ from salesflow.testing import (
     Update,
     actors,
     catalogs,
+    created_deals,
     moments,
     operations,
     run_lead_step,
@@ -74,7 +76,9 @@ def _loosened(catalog: Catalog, how: str) -> Catalog:
         edited = process
         for action in process.actions:
             edited = edited.update_action(action.id, mandatory=False)
-        loose = loose.replace(attrs.evolve(edited, gated=False))
+        for stage in process.stages:  # no field requirements either (D13)
+            edited = edited.update_stage(stage.id, requires=frozenset())
+        loose = loose.replace(attrs.evolve(edited, gated=False, win_requires=frozenset()))
     return loose
 
 
@@ -117,7 +121,7 @@ HANDS = st.builds(
         )
     )
 )
-COPIES = st.sampled_from(["as stored", "no mandatory actions", "everyone sees everything"])
+COPIES = st.sampled_from(["as stored", "no gates", "everyone sees everything"])
 
 
 @st.composite
@@ -162,14 +166,16 @@ def test_no_caller_gets_a_deal_past_the_gates(kind: str, data: st.DataObject) ->
     catalog = data.draw(catalogs(), label="stored catalog")
     process = data.draw(st.sampled_from(catalog.active()))
     owner = data.draw(st.one_of(st.none(), st.sampled_from(PEOPLE)), label="owner")
-    created = create_deal(
-        catalog,
-        id="D-1",
-        title="Deal",
-        by=Actor("mia", "manager"),
-        at=data.draw(moments()),
-        process_id=process.id,
-        owner=owner,
+    created = data.draw(
+        created_deals(
+            catalog,
+            process.id,
+            "D-1",
+            by=Actor("mia", "manager"),
+            at=data.draw(moments()),
+            owner=owner,
+        ),
+        label="created",
     )
     store = _store(kind)
     with store.unit_of_work() as uow:

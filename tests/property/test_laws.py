@@ -20,6 +20,7 @@ from salesflow import (
     NoteRequirement,
     Process,
     SalesflowError,
+    StageGated,
     can_see,
     complete_action,
     current_stage,
@@ -29,7 +30,8 @@ from salesflow import (
     uncomplete_action,
     win_eligibility,
 )
-from salesflow._model.positions import reached_position
+from salesflow._model.fields import has_field
+from salesflow._model.positions import current_position, reached_position
 from salesflow.testing import Scenario, actors, deals, scenarios
 
 
@@ -102,6 +104,15 @@ def test_completing_then_uncompleting_gives_back_the_deal_apart_from_history(
     assert attrs.evolve(undone, **history) == deal
 
 
+def _lands_short(deal: Deal, target: Process) -> bool:
+    """Whether switching *deal* into *target* lands in a stage whose required fields it
+    lacks (its remembered stage, or the first for a process it never used)."""
+    landing = current_position(deal, target) if target.id in deal.stage_entries else 0
+    if not target.stages or landing < 0:
+        return False
+    return any(not has_field(deal, n) for n in target.index.stage_requires[landing])
+
+
 @given(scenarios(), st.data())
 def test_switching_away_and_back_restores_completions_and_stage_exactly(
     scenario: Scenario, data: st.DataObject
@@ -120,7 +131,15 @@ def test_switching_away_and_back_restores_completions_and_stage_exactly(
         with pytest.raises(NotAllowed):
             switch_process(deal, catalog, other, by=by, at=at)
         return
+    if _lands_short(deal, catalog.get(other)):  # D13: the stage it lands in needs fields
+        with pytest.raises(StageGated):
+            switch_process(deal, catalog, other, by=by, at=at)
+        return
     away = switch_process(deal, catalog, other, by=by, at=at).state
+    if _lands_short(away, catalog.get(deal.process_id)):  # (an edit required them since)
+        with pytest.raises(StageGated):
+            switch_process(away, catalog, deal.process_id, by=by, at=at)
+        return
     back = switch_process(away, catalog, deal.process_id, by=by, at=at).state
     process = catalog.get(deal.process_id)
     assert back.process_id == deal.process_id
@@ -131,18 +150,24 @@ def test_switching_away_and_back_restores_completions_and_stage_exactly(
 
 
 @given(scenarios())
-def test_a_deal_is_win_eligible_exactly_when_every_mandatory_action_is_done(
+def test_a_deal_is_win_eligible_exactly_when_every_mandatory_action_and_field_is_there(
     scenario: Scenario,
 ) -> None:
-    """D7."""
+    """D7, D13, D16: every mandatory action of the sale's stages done (after-sale ones do
+    not count), and every field the sale's stages and the win require filled."""
     deal, _, catalog = scenario.run()
     for process in catalog:
         done = deal.completed(process.id)
-        expected = deal.is_open and all(a.id in done for a in process.actions if a.mandatory)
+        selling = [a for s in process.sale_stages for a in s.actions if a.mandatory]
+        missing = {a.id for a in selling if a.id not in done}
+        needed = set(process.win_requires)
+        for stage in process.sale_stages:
+            needed |= stage.requires
+        empty = {name for name in needed if not has_field(deal, name)}
         eligibility = win_eligibility(deal, process)
-        assert bool(eligibility) == expected
-        missing = {a.id for a in process.actions if a.mandatory and a.id not in done}
+        assert bool(eligibility) == (deal.is_open and not missing and not empty)
         assert set(eligibility.missing_action_ids) == missing
+        assert set(eligibility.missing_fields) == empty
 
 
 @given(scenarios())

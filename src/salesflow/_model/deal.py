@@ -109,6 +109,8 @@ def _value_of_lines(deal: Deal, *_: Any) -> None:
     """A deal with line items has their exact sum as its value, unless it was set by
     hand (D15). A validator of ``value``, ``line_items`` and ``value_by_hand``: applying
     an event checks it only when one of them changes."""
+    if not isinstance(deal.value_by_hand, bool):
+        return  # its own validator names the problem
     if not deal.line_items:
         if deal.value_by_hand:
             raise ValidationError("value_by_hand", True, "only a deal with line items has it")

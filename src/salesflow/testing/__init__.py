@@ -6,9 +6,12 @@ The repository contract suite (:class:`RepositoryContract`) and the stateful
 store test (:func:`store_machine`) check any store, salesflow's or yours.
 
 Strategies: :func:`actors`, :func:`moments`, :func:`actions`, :func:`stages`,
-:func:`processes`, :func:`catalogs`, :func:`operations` and :func:`scenarios` (a
-catalog, a freshly created deal and a sequence of operations to apply to it: every deal
-rule, and edits of the catalog's stages and actions in between);
+:func:`processes`, :func:`catalogs` (with custom fields of every kind from
+:data:`FIELDS`, field requirements on stages and on winning, and after-sale stages),
+:func:`field_values`, :func:`wrong_field_values`, :func:`line_items`,
+:func:`operations` and :func:`scenarios` (a catalog, a freshly created deal and a
+sequence of operations to apply to it: every deal rule, notes included, and edits of the
+catalog's stages, actions, requirements and after-sale marks in between);
 :func:`wall_clock_moments` gives moments in zones with DST, ``fold=1`` and gap times
 included.
 
@@ -38,10 +41,14 @@ from salesflow.testing._lead_strategies import (
 )
 from salesflow.testing._machine import store_machine
 from salesflow.testing._strategies import (
+    FIELDS,
     PEOPLE,
+    AddNote,
+    CatalogEdit,
     Claim,
     Complete,
     EditProcess,
+    EditRequirements,
     EditStages,
     Lose,
     Move,
@@ -52,6 +59,7 @@ from salesflow.testing._strategies import (
     Scenario,
     Snooze,
     Switch,
+    ToggleAfterSale,
     Uncomplete,
     Update,
     Win,
@@ -60,7 +68,10 @@ from salesflow.testing._strategies import (
     catalog_and_deals,
     catalog_and_timelines,
     catalogs,
+    created_deals,
     deals,
+    field_values,
+    line_items,
     moments,
     notes,
     operations,
@@ -68,14 +79,19 @@ from salesflow.testing._strategies import (
     scenarios,
     stages,
     wall_clock_moments,
+    wrong_field_values,
 )
 
 __all__ = [
+    "FIELDS",
     "LEAD_STEPS",
     "PEOPLE",
+    "AddNote",
+    "CatalogEdit",
     "Claim",
     "Complete",
     "EditProcess",
+    "EditRequirements",
     "EditStages",
     "Lose",
     "Move",
@@ -87,6 +103,7 @@ __all__ = [
     "Scenario",
     "Snooze",
     "Switch",
+    "ToggleAfterSale",
     "Uncomplete",
     "Update",
     "Win",
@@ -96,9 +113,12 @@ __all__ = [
     "catalog_and_timelines",
     "catalogs",
     "contacts",
+    "created_deals",
     "deals",
+    "field_values",
     "lead_histories",
     "leads",
+    "line_items",
     "moments",
     "notes",
     "operations",
@@ -109,4 +129,5 @@ __all__ = [
     "stages",
     "store_machine",
     "wall_clock_moments",
+    "wrong_field_values",
 ]

@@ -10,7 +10,8 @@ rolled-back units of work and finds, compared with a plain dict after every step
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -18,6 +19,7 @@ import pytest
 
 from salesflow._model.deal import Deal
 from salesflow._model.events import Event, Request
+from salesflow._model.fields import FieldDef, FieldType, LineItem
 from salesflow._model.history import fold
 from salesflow._model.lead import Contact
 from salesflow._model.money import Money
@@ -26,6 +28,7 @@ from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery, LeadQuery
 from salesflow._rules.deals import complete_action, create_deal, lose, update_deal
 from salesflow._rules.leads import create_lead, mark_spam, move_lead
+from salesflow._rules.notes import add_note
 from salesflow.errors import ConcurrencyError, Conflict, NotFound, ValidationError
 from salesflow.repository._protocols import Store
 from salesflow.templates import sample_catalog
@@ -35,6 +38,18 @@ __all__ = ["ANN", "T0", "Boom", "RepositoryContract", "new_deal"]
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ANN = Actor("ann")
 MIA = Actor("mia", Role.MANAGER)
+
+
+#: custom fields of every kind, for the contract's deal with every kind of value
+_EVERY_KIND = (
+    FieldDef("ref", "Reference", FieldType.TEXT),
+    FieldDef("seats", "Seats", FieldType.NUMBER),
+    FieldDef("budget", "Budget", FieldType.MONEY),
+    FieldDef("kickoff", "Kick-off", FieldType.DATE),
+    FieldDef("size", "Size", FieldType.CHOICE, choices=("S", "M", "L")),
+    FieldDef("modules", "Modules", FieldType.MULTI_CHOICE, choices=("crm", "erp", "bi")),
+    FieldDef("champion", "Champion", FieldType.PERSON),
+)
 
 
 class Boom(Exception):
@@ -229,6 +244,51 @@ class RepositoryContract:
             assert list(uow.deals.find(before)) == []
             later = DealQuery(as_of=T0 + timedelta(hours=1), statuses="lost")
             assert len(list(uow.deals.find(later))) == 7  # status is judged as of the moment
+
+    def test_custom_values_line_items_and_notes_come_back_as_they_were(
+        self, store: Store, catalog: Catalog
+    ) -> None:
+        """D14, D15, H4: every kind of custom value, with its Python type (a number stays
+        a ``Decimal`` with its digits, a text that looks like a number a text, a set of
+        choices a ``frozenset``), line items with discounts, a value by hand and notes;
+        found by a custom value."""
+        declared = attrs.evolve(catalog, fields=_EVERY_KIND)
+        with store.unit_of_work() as uow:
+            uow.catalog.save(declared, expected_version=0)
+        values = {
+            "ref": "0042",
+            "seats": Decimal("1.50E+3"),
+            "budget": Money.of("0.10", "PLN"),
+            "kickoff": date(2026, 2, 28),
+            "size": "M",
+            "modules": ("crm", "bi"),
+            "champion": "ann",
+        }
+        lines = (
+            LineItem("gtx", Decimal("2.50"), Money.of("19.99", "EUR"), discount_percent=7),
+            LineItem("setup", 1, Money.of("100", "EUR"), discount_amount=Money.of("0.01", "EUR")),
+        )
+        deal, events = new_deal(declared, "D-1", fields=values, line_items=lines)
+        noted = add_note(deal, declared, "Łódź ☎", by=ANN, at=T0, file="call.mp3")
+        hand = update_deal(noted.state, declared, by=ANN, at=T0, value=Money.of("140.00", "EUR"))
+        events += [*noted.events, *hand.events]
+        deal = hand.state
+        with store.unit_of_work() as uow:
+            uow.deals.add(deal, events)
+        with store.unit_of_work() as uow:
+            stored = uow.deals.get("D-1")
+            assert uow.deals.timeline("D-1") == events
+            found = list(uow.deals.find(DealQuery(fields={"modules": "crm", "ref": "0042"})))
+        assert stored == deal
+        assert found == [deal]
+        assert {k: type(v) for k, v in stored.fields.items()} == {
+            k: type(v) for k, v in deal.fields.items()
+        }
+        assert str(stored.fields["seats"]) == "1.50E+3"
+        assert stored.fields["modules"] == frozenset({"crm", "bi"})
+        assert (stored.value, stored.value_by_hand) == (Money.of("140.00", "EUR"), True)
+        assert [str(item.quantity) for item in stored.line_items] == ["2.50", "1"]
+        assert [(n.text, n.file) for n in stored.notes] == [("Łódź ☎", "call.mp3")]
 
     # -- outbox ---------------------------------------------------------------------------
 

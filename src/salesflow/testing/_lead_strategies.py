@@ -28,6 +28,7 @@ from salesflow._rules.leads import (
     unmark_spam,
     update_lead,
 )
+from salesflow._rules.notes import add_note
 from salesflow._rules.outcome import Outcome
 from salesflow._rules.reminders import add_reminder, complete_reminder
 from salesflow.errors import SalesflowError
@@ -81,8 +82,9 @@ LEAD_STEPS = (
 )
 """The names of the lead lifecycle steps :func:`run_lead_step` applies."""
 
-#: Steps that change a lead's data, not its lifecycle (also run by :func:`run_lead_step`).
-LEAD_CHANGES = ("update", "remind", "remind_done")
+#: Steps that change a lead's data, not its lifecycle (also run by :func:`run_lead_step`):
+#: an update of every kind of value, a reminder, marking it done, and a note (H4).
+LEAD_CHANGES = ("update", "remind", "remind_done", "note")
 
 
 def run_lead_step(
@@ -130,6 +132,9 @@ def run_lead_step(
         return add_reminder(lead, catalog, reminder, by=by, at=at)
     if step == "remind_done":
         return complete_reminder(lead, catalog, f"r{at.hour % 2}", by=by, at=at)
+    if step == "note":  # with a file reference every other hour
+        file = "call.mp3" if at.hour % 2 else None
+        return add_note(lead, catalog, f"Note {at.minute}", by=by, at=at, file=file)
     return assign_lead(lead, catalog, by.id, by=by, at=at)
 
 

@@ -4,28 +4,50 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
+import attrs
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from salesflow._model.deal import Deal, DealStatus
+from salesflow._model.fields import FieldDef
 from salesflow._model.history import fold
 from salesflow._model.process import Catalog
 from salesflow._queries import DealQuery
 from salesflow._rules.deals import update_deal
+from salesflow._rules.notes import add_note
 from salesflow.errors import ConcurrencyError, Conflict
 from salesflow.repository import Store
 from salesflow.templates import sample_catalog
 from salesflow.testing._contract import ANN, T0, Boom, new_deal
+from salesflow.testing._strategies import FIELDS, field_values, line_items
 
 __all__ = ["store_machine"]
+
+
+def _field_change(field: FieldDef) -> st.SearchStrategy[tuple[str, Any]]:
+    return field_values(field).map(lambda value: ("fields", {field.id: value}))
+
+
+#: what a save changes (D1, D14, D15, H4): the title, the line items (the value follows),
+#: a custom value of any kind (the catalog declares every field of FIELDS), or a note
+_CHANGES = st.one_of(
+    st.sampled_from(["Renewal", "Fleet", "Ünïcode ✓"]).map(lambda title: ("title", title)),
+    line_items().map(lambda lines: ("line_items", lines)),
+    *(_field_change(field) for field in FIELDS),
+    st.sampled_from(["Called", "Sent the offer"]).map(lambda text: ("note", text)),
+)
 
 
 def store_machine(make_store: Callable[[], Store]) -> type[RuleBasedStateMachine]:
     """A state machine comparing a store with a plain dict after every step (R1–R3).
 
-    *make_store* returns a fresh, empty store each time it is called.
+    *make_store* returns a fresh, empty store each time it is called. The catalog it
+    saves declares every custom field of :data:`~salesflow.testing.FIELDS`; saves change
+    a deal's title, its line items or a custom value of any kind, or add a note; finds
+    filter by owner, status and a custom value.
 
     Examples:
         >>> from salesflow.repository import MemoryStore
@@ -51,7 +73,7 @@ def store_machine(make_store: Callable[[], Store]) -> type[RuleBasedStateMachine
         @initialize()
         def start(self) -> None:
             self.store = make_store()
-            self.catalog = sample_catalog()
+            self.catalog = attrs.evolve(sample_catalog(), fields=FIELDS)
             with self.store.unit_of_work() as uow:
                 uow.catalog.save(self.catalog, expected_version=0)
             self.model = {}
@@ -77,16 +99,18 @@ def store_machine(make_store: Callable[[], Store]) -> type[RuleBasedStateMachine
             assert deal_id not in self.model
             self.model[deal_id] = deal
 
-        @rule(n=st.integers(0, 5), stale=st.booleans())
-        def save(self, n: int, stale: bool) -> None:
+        @rule(n=st.integers(0, 5), stale=st.booleans(), change=_CHANGES)
+        def save(self, n: int, stale: bool, change: tuple[str, Any]) -> None:
             deal_id = f"D-{n}"
             if deal_id not in self.model:
                 return
             current = self.model[deal_id]
             self.moment += timedelta(minutes=1)
-            changed = update_deal(
-                current, self.catalog, by=ANN, at=self.moment, title=f"t{self.moment.minute}"
-            )
+            kind, new = change
+            if kind == "note":
+                changed = add_note(current, self.catalog, new, by=ANN, at=self.moment)
+            else:
+                changed = update_deal(current, self.catalog, by=ANN, at=self.moment, **{kind: new})
             expected = current.version - 1 if stale else current.version
             try:
                 with self.store.unit_of_work() as uow:
@@ -112,9 +136,11 @@ def store_machine(make_store: Callable[[], Store]) -> type[RuleBasedStateMachine
         @rule(
             owner=st.sampled_from([None, "ann", "bob"]),
             status=st.sampled_from([None, "open", "won"]),
+            size=st.sampled_from([None, "S", "M"]),
         )
-        def find(self, owner: str | None, status: str | None) -> None:
-            query = DealQuery(owners=owner, statuses=status)
+        def find(self, owner: str | None, status: str | None, size: str | None) -> None:
+            fields = {"size": size} if size is not None else None
+            query = DealQuery(owners=owner, statuses=status, fields=fields)
             with self.store.unit_of_work() as uow:
                 found = list(uow.deals.find(query, batch_size=2))
             expected = sorted(
