@@ -21,7 +21,14 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from salesflow._model.checks import non_empty, non_empty_or_none, to_enum, to_utc, utc
+from salesflow._model.checks import (
+    items_of,
+    non_empty,
+    non_empty_or_none,
+    to_enum,
+    to_utc,
+    utc,
+)
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.money import Money
 from salesflow.errors import CurrencyMismatch, ValidationError
@@ -445,12 +452,7 @@ def _money_of(amount: Decimal, currency: str) -> Money:
 
 def check_line_items(value: Any) -> tuple[LineItem, ...]:
     """The ``line_items`` of a deal: a tuple of :class:`LineItem` in one currency."""
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ValidationError("line_items", value, "must be a collection of LineItem")
-    items = tuple(value)
-    for item in items:
-        if not isinstance(item, LineItem):
-            raise ValidationError("line_items", item, "must be a LineItem")
+    items = items_of("line_items", value, LineItem)
     if len({item.currency for item in items}) > 1:
         raise CurrencyMismatch(*sorted({item.currency for item in items})[:2])
     return items
@@ -525,10 +527,4 @@ class PostedNote:
 
 def check_notes(value: Any) -> tuple[PostedNote, ...]:
     """The ``notes`` of a deal or lead: a tuple of :class:`PostedNote`."""
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ValidationError("notes", value, "must be a collection of PostedNote")
-    notes = tuple(value)
-    for note in notes:
-        if not isinstance(note, PostedNote):
-            raise ValidationError("notes", note, "must be a PostedNote")
-    return notes
+    return items_of("notes", value, PostedNote)
