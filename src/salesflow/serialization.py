@@ -66,6 +66,7 @@ from salesflow._model.fields import (
     check_field_values,
     line_item_from_parts,
     line_item_parts,
+    money_of,
 )
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.lead import Lead
@@ -618,13 +619,7 @@ def _flag(value: Any) -> bool:
 def _money(value: Any) -> Money:
     if type(value) is not dict or len(value) != 2:
         raise _Unusual
-    money = _new_money(Money)
-    object.__setattr__(money, "amount", _amount(value["amount"]))
-    object.__setattr__(money, "currency", _currency(value["currency"]))
-    return money
-
-
-_new_money = object.__new__
+    return money_of(_amount(value["amount"]), _currency(value["currency"]))
 
 
 def _line_items(items: Any) -> tuple[LineItem, ...]:

@@ -50,6 +50,7 @@ __all__ = [
     "line_item_parts",
     "line_items_total",
     "missing_fields",
+    "money_of",
     "plus",
     "revenue_shares",
 ]
@@ -366,7 +367,7 @@ class LineItem:
         if cut is not None and cut.currency != price.currency:
             raise CurrencyMismatch(price.currency, cut.currency)
         net = _net(self.quantity, price.amount, self.discount_percent, cut)
-        object.__setattr__(self, "total", _money_of(net, price.currency))
+        object.__setattr__(self, "total", money_of(net, price.currency))
 
     @property
     def currency(self) -> str:
@@ -432,18 +433,19 @@ def line_item_from_parts(
     """
     if quantity <= 0 or (percent is not None and (percent > 100 or cut is not None)):
         raise ValidationError("line_items", quantity, "quantity or discount out of range")
-    discount = None if cut is None else _money_of(cut, currency)
+    discount = None if cut is None else money_of(cut, currency)
     item = _new(LineItem)
     _set(item, "product", product)
     _set(item, "quantity", quantity)
-    _set(item, "unit_price", _money_of(amount, currency))
+    _set(item, "unit_price", money_of(amount, currency))
     _set(item, "discount_percent", percent)
     _set(item, "discount_amount", discount)
-    _set(item, "total", _money_of(_net(quantity, amount, percent, discount), currency))
+    _set(item, "total", money_of(_net(quantity, amount, percent, discount), currency))
     return item
 
 
-def _money_of(amount: Decimal, currency: str) -> Money:
+def money_of(amount: Decimal, currency: str) -> Money:
+    """Money of a checked amount and currency, built without the validators again."""
     money = _new(Money)
     _set(money, "amount", amount)
     _set(money, "currency", currency)
@@ -508,7 +510,7 @@ def line_items_total(items: tuple[LineItem, ...]) -> Money | None:
             total = c.add(total, item.total.amount)
         return total
 
-    return _money_of(_exactly("line_items", add), currency)
+    return money_of(_exactly("line_items", add), currency)
 
 
 # -- notes ----------------------------------------------------------------------------------

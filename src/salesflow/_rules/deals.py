@@ -60,7 +60,7 @@ from salesflow._model.process import (
 from salesflow._rules.fold import outcome_of
 from salesflow._rules.guards import check_actor, days_after, require_open
 from salesflow._rules.outcome import DealHeader, Outcome, header
-from salesflow._rules.progress import first_incomplete_stage, win_eligibility
+from salesflow._rules.progress import first_incomplete_stage, needed_fields, win_eligibility
 from salesflow._rules.visibility import check_access, check_owner_change
 from salesflow.errors import (
     AfterSaleOnly,
@@ -176,16 +176,6 @@ def _custom_values(
             raise UnknownField(str(field_id), declared)
         values[field_id] = definition.check(value)
     return FieldValues(values)
-
-
-def _needed_now(deal: Deal, process: Process) -> frozenset[str]:
-    """The fields the deal must keep where it stands: its stage's requirements, and a won
-    deal's win requirements (D13)."""
-    position = current_position(deal, process)
-    needed = process.index.stage_requires[position] if position >= 0 else frozenset()
-    if deal.status is DealStatus.WON:
-        needed = needed | process.index.win_requires
-    return needed
 
 
 def create_deal(
@@ -312,7 +302,7 @@ def update_deal(
     changed = [(k, v) for k, v in changed if getattr(deal, k) != v]
     if not changed:
         return Outcome(deal)
-    needed = _needed_now(deal, process)
+    needed = needed_fields(deal, process)
     for name in sorted(needed):
         if has_field(deal, name) and not has_field(updated, name):
             stage = current_position(deal, process)

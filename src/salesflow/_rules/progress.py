@@ -9,8 +9,9 @@ from fractions import Fraction
 from attrs import frozen
 
 from salesflow._model.checks import check_aware, check_type
-from salesflow._model.deal import Deal
+from salesflow._model.deal import Deal, DealStatus
 from salesflow._model.fields import BUILTIN_REQUIREMENTS, missing_fields
+from salesflow._model.positions import current_position
 from salesflow._model.process import Process, ProcessIndex
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "StageProgress",
     "first_incomplete_stage",
     "is_overdue",
+    "needed_fields",
     "progress",
     "win_eligibility",
 ]
@@ -172,6 +174,16 @@ def win_eligibility(deal: Deal, process: Process) -> Eligibility:
         missing=tuple(missing),
         missing_fields=fields,
     )
+
+
+def needed_fields(deal: Deal, process: Process) -> frozenset[str]:
+    """The fields *deal* must keep where it stands in *process*: its stage's (cumulative)
+    requirements, and a won deal's requirements to win (D13)."""
+    position = current_position(deal, process)
+    needed = process.index.stage_requires[position] if position >= 0 else frozenset()
+    if deal.status is DealStatus.WON:
+        needed = needed | process.index.win_requires
+    return needed
 
 
 def is_overdue(deal: Deal, now: datetime) -> bool:

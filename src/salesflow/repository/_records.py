@@ -29,7 +29,7 @@ from salesflow._model.history import History, apply, fold
 from salesflow._model.lead import Lead
 from salesflow._model.positions import current_position
 from salesflow._model.process import Catalog
-from salesflow._rules.progress import win_eligibility
+from salesflow._rules.progress import needed_fields, win_eligibility
 from salesflow.errors import (
     ConcurrencyError,
     Conflict,
@@ -279,10 +279,7 @@ def _judge_fields(
             if missing:
                 raise StageGated(process.stages[position].id, (), missing, what="enter")
     if emptied and before is not None:
-        position = current_position(before, process)
-        needed = process.index.stage_requires[position] if position >= 0 else frozenset()
-        if before.status is DealStatus.WON:
-            needed = needed | process.index.win_requires
+        needed = needed_fields(before, process)
         for field in emptied:
             if field in needed:
                 raise FieldRequired(after.id, field, "where the deal stands")
