@@ -154,6 +154,12 @@ def non_negative_int(instance: Any, attribute: attrs.Attribute[Any], value: obje
         raise ValidationError(attribute.name, value, "must be an integer ≥ 0")
 
 
+def flag(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``True`` or ``False``."""
+    if not isinstance(value, bool):
+        raise ValidationError(attribute.name, value, "must be True or False")
+
+
 def str_set(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """attrs validator: a frozenset of non-empty strings."""
     if not isinstance(value, frozenset) or not all(isinstance(v, str) and v for v in value):

@@ -13,6 +13,7 @@ from attrs import frozen
 
 from salesflow._model.checks import (
     date_or_none,
+    flag,
     non_empty,
     non_empty_or_none,
     str_set,
@@ -127,11 +128,6 @@ def _value_of_lines(deal: Deal, *_: Any) -> None:
         raise CurrencyMismatch(deal.line_items[0].currency, deal.value.currency)
 
 
-def _flag(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, bool):
-        raise ValidationError(attribute.name, value, "must be True or False")
-
-
 def _version(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValidationError("version", value, "must be an integer ≥ 1")
@@ -178,7 +174,7 @@ class Deal:
         default=(), converter=check_line_items, validator=_value_of_lines
     )
     #: whether the value was set by hand: it then wins over the line items' sum (D15)
-    value_by_hand: bool = attrs.field(default=False, validator=[_flag, _value_of_lines])
+    value_by_hand: bool = attrs.field(default=False, validator=[flag, _value_of_lines])
     #: custom field id → value (D14), checked against the declarations by the rules
     fields: FieldValues = attrs.field(default=NO_VALUES, converter=check_field_values)
     expected_close: date | None = attrs.field(default=None, validator=date_or_none)

@@ -11,7 +11,7 @@ import attrs
 from attrs import frozen
 
 from salesflow._model.action import Action
-from salesflow._model.checks import check_type, instance_of, items_of, non_empty, to_enum
+from salesflow._model.checks import check_type, flag, instance_of, items_of, non_empty, to_enum
 from salesflow._model.fields import BUILTIN_REQUIREMENTS, FieldDef
 from salesflow._model.frozenmap import FrozenMap
 from salesflow._model.people import Visibility
@@ -64,11 +64,6 @@ def _field_defs(value: Any) -> tuple[FieldDef, ...]:
     return items_of("fields", value, FieldDef, unique="field ids must be unique")
 
 
-def _flag(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, bool):
-        raise ValidationError(attribute.name, value, "must be True or False")
-
-
 def _check_probability(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and not (0 <= value <= 1):
         raise ValidationError(attribute.name, value, "must be between 0 and 1")
@@ -112,7 +107,7 @@ class Stage:
     requires: frozenset[str] = attrs.field(default=frozenset(), converter=_requirements)
     #: a stage of work after the sale (retention): it takes won deals only, and counts
     #: neither for winning, progress, the cycle nor the funnel's drop-off (D16)
-    after_sale: bool = attrs.field(default=False, validator=_flag)
+    after_sale: bool = attrs.field(default=False, validator=flag)
 
     def __attrs_post_init__(self) -> None:
         if self.forecast_category is ForecastCategory.CLOSED_WON:
